@@ -1,0 +1,115 @@
+#include "server/api/api.h"
+
+#include <chrono>
+#include <unordered_map>
+
+#include "server/api/catalog.h"
+#include "server/api/json.h"
+#include "server/api/operations.h"
+#include "server/log.h"
+
+namespace dynamo::server {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+namespace {
+
+const std::unordered_map<std::string_view, Handler>& Handlers() {
+  static const std::unordered_map<std::string_view, Handler> kHandlers = {
+      {"CreateTable", &CreateTable},
+      {"DescribeTable", &DescribeTable},
+      {"ListTables", &ListTables},
+      {"DeleteTable", &DeleteTable},
+      {"UpdateTable", &UpdateTable},
+      {"DescribeEndpoints", &DescribeEndpoints},
+      {"DescribeLimits", &DescribeLimits},
+      {"GetItem", &GetItem},
+      {"PutItem", &PutItem},
+      {"DeleteItem", &DeleteItem},
+  };
+  return kHandlers;
+}
+
+}  // namespace
+
+Api::Api(storage::Storage* storage, ApiOptions options)
+    : storage_(storage), options_(std::move(options)) {}
+
+Api::~Api() = default;
+
+double Api::Now() const {
+  if (options_.clock) return options_.clock();
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()) /
+         1000.0;
+}
+
+Result<Namespace*> Api::NamespaceFor(const RequestContext& ctx) {
+  // DynamoDB Local's file naming: <accessKey>_<region>, or shared-local-instance.
+  std::string name =
+      options_.shared_db ? "shared-local-instance" : ctx.access_key + "_" + ctx.region;
+  std::lock_guard lock(namespaces_mu_);
+  auto it = namespaces_.find(name);
+  if (it != namespaces_.end()) return it->second.get();
+  DYNAMO_ASSIGN_OR_RETURN(storage::Database * db, storage_->Namespace(name));
+  DYNAMO_ASSIGN_OR_RETURN(auto ns, Namespace::Load(db));
+  Namespace* raw = ns.get();
+  namespaces_.emplace(std::move(name), std::move(ns));
+  return raw;
+}
+
+ApiResponse Api::ErrorResponse(const Error& error) {
+  const core::ErrorWireInfo& info = core::WireInfo(error.code);
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("__type");
+  w.String(info.type.data(), static_cast<rapidjson::SizeType>(info.type.size()));
+  // Some errors (bad JSON, unknown operation) carry no message at all.
+  if (!error.message.empty()) {
+    w.Key(info.capital_message ? "Message" : "message");
+    w.String(error.message);
+  }
+  w.EndObject();
+  return ApiResponse{info.http_status, std::string(buf.GetString(), buf.GetSize())};
+}
+
+ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
+                          std::string_view body) {
+  try {
+    JsonDocument doc;
+    // Iterative parsing: deeply nested input cannot exhaust the stack.
+    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+      return ErrorResponse(Error{ErrorCode::kSerialization, ""});
+    }
+    const auto& handlers = Handlers();
+    auto it = handlers.find(operation);
+    if (it == handlers.end()) return ErrorResponse(Error{ErrorCode::kUnknownOperation, ""});
+    if (ctx.auth_error) return ErrorResponse(*ctx.auth_error);
+    auto ns = NamespaceFor(ctx);
+    if (!ns.ok()) {
+      Log(LogLevel::kError, "namespace: " + ns.error().message);
+      return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});
+    }
+    OpContext op{this, *ns, &ctx};
+    Result<std::string> result = it->second(op, doc);
+    if (!result.ok()) {
+      if (result.error().code == ErrorCode::kInternalServerError) {
+        Log(LogLevel::kError, std::string(operation) + ": " + result.error().message);
+        return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});
+      }
+      return ErrorResponse(result.error());
+    }
+    return ApiResponse{200, std::move(result).value()};
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, std::string(operation) + ": unexpected exception: " + e.what());
+  } catch (...) {
+    Log(LogLevel::kError, std::string(operation) + ": unexpected exception");
+  }
+  return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});
+}
+
+}  // namespace dynamo::server

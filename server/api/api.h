@@ -1,0 +1,73 @@
+// The DynamoDB API, independent of HTTP: (operation, JSON body) -> (status, JSON body).
+//
+// Api::Dispatch is what the HTTP layer calls for each request, and what
+// in-process users (tests, embedders) call directly. It never throws: bad
+// input becomes DynamoDB's error response, and a bug becomes a 500
+// InternalServerError that is logged.
+//
+// Thread-safe: any number of threads may call Dispatch concurrently.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "expr/core/error.h"
+#include "storage/storage.h"
+
+namespace dynamo::server {
+
+class Namespace;
+
+// Who is asking: from the SigV4 Authorization header's credential scope.
+struct RequestContext {
+  std::string access_key = "local";
+  std::string region = "us-east-1";
+  // Set by the HTTP layer when the Authorization header is missing or
+  // malformed; reported after the body and target checks, as DynamoDB does.
+  std::optional<core::Error> auth_error;
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string body;
+};
+
+struct ApiOptions {
+  bool shared_db = false;          // one namespace for every access key and region
+  std::string account_id = "000000000000";
+  std::string endpoint_address = "localhost:8000";  // for DescribeEndpoints
+  // Seconds since the epoch; replaceable so tests can control time.
+  std::function<double()> clock;
+};
+
+class Api {
+ public:
+  Api(storage::Storage* storage, ApiOptions options);
+  ~Api();
+
+  ApiResponse Dispatch(const RequestContext& ctx, std::string_view operation,
+                       std::string_view body);
+
+  // The response for an error, as every DynamoDB error is rendered.
+  static ApiResponse ErrorResponse(const core::Error& error);
+
+  double Now() const;
+  // Call before the first Dispatch (not synchronised).
+  void SetEndpointAddress(std::string address) { options_.endpoint_address = std::move(address); }
+  const ApiOptions& options() const { return options_; }
+
+ private:
+  core::Result<Namespace*> NamespaceFor(const RequestContext& ctx);
+
+  storage::Storage* storage_;
+  ApiOptions options_;
+  std::mutex namespaces_mu_;
+  std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
+};
+
+}  // namespace dynamo::server

@@ -1,0 +1,46 @@
+// The operation handlers. Private to server/api: each takes the parsed
+// request object and returns the response body, or an Error.
+#pragma once
+
+#include <string>
+
+#include "server/api/api.h"
+#include "server/api/catalog.h"
+#include "server/api/json.h"
+
+namespace dynamo::server {
+
+struct OpContext {
+  Api* api;
+  Namespace* ns;
+  const RequestContext* request;
+  std::string TableArn(const std::string& table) const {
+    return "arn:aws:dynamodb:" + request->region + ":" + api->options().account_id + ":table/" +
+           table;
+  }
+};
+
+using Handler = core::Result<std::string> (*)(OpContext&, const JsonValue&);
+
+// tables.cc
+core::Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DescribeTable(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> ListTables(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DeleteTable(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DescribeEndpoints(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DescribeLimits(OpContext& ctx, const JsonValue& req);
+
+// items.cc
+core::Result<std::string> GetItem(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> PutItem(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req);
+
+// Shared helpers (tables.cc).
+// Validates a TableName member that may also be an ARN (item operations and
+// DescribeTable & co.); adds constraint errors, returns the bare table name.
+std::string ResolveTableName(std::string_view value, class ConstraintErrors& errors);
+core::Error TableNotFound();                             // item operations
+core::Error TableNotFoundNamed(const std::string& name); // control plane
+
+}  // namespace dynamo::server

@@ -1,0 +1,123 @@
+#include "server/emulator.h"
+
+#include <boost/asio.hpp>
+#include <condition_variable>
+#include <thread>
+#include <vector>
+
+#include "server/http/http_server.h"
+#include "server/log.h"
+
+namespace dynamo {
+
+namespace net = boost::asio;
+
+struct Emulator::Impl {
+  EmulatorOptions options;
+  std::unique_ptr<storage::Storage> storage;
+  std::unique_ptr<server::Api> api;
+  net::io_context ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::unique_ptr<server::HttpServer> http;
+  std::unique_ptr<net::signal_set> signals;
+  std::vector<std::thread> threads;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopped = false;
+  bool stop_requested = false;
+
+  void RequestStop() {
+    {
+      std::lock_guard lock(mu);
+      if (stop_requested) return;
+      stop_requested = true;
+    }
+    cv.notify_all();
+  }
+};
+
+Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  storage::StorageOptions so;
+  so.data_dir = options.db_path;
+  so.in_memory = options.in_memory;
+  so.sync_full = options.sync_full;
+  DYNAMO_ASSIGN_OR_RETURN(impl->storage, storage::Storage::Open(so));
+  server::ApiOptions ao;
+  ao.shared_db = options.shared_db;
+  impl->api = std::make_unique<server::Api>(impl->storage.get(), ao);
+  if (options.listen) {
+    server::HttpOptions ho;
+    ho.host = options.host;
+    ho.port = options.port;
+    DYNAMO_ASSIGN_OR_RETURN(impl->http, server::HttpServer::Start(impl->ioc, impl->api.get(), ho));
+    // DescribeEndpoints answers with the address clients reach us at.
+    impl->api->SetEndpointAddress(
+        (options.host == "0.0.0.0" ? std::string("localhost") : options.host) + ":" +
+        std::to_string(impl->http->port()));
+  }
+  impl->work.emplace(net::make_work_guard(impl->ioc));
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    impl->threads.emplace_back([ioc = &impl->ioc] { ioc->run(); });
+  }
+  return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
+}
+
+Emulator::~Emulator() { Stop(); }
+
+uint16_t Emulator::port() const { return impl_->http ? impl_->http->port() : 0; }
+
+server::ApiResponse Emulator::Dispatch(std::string_view operation, std::string_view body,
+                                       const server::RequestContext& ctx) {
+  return impl_->api->Dispatch(ctx, operation, body);
+}
+
+void Emulator::StopOnSignals() {
+  impl_->signals = std::make_unique<net::signal_set>(impl_->ioc, SIGINT, SIGTERM);
+  impl_->signals->async_wait([impl = impl_.get()](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    server::Log(server::LogLevel::kInfo, "signal " + std::to_string(sig) + ": shutting down");
+    impl->RequestStop();
+  });
+}
+
+void Emulator::Wait() {
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return impl_->stop_requested || impl_->stopped; });
+}
+
+void Emulator::Stop() {
+  std::unique_lock lock(impl_->mu);
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->stop_requested = true;
+  lock.unlock();
+  impl_->cv.notify_all();
+  if (impl_->signals) {
+    boost::system::error_code ec;
+    impl_->signals->cancel(ec);
+  }
+  if (impl_->http) impl_->http->Shutdown();
+  impl_->work.reset();
+  // In-flight requests finish and idle connections close; then run() returns.
+  // A hard deadline keeps a stuck client from holding shutdown forever.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (impl_->http && impl_->http->ConnectionCount() > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+  impl_->http.reset();
+  impl_->api.reset();
+  impl_->storage.reset();  // closes the databases
+}
+
+}  // namespace dynamo

@@ -1,0 +1,60 @@
+// dynamo-emu as a library: start a DynamoDB-compatible endpoint inside the
+// calling process, or dispatch requests to it without a socket.
+//
+//   auto emu = dynamo::Emulator::Start({.port = 0, .in_memory = true});
+//   uint16_t port = (*emu)->port();               // the ephemeral port bound
+//   auto r = (*emu)->Dispatch("ListTables", "{}"); // r.status, r.body
+//   (*emu)->Stop();                                // graceful; also on destruction
+//
+// Thread-safe: Dispatch may be called from any thread while the emulator runs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "expr/core/error.h"
+#include "server/api/api.h"
+
+namespace dynamo {
+
+struct EmulatorOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8000;        // 0: any free port
+  std::string db_path = "./dynamo-emu-data";
+  bool in_memory = false;
+  bool shared_db = false;
+  bool sync_full = false;      // fsync each commit (survives power loss, not only crashes)
+  int threads = 0;             // 0: number of cores
+  bool listen = true;          // false: no socket, Dispatch only
+};
+
+class Emulator {
+ public:
+  static core::Result<std::unique_ptr<Emulator>> Start(const EmulatorOptions& options);
+  ~Emulator();
+
+  // The bound port (after Start with port 0, the one the OS chose).
+  uint16_t port() const;
+
+  // Runs one operation as if it had arrived over HTTP with these credentials.
+  server::ApiResponse Dispatch(std::string_view operation, std::string_view body,
+                               const server::RequestContext& ctx = {});
+
+  // Stops accepting, finishes requests in flight, closes idle connections,
+  // then the database. Idempotent; safe from any thread except an I/O thread.
+  void Stop();
+  // Blocks until Stop has run (from another thread or a signal).
+  void Wait();
+  // Makes SIGINT/SIGTERM call Stop.
+  void StopOnSignals();
+
+  struct Impl;
+
+ private:
+  explicit Emulator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dynamo

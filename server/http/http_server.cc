@@ -1,0 +1,337 @@
+#include "server/http/http_server.h"
+
+#include <zlib.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include "server/api/api.h"
+#include "server/log.h"
+
+namespace dynamo::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+using core::Error;
+using core::ErrorCode;
+
+std::string NewRequestId() {
+  static const char kChars[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id(52, '0');
+  uint64_t bits = 0;
+  int left = 0;
+  for (char& c : id) {
+    if (left < 6) {
+      bits = rng();
+      left = 64;
+    }
+    c = kChars[(bits & 63) % 36];
+    bits >>= 6;
+    left -= 6;
+  }
+  return id;
+}
+
+void ParseAuthorization(std::string_view header, bool present, bool has_date,
+                        RequestContext* ctx) {
+  if (!present || header.substr(0, 5) != "AWS4-") {
+    ctx->auth_error =
+        Error{ErrorCode::kMissingAuthenticationToken, "Request is missing Authentication Token"};
+    return;
+  }
+  // AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request,
+  //   SignedHeaders=host;x-amz-date, Signature=abc...
+  auto param = [&](std::string_view name) -> std::optional<std::string_view> {
+    size_t pos = 0;
+    while ((pos = header.find(name, pos)) != std::string_view::npos) {
+      bool boundary = pos == 0 || header[pos - 1] == ' ' || header[pos - 1] == ',';
+      size_t eq = pos + name.size();
+      if (boundary && eq < header.size() && header[eq] == '=') {
+        size_t end = header.find_first_of(", ", eq + 1);
+        return header.substr(eq + 1, end == std::string_view::npos ? end : end - eq - 1);
+      }
+      pos = eq;
+    }
+    return std::nullopt;
+  };
+  auto credential = param("Credential");
+  auto signature = param("Signature");
+  auto signed_headers = param("SignedHeaders");
+  std::string missing;
+  if (!credential) missing += "Authorization header requires 'Credential' parameter. ";
+  if (!signature) missing += "Authorization header requires 'Signature' parameter. ";
+  if (!signed_headers) missing += "Authorization header requires 'SignedHeaders' parameter. ";
+  if (!has_date) {
+    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+  }
+  if (!missing.empty()) {
+    ctx->auth_error =
+        Error{ErrorCode::kIncompleteSignature, missing + "Authorization=" + std::string(header)};
+    return;
+  }
+  // keyid/date/region/service/term
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t slash = credential->find('/', start);
+    parts.push_back(credential->substr(start, slash == std::string_view::npos ? slash : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() != 5) {
+    ctx->auth_error = Error{ErrorCode::kIncompleteSignature,
+                            "Credential must have exactly 5 slash-delimited elements, e.g. "
+                            "keyid/date/region/service/term, got '" +
+                                std::string(*credential) + "'"};
+    return;
+  }
+  ctx->access_key = std::string(parts[0]);
+  ctx->region = std::string(parts[2]);
+}
+
+namespace {
+
+class Session;
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(net::io_context& ioc, Api* api, HttpOptions options)
+      : ioc(ioc), acceptor(net::make_strand(ioc)), api(api), options(std::move(options)) {}
+
+  net::io_context& ioc;
+  tcp::acceptor acceptor;
+  Api* api;
+  HttpOptions options;
+  uint16_t port = 0;
+  std::atomic<bool> stopping{false};
+  mutable std::mutex sessions_mu;
+  std::set<std::shared_ptr<Session>> sessions;
+
+  void DoAccept();
+  void Register(const std::shared_ptr<Session>& s) {
+    std::lock_guard lock(sessions_mu);
+    sessions.insert(s);
+  }
+  void Unregister(const std::shared_ptr<Session>& s) {
+    std::lock_guard lock(sessions_mu);
+    sessions.erase(s);
+  }
+  void Shutdown();
+};
+
+namespace {
+
+http::response<http::string_body> MakeResponse(unsigned version, bool keep_alive, int status,
+                                               std::string body, std::string_view content_type) {
+  http::response<http::string_body> res{static_cast<http::status>(status), version};
+  res.set(http::field::server, "dynamo-emu");
+  res.set(http::field::content_type, content_type);
+  res.set("x-amzn-RequestId", NewRequestId());
+  // boto3 and the JS v2 SDK verify this CRC-32 of the body and retry on mismatch.
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+  res.set("x-amz-crc32", std::to_string(crc));
+  res.keep_alive(keep_alive);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+bool StartsWithCaseless(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {}
+
+  void Start() {
+    server_->Register(shared_from_this());
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::DoRead, shared_from_this()));
+  }
+
+  // Called (via the session's strand) at shutdown.
+  void CloseIfIdle() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->reading_) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.close();
+      }
+    });
+  }
+
+ private:
+  void DoRead() {
+    if (server_->stopping.load()) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_->options.body_limit);
+    parser_->header_limit(64 * 1024);
+    buffer_.max_size(server_->options.body_limit + 128 * 1024);
+    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    reading_ = true;
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    reading_ = false;
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout) {
+      return Close();
+    }
+    if (ec == http::error::body_limit || ec == http::error::buffer_overflow) {
+      // DynamoDB refuses request bodies over 16 MB; answer and drop the
+      // connection rather than read the rest.
+      auto res = MakeResponse(11, false, 413,
+                              "{\"__type\":\"com.amazon.coral.service#RequestEntityTooLargeException\","
+                              "\"message\":\"Request payload size exceeds the limit of 16777216 bytes\"}",
+                              "application/x-amz-json-1.0");
+      return Write(std::move(res));
+    }
+    if (ec == http::error::header_limit) {
+      return Write(MakeResponse(11, false, 431, "", "text/plain"));
+    }
+    if (ec) {
+      Log(LogLevel::kDebug, "read: " + ec.message());
+      return Close();
+    }
+    Write(Handle(parser_->release()));
+  }
+
+  http::response<http::string_body> Handle(http::request<http::string_body>&& req) {
+    const bool keep_alive = req.keep_alive() && !server_->stopping.load();
+    if (req.method() == http::verb::get && req.target() == "/") {
+      return MakeResponse(req.version(), keep_alive, 200,
+                          "healthy: dynamodb.us-east-1.amazonaws.com ", "text/plain");
+    }
+    std::string_view content_type = req[http::field::content_type];
+    std::string_view response_type = "application/x-amz-json-1.0";
+    if (StartsWithCaseless(content_type, "application/x-amz-json-1.1")) {
+      response_type = "application/x-amz-json-1.1";
+    }
+    const bool json_type = StartsWithCaseless(content_type, "application/x-amz-json-1.0") ||
+                           StartsWithCaseless(content_type, "application/x-amz-json-1.1") ||
+                           StartsWithCaseless(content_type, "application/json");
+    if (req.method() != http::verb::post || (!req.body().empty() && !json_type)) {
+      return MakeResponse(req.version(), keep_alive, 404, "<UnknownOperationException/>\n",
+                          "application/x-amz-json-1.0");
+    }
+    RequestContext ctx;
+    auto auth = req.find(http::field::authorization);
+    bool has_date = req.find("X-Amz-Date") != req.end() || req.find(http::field::date) != req.end();
+    ParseAuthorization(auth == req.end() ? std::string_view() : std::string_view(auth->value()),
+                       auth != req.end(), has_date, &ctx);
+    std::string_view target = req["X-Amz-Target"];
+    constexpr std::string_view kPrefix = "DynamoDB_20120810.";
+    std::string_view operation;
+    if (target.substr(0, kPrefix.size()) == kPrefix) operation = target.substr(kPrefix.size());
+    ApiResponse out = server_->api->Dispatch(ctx, operation, req.body());
+    return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
+  }
+
+  void Write(http::response<http::string_body>&& res) {
+    auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+    bool close = !sp->keep_alive();
+    http::async_write(stream_, *sp,
+                      [self = shared_from_this(), sp, close](beast::error_code ec, std::size_t) {
+                        if (ec || close) return self->Close();
+                        self->DoRead();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+    server_->Unregister(shared_from_this());
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  bool reading_ = false;
+};
+
+}  // namespace
+
+void HttpServer::Impl::DoAccept() {
+  acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](
+                                                   beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || self->stopping.load()) return;
+      Log(LogLevel::kWarn, "accept: " + ec.message());
+    } else {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), self)->Start();
+    }
+    if (!self->stopping.load()) self->DoAccept();
+  });
+}
+
+void HttpServer::Impl::Shutdown() {
+  if (stopping.exchange(true)) return;
+  net::dispatch(acceptor.get_executor(), [self = shared_from_this()] {
+    beast::error_code ec;
+    self->acceptor.close(ec);
+  });
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(sessions_mu);
+    open.assign(sessions.begin(), sessions.end());
+  }
+  for (auto& s : open) s->CloseIfIdle();
+}
+
+core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(net::io_context& ioc, Api* api,
+                                                            const HttpOptions& options) {
+  auto impl = std::make_shared<Impl>(ioc, api, options);
+  beast::error_code ec;
+  auto address = net::ip::make_address(options.host, ec);
+  if (ec) {
+    return Error{ErrorCode::kInternalServerError, "invalid host address '" + options.host + "'"};
+  }
+  tcp::endpoint endpoint(address, options.port);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error{ErrorCode::kInternalServerError, "cannot listen on " + options.host + ":" +
+                                                      std::to_string(options.port) + ": " +
+                                                      ec.message()};
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  impl->DoAccept();
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::~HttpServer() { impl_->Shutdown(); }
+
+uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Shutdown() { impl_->Shutdown(); }
+
+size_t HttpServer::ConnectionCount() const {
+  std::lock_guard lock(impl_->sessions_mu);
+  return impl_->sessions.size();
+}
+
+}  // namespace dynamo::server

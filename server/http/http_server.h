@@ -1,0 +1,63 @@
+// The HTTP/1.1 front end: a Beast listener and keep-alive sessions that turn
+// DynamoDB JSON-protocol requests into Api::Dispatch calls.
+//
+// Shape after Beast's advanced server example: one listener, one session per
+// connection on its own strand, a fresh parser per request with a 16 MB body
+// limit, an idle/read timeout, and graceful shutdown (stop accepting, let
+// in-flight requests finish and answer, close idle connections).
+//
+// Thread-safe: Shutdown may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "expr/core/error.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace dynamo::server {
+
+class Api;
+struct RequestContext;
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8000;        // 0: pick a free port
+  int idle_timeout_seconds = 60;
+  size_t body_limit = 16 * 1024 * 1024;
+};
+
+class HttpServer {
+ public:
+  // Binds and starts accepting on ioc. Fails with a message when the address
+  // is unusable (e.g. port in use).
+  static core::Result<std::unique_ptr<HttpServer>> Start(boost::asio::io_context& ioc, Api* api,
+                                                         const HttpOptions& options);
+  ~HttpServer();
+
+  uint16_t port() const;
+  // Stops accepting and closes idle connections; requests in progress finish.
+  void Shutdown();
+  // Open connections right now.
+  size_t ConnectionCount() const;
+
+  struct Impl;
+
+ private:
+  explicit HttpServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+// Parses a SigV4 Authorization header into ctx (access key, region), or sets
+// ctx->auth_error with DynamoDB's error. has_date: X-Amz-Date or Date present.
+void ParseAuthorization(std::string_view header, bool present, bool has_date,
+                        RequestContext* ctx);
+
+// 52 characters of [0-9A-Z], like DynamoDB's request ids.
+std::string NewRequestId();
+
+}  // namespace dynamo::server

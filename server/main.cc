@@ -1,0 +1,121 @@
+// dynamo-emu: a DynamoDB-compatible server. A thin main over dynamo::Emulator.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "server/emulator.h"
+#include "server/log.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+constexpr const char* kUsage = R"(Usage: dynamo-emu [options]
+
+A DynamoDB-compatible endpoint backed by SQLite.
+
+Options:
+  --port N          TCP port (default 8000; 0 picks a free port)
+  --host ADDR       address to bind (default 127.0.0.1; 0.0.0.0 for containers)
+  --db-path DIR     data directory (default ./dynamo-emu-data)
+  --in-memory       keep everything in memory (nothing is written to disk)
+  --shared-db       one database for all access keys and regions
+  --sync-full       fsync every commit (durable against power loss, slower)
+  --threads N       I/O threads (default: number of cores)
+  --log-level L     debug, info, warn, error or off (default info)
+  --help            this text
+  --version         the version
+
+DynamoDB Local spellings are accepted too: -port N, -inMemory, -dbPath DIR,
+-sharedDb, -help (and -cors, -delayTransientStatuses, -optimizeDbBeforeStartup,
+which are ignored).
+)";
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "dynamo-emu: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dynamo::EmulatorOptions options;
+  options.port = 8000;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)name;
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--version" || arg == "-version") {
+      std::printf("dynamo-emu %s\n", kVersion);
+      return 0;
+    } else if (arg == "--port" || arg == "-port") {
+      const char* v = value("port");
+      if (!v) return Fail("missing value for " + arg);
+      char* end = nullptr;
+      long port = std::strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || port < 0 || port > 65535) {
+        return Fail("invalid port '" + std::string(v) + "'");
+      }
+      options.port = static_cast<uint16_t>(port);
+    } else if (arg == "--host" || arg == "-host") {
+      const char* v = value("host");
+      if (!v) return Fail("missing value for " + arg);
+      options.host = v;
+    } else if (arg == "--db-path" || arg == "-dbPath") {
+      const char* v = value("db-path");
+      if (!v) return Fail("missing value for " + arg);
+      options.db_path = v;
+    } else if (arg == "--in-memory" || arg == "-inMemory") {
+      options.in_memory = true;
+    } else if (arg == "--shared-db" || arg == "-sharedDb") {
+      options.shared_db = true;
+    } else if (arg == "--sync-full") {
+      options.sync_full = true;
+    } else if (arg == "--threads") {
+      const char* v = value("threads");
+      if (!v) return Fail("missing value for " + arg);
+      options.threads = std::atoi(v);
+      if (options.threads < 1 || options.threads > 256) {
+        return Fail("invalid thread count '" + std::string(v) + "'");
+      }
+    } else if (arg == "--log-level") {
+      const char* v = value("log-level");
+      dynamo::server::LogLevel level;
+      if (!v || !dynamo::server::ParseLogLevel(v, &level)) {
+        return Fail("invalid log level (use debug, info, warn, error or off)");
+      }
+      dynamo::server::SetLogLevel(level);
+    } else if (arg == "-cors") {
+      if (!value("cors")) return Fail("missing value for -cors");
+    } else if (arg == "-delayTransientStatuses" || arg == "-optimizeDbBeforeStartup" ||
+               arg == "-disableTelemetry") {
+      // DynamoDB Local flags with no effect here: tables are ACTIVE at once.
+    } else {
+      return Fail("unknown option '" + arg + "' (see --help)");
+    }
+  }
+
+  auto emulator = dynamo::Emulator::Start(options);
+  if (!emulator.ok()) return Fail(emulator.error().message);
+  (*emulator)->StopOnSignals();
+  dynamo::server::Log(
+      dynamo::server::LogLevel::kInfo,
+      std::string("dynamo-emu ") + kVersion + " listening on " + options.host + ":" +
+          std::to_string((*emulator)->port()) + " (" +
+          (options.in_memory ? std::string("in memory") : "data in " + options.db_path) +
+          (options.shared_db ? ", shared db" : "") + ")");
+  (*emulator)->Wait();
+  (*emulator)->Stop();
+  dynamo::server::Log(dynamo::server::LogLevel::kInfo, "stopped");
+  return 0;
+}

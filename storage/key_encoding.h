@@ -1,0 +1,40 @@
+// Order-preserving encoding of key attribute values.
+//
+// Key columns hold these bytes as BLOBs; SQLite compares BLOBs with memcmp
+// (then by length), so for two values of one key type:
+//     memcmp-order(Encode(a), Encode(b)) == DynamoDB-order(a, b)
+// and equal values (e.g. N "1.50" and "1.5") encode to equal bytes.
+//
+//   S  := the UTF-8 bytes                 (DynamoDB orders strings by UTF-8 bytes)
+//   B  := the raw bytes                   (unsigned byte order)
+//   N  := zero:      0x80
+//         positive:  0xC0 uint16be(exponent + 0x8000) digit-bytes
+//         negative:  0x40 uint16be(0x7FFF - exponent) inverted-digit-bytes 0xFF
+//       with the normalised Number (±0.d1..dn * 10^exponent, no trailing zeros):
+//       digit-bytes are '0'..'9'; an inverted digit d is '9' - d + '0'. The
+//       0xFF terminator makes a shorter negative mantissa (-0.1) sort after a
+//       longer one with the same prefix (-0.12), as it must.
+//
+// A key column holds values of one declared type, so no type tag is stored.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "expr/core/attribute_value.h"
+
+namespace dynamo::storage {
+
+// Precondition: value is S, N or B.
+void EncodeKeyValue(const core::AttributeValue& value, std::string* out);
+std::string EncodeKeyValue(const core::AttributeValue& value);
+
+// Inverse of EncodeKeyValue for a column of the given type (S, N or B).
+core::Result<core::AttributeValue> DecodeKeyValue(core::ValueType type, std::string_view bytes);
+
+// A 32-bit hash of an encoded partition key. Items are stored in hash order,
+// which spreads partitions over the key space the way DynamoDB's Scan order
+// does and lets a parallel Scan segment be a contiguous hash range.
+uint32_t PartitionHash(std::string_view encoded_hash_key);
+
+}  // namespace dynamo::storage
