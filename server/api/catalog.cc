@@ -222,7 +222,8 @@ Result<std::unique_ptr<Namespace>> Namespace::Load(storage::Database* db) {
   for (const auto& r : records) {
     DYNAMO_ASSIGN_OR_RETURN(TableInfo t, TableInfo::FromMeta(r.meta));
     t.storage_id = r.id;
-    ns->tables_.emplace(t.name, std::make_shared<const TableInfo>(std::move(t)));
+    auto table = std::make_shared<const TableInfo>(std::move(t));
+    ns->tables_.emplace(table->name, std::move(table));
   }
   return ns;
 }

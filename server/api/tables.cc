@@ -529,7 +529,7 @@ std::string StreamLabel(double now) {
   int millis = static_cast<int>(std::llround((now - static_cast<double>(secs)) * 1000)) % 1000;
   std::tm tm;
   gmtime_r(&secs, &tm);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
   return buf;

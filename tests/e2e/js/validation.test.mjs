@@ -1,0 +1,222 @@
+// Request validation of item operations: each bad request must fail with
+// DynamoDB's exact error name and message, and each limit must accept the
+// value on its allowed side.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+
+import { createSimpleTable, expectError, startServer, tableName } from './harness.mjs';
+
+const INVALID = 'One or more parameter values were invalid: ';
+const MAX_ITEM = 409600;
+
+let server;
+let ddb;
+let table;       // hash key pk (S)
+let rangeTable;  // hash key pk (S), range key sk (S)
+
+before(async () => {
+  server = await startServer();
+  ddb = server.client();
+  table = await createSimpleTable(ddb, tableName('val'));
+  rangeTable = await createSimpleTable(ddb, tableName('valrange'), { skType: 'S' });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+const put = (Item, extra = {}) => new PutItemCommand({ TableName: table, Item, ...extra });
+
+// Rows: why the case exists, the command to send, then the exact error.
+// Commands are built lazily so the table names exist.
+const rejected = [
+  ['a PutItem must carry every key attribute',
+    () => put({ other: { S: 'x' } }),
+    'ValidationException', `${INVALID}Missing the key pk in the item`],
+  ['a range-key table needs the range key too',
+    () => new PutItemCommand({ TableName: rangeTable, Item: { pk: { S: 'x' } } }),
+    'ValidationException', `${INVALID}Missing the key sk in the item`],
+  ['a key of the wrong type is reported with both types',
+    () => put({ pk: { N: '1' } }),
+    'ValidationException', `${INVALID}Type mismatch for key pk expected: S actual: N`],
+  ['a set is not a scalar key type',
+    () => put({ pk: { SS: ['a'] } }),
+    'ValidationException', `${INVALID}Type mismatch for key pk expected: S actual: SS`],
+  ['GetItem with the wrong key attribute name',
+    () => new GetItemCommand({ TableName: table, Key: { id: { S: 'x' } } }),
+    'ValidationException', 'The provided key element does not match the schema'],
+  ['GetItem with the wrong key type',
+    () => new GetItemCommand({ TableName: table, Key: { pk: { N: '1' } } }),
+    'ValidationException', 'The provided key element does not match the schema'],
+  ['GetItem with an extra non-key attribute in Key',
+    () => new GetItemCommand({ TableName: table, Key: { pk: { S: 'x' }, v: { S: 'y' } } }),
+    'ValidationException', 'The provided key element does not match the schema'],
+  ['GetItem on a range-key table without the range key',
+    () => new GetItemCommand({ TableName: rangeTable, Key: { pk: { S: 'x' } } }),
+    'ValidationException', 'The provided key element does not match the schema'],
+  ['DeleteItem with the wrong key',
+    () => new DeleteItemCommand({ TableName: table, Key: { nope: { S: 'x' } } }),
+    'ValidationException', 'The provided key element does not match the schema'],
+  ['empty strings are allowed everywhere but in keys (PutItem wording)',
+    () => put({ pk: { S: '' } }),
+    'ValidationException',
+    'One or more parameter values are not valid. The AttributeValue for a key attribute cannot ' +
+      'contain an empty string value. Key: pk'],
+  ['empty range key on PutItem',
+    () => new PutItemCommand({ TableName: rangeTable, Item: { pk: { S: 'x' }, sk: { S: '' } } }),
+    'ValidationException',
+    'One or more parameter values are not valid. The AttributeValue for a key attribute cannot ' +
+      'contain an empty string value. Key: sk'],
+  ['empty string key on GetItem (GetItem wording)',
+    () => new GetItemCommand({ TableName: table, Key: { pk: { S: '' } } }),
+    'ValidationException',
+    `${INVALID}The AttributeValue for a key attribute cannot contain an empty string value. Key: pk`],
+  ['an empty string set is rejected (the double space is DynamoDB\'s)',
+    () => put({ pk: { S: 'x' }, ss: { SS: [] } }),
+    'ValidationException', `${INVALID}An string set  may not be empty`],
+  ['an empty number set is rejected',
+    () => put({ pk: { S: 'x' }, ns: { NS: [] } }),
+    'ValidationException', `${INVALID}An number set  may not be empty`],
+  ['an empty binary set is rejected',
+    () => put({ pk: { S: 'x' }, bs: { BS: [] } }),
+    'ValidationException', `${INVALID}Binary sets should not be empty`],
+  ['sets are sets: duplicate members are rejected',
+    () => put({ pk: { S: 'x' }, ss: { SS: ['a', 'b', 'a'] } }),
+    'ValidationException', `${INVALID}Input collection [a, b, a] contains duplicates.`],
+  ['39 significant digits do not fit a DynamoDB number',
+    () => put({ pk: { S: 'x' }, n: { N: '123456789012345678901234567890123456789' } }),
+    'ValidationException', 'Attempting to store more than 38 significant digits in a Number'],
+  ['the largest magnitude is below 1E+126',
+    () => put({ pk: { S: 'x' }, n: { N: '1E+126' } }),
+    'ValidationException',
+    'Number overflow. Attempting to store a number with magnitude larger than supported range'],
+  ['the smallest magnitude is 1E-130',
+    () => put({ pk: { S: 'x' }, n: { N: '1E-131' } }),
+    'ValidationException',
+    'Number underflow. Attempting to store a number with magnitude smaller than supported range'],
+  ['a number must parse',
+    () => put({ pk: { S: 'x' }, n: { N: 'abc' } }),
+    'ValidationException', 'The parameter cannot be converted to a numeric value: abc'],
+  ['a bad number inside a number set',
+    () => put({ pk: { S: 'x' }, ns: { NS: ['1', '2x'] } }),
+    'ValidationException', 'The parameter cannot be converted to a numeric value: 2x'],
+  ['items are capped at 400 KB (one byte over)',
+    () => put({ pk: { S: 'k' }, d: { S: 'x'.repeat(MAX_ITEM - 4 + 1) } }),
+    'ValidationException', 'Item size has exceeded the maximum allowed size'],
+  ['hash keys are capped at 2048 bytes',
+    () => put({ pk: { S: 'a'.repeat(2049) } }),
+    'ValidationException', `${INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes`],
+  ['the hash key limit counts UTF-8 bytes, not characters',
+    () => put({ pk: { S: 'é'.repeat(1024) + 'a' } }),
+    'ValidationException', `${INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes`],
+  ['the hash key limit applies to GetItem keys too',
+    () => new GetItemCommand({ TableName: table, Key: { pk: { S: 'a'.repeat(2049) } } }),
+    'ValidationException', `${INVALID}Size of hashkey has exceeded the maximum size limit of2048 bytes`],
+  ['range keys are capped at 1024 bytes',
+    () => new PutItemCommand({
+      TableName: rangeTable, Item: { pk: { S: 'x' }, sk: { S: 'b'.repeat(1025) } },
+    }),
+    'ValidationException',
+    `${INVALID}Aggregated size of all range keys has exceeded the size limit of 1024 bytes`],
+  ['GetItem on a missing table',
+    () => new GetItemCommand({ TableName: 'no-such-table', Key: { pk: { S: 'x' } } }),
+    'ResourceNotFoundException', 'Requested resource not found'],
+  ['PutItem on a missing table',
+    () => new PutItemCommand({ TableName: 'no-such-table', Item: { pk: { S: 'x' } } }),
+    'ResourceNotFoundException', 'Requested resource not found'],
+  ['DeleteItem on a missing table',
+    () => new DeleteItemCommand({ TableName: 'no-such-table', Key: { pk: { S: 'x' } } }),
+    'ResourceNotFoundException', 'Requested resource not found'],
+  ['PutItem only returns old values',
+    () => put({ pk: { S: 'x' } }, { ReturnValues: 'UPDATED_NEW' }),
+    'ValidationException', 'ReturnValues can only be ALL_OLD or NONE'],
+  ['PutItem ALL_NEW is refused too',
+    () => put({ pk: { S: 'x' } }, { ReturnValues: 'ALL_NEW' }),
+    'ValidationException', 'ReturnValues can only be ALL_OLD or NONE'],
+  ['DeleteItem only returns old values',
+    () => new DeleteItemCommand({ TableName: table, Key: { pk: { S: 'x' } }, ReturnValues: 'UPDATED_NEW' }),
+    'ValidationException', 'ReturnValues can only be ALL_OLD or NONE'],
+  ['an unknown ReturnValues is a constraint violation',
+    () => put({ pk: { S: 'x' } }, { ReturnValues: 'BOGUS' }),
+    'ValidationException',
+    "1 validation error detected: Value 'BOGUS' at 'returnValues' failed to satisfy constraint: " +
+      'Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]'],
+];
+
+for (const [why, command, name, message] of rejected) {
+  // One test per row so a failure names the case.
+  test(`rejects: ${why}`, async () => {
+    await expectError(ddb.send(command()), name, message);
+  });
+}
+
+// Nothing rejected above may have been written.
+test('rejected writes leave no item behind', async () => {
+  const { Item } = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'x' } } }));
+  assert.equal(Item, undefined);
+  const { Item: k } = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'k' } } }));
+  assert.equal(k, undefined);
+});
+
+// The allowed side of each limit: an item of exactly 400 KB is stored and read back whole.
+test('accepts an item of exactly 409600 bytes', async () => {
+  // "pk" + "big" = 5 bytes, "d" = 1 byte, so the value is 409600 - 6 bytes.
+  const value = 'y'.repeat(MAX_ITEM - 6);
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'big' }, d: { S: value } } }));
+  const { Item } = await ddb.send(new GetItemCommand({
+    TableName: table, Key: { pk: { S: 'big' } }, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL',
+  }));
+  assert.equal(Item.d.S.length, MAX_ITEM - 6);
+  assert.equal(Item.d.S, value);
+});
+
+// Multi-byte characters count by their UTF-8 size toward the 400 KB limit.
+test('item size counts UTF-8 bytes', async () => {
+  // "pk"+"utf" = 5, "d" = 1; each 'é' is 2 bytes.
+  const fits = 'é'.repeat((MAX_ITEM - 6) / 2);
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'utf' }, d: { S: fits } } }));
+  await expectError(
+    ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'utf' }, d: { S: `${fits}a` } } })),
+    'ValidationException', 'Item size has exceeded the maximum allowed size');
+});
+
+// The allowed side of the key limits: 2048-byte hash key and 1024-byte range key.
+test('accepts a 2048-byte hash key and a 1024-byte range key', async () => {
+  const hash = 'h'.repeat(2048);
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: hash } } }));
+  const { Item } = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: hash } } }));
+  assert.deepEqual(Item, { pk: { S: hash } });
+
+  const multibyte = 'é'.repeat(1024);
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: multibyte } } }));
+
+  const range = 'r'.repeat(1024);
+  await ddb.send(new PutItemCommand({ TableName: rangeTable, Item: { pk: { S: 'x' }, sk: { S: range } } }));
+  const { Item: r } = await ddb.send(new GetItemCommand({
+    TableName: rangeTable, Key: { pk: { S: 'x' }, sk: { S: range } },
+  }));
+  assert.equal(r.sk.S, range);
+});
+
+// The allowed side of the number limits: 38 digits, 9.99...E+125 and 1E-130 are stored.
+test('accepts numbers at the edges of the range', async () => {
+  const Item = {
+    pk: { S: 'edges' },
+    big: { N: '9.9999999999999999999999999999999999999E+125' },
+    tiny: { N: '1E-130' },
+    neg: { N: '-9.9999999999999999999999999999999999999E+125' },
+    digits: { N: '-0.12345678901234567890123456789012345678' },
+  };
+  await ddb.send(new PutItemCommand({ TableName: table, Item }));
+  const { Item: got } = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'edges' } } }));
+  assert.equal(got.digits.N, '-0.12345678901234567890123456789012345678');
+  assert.equal(got.tiny.N, `0.${'0'.repeat(129)}1`);
+  assert.equal(got.big.N, `${'9'.repeat(38)}${'0'.repeat(88)}`);
+  assert.equal(got.neg.N, `-${'9'.repeat(38)}${'0'.repeat(88)}`);
+});

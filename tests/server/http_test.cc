@@ -1,0 +1,177 @@
+// The HTTP front end, through a real socket to an in-process emulator.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "server/emulator.h"
+#include "server/http/http_server.h"
+
+namespace dynamo {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr const char* kAuth =
+    "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host;x-amz-date, Signature=abc";
+
+class Client {
+ public:
+  explicit Client(uint16_t port) : stream_(ioc_) {
+    stream_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  }
+  http::response<http::string_body> Post(const std::string& op, const std::string& body,
+                                         const char* auth = kAuth) {
+    http::request<http::string_body> req{http::verb::post, "/", 11};
+    req.set(http::field::host, "localhost");
+    req.set(http::field::content_type, "application/x-amz-json-1.0");
+    req.set("X-Amz-Target", "DynamoDB_20120810." + op);
+    req.set("X-Amz-Date", "20240101T000000Z");
+    if (auth) req.set(http::field::authorization, auth);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream_, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream_, buffer, res);
+    return res;
+  }
+  beast::tcp_stream& stream() { return stream_; }
+
+ private:
+  net::io_context ioc_;
+  beast::tcp_stream stream_;
+};
+
+std::unique_ptr<Emulator> StartMemory() {
+  EmulatorOptions o;
+  o.port = 0;
+  o.in_memory = true;
+  o.threads = 2;
+  auto emu = Emulator::Start(o);
+  EXPECT_TRUE(emu.ok());
+  return std::move(emu).value();
+}
+
+TEST(HttpTest, ResponsesCarryRequestIdAndCrc32OfTheBody) {
+  auto emu = StartMemory();
+  Client c(emu->port());
+  for (const char* body : {"{}", "not json"}) {
+    auto res = c.Post("ListTables", body);
+    ASSERT_TRUE(res.keep_alive());
+    uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(res.body().data()),
+                      static_cast<uInt>(res.body().size()));
+    EXPECT_EQ(std::string(res["x-amz-crc32"]), std::to_string(crc));
+    std::string id(res["x-amzn-RequestId"]);
+    EXPECT_EQ(id.size(), 52u);
+    EXPECT_EQ(id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), std::string::npos);
+    EXPECT_EQ(std::string(res[http::field::content_type]), "application/x-amz-json-1.0");
+  }
+}
+
+TEST(HttpTest, AuthenticationErrors) {
+  auto emu = StartMemory();
+  Client c(emu->port());
+  auto missing = c.Post("ListTables", "{}", nullptr);
+  EXPECT_EQ(missing.result_int(), 400);
+  EXPECT_EQ(missing.body(),
+            R"({"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"})");
+  auto incomplete = c.Post("ListTables", "{}", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request");
+  EXPECT_EQ(incomplete.result_int(), 400);
+  EXPECT_EQ(incomplete.body(),
+            R"({"__type":"com.amazon.coral.service#IncompleteSignatureException","message":"Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request"})");
+  // Body and target are checked before authentication, as DynamoDB does.
+  EXPECT_EQ(c.Post("ListTables", "nope", nullptr).body(),
+            R"({"__type":"com.amazon.coral.service#SerializationException"})");
+}
+
+TEST(HttpTest, ParsesCredentialScopeIntoNamespace) {
+  server::RequestContext ctx;
+  server::ParseAuthorization(
+      "AWS4-HMAC-SHA256 Credential=MYKEY/20240101/eu-west-2/dynamodb/aws4_request, "
+      "SignedHeaders=host, Signature=x",
+      true, true, &ctx);
+  EXPECT_FALSE(ctx.auth_error);
+  EXPECT_EQ(ctx.access_key, "MYKEY");
+  EXPECT_EQ(ctx.region, "eu-west-2");
+  server::RequestContext bad;
+  server::ParseAuthorization("AWS4-HMAC-SHA256 Credential=a/b/c/d, SignedHeaders=host, Signature=x",
+                             true, true, &bad);
+  ASSERT_TRUE(bad.auth_error);
+  EXPECT_EQ(bad.auth_error->message,
+            "Credential must have exactly 5 slash-delimited elements, e.g. "
+            "keyid/date/region/service/term, got 'a/b/c/d'");
+}
+
+TEST(HttpTest, OversizedBodyIsRefusedAndServerKeepsServing) {
+  auto emu = StartMemory();
+  {
+    Client c(emu->port());
+    http::request<http::string_body> req{http::verb::post, "/", 11};
+    req.set(http::field::content_type, "application/x-amz-json-1.0");
+    req.set("X-Amz-Target", "DynamoDB_20120810.PutItem");
+    req.body() = std::string(16 * 1024 * 1024 + 1, ' ');
+    req.prepare_payload();
+    beast::error_code ec;
+    http::write(c.stream(), req, ec);  // the server may close before reading it all
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(c.stream(), buffer, res, ec);
+    if (!ec) EXPECT_EQ(res.result_int(), 413);
+  }
+  Client again(emu->port());
+  EXPECT_EQ(again.Post("ListTables", "{}").result_int(), 200);
+}
+
+TEST(HttpTest, StopClosesIdleKeepAliveConnectionsPromptly) {
+  auto emu = StartMemory();
+  Client c(emu->port());
+  ASSERT_EQ(c.Post("ListTables", "{}").result_int(), 200);
+  auto start = std::chrono::steady_clock::now();
+  emu->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(HttpTest, DataSurvivesRestartOnDisk) {
+  auto dir = std::filesystem::temp_directory_path() / ("dynamo-http-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  EmulatorOptions o;
+  o.port = 0;
+  o.db_path = dir.string();
+  {
+    auto emu = std::move(Emulator::Start(o)).value();
+    ASSERT_EQ(emu->Dispatch("CreateTable",
+                            R"({"TableName":"persist","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})")
+                  .status,
+              200);
+    ASSERT_EQ(emu->Dispatch("PutItem", R"({"TableName":"persist","Item":{"pk":{"S":"k"},"v":{"N":"42"}}})").status, 200);
+  }
+  auto emu = std::move(Emulator::Start(o)).value();
+  EXPECT_EQ(emu->Dispatch("GetItem", R"({"TableName":"persist","Key":{"pk":{"S":"k"}}})").body,
+            R"({"Item":{"pk":{"S":"k"},"v":{"N":"42"}}})");
+  emu->Stop();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(HttpTest, PortInUseIsAClearError) {
+  auto emu = StartMemory();
+  EmulatorOptions o;
+  o.port = emu->port();
+  o.in_memory = true;
+  auto second = Emulator::Start(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(emu->port())),
+            std::string::npos)
+      << second.error().message;
+}
+
+}  // namespace
+}  // namespace dynamo
