@@ -7,6 +7,7 @@ boto3 clients and raw-HTTP helpers pointed at it.
 The binary is $DYNAMO_EMU_BIN, default <repo>/build/server/dynamo-emu.
 """
 
+import atexit
 import itertools
 import json
 import os
@@ -32,6 +33,16 @@ REGION = "us-east-1"
 
 _LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
 _counter = itertools.count()
+_started = []  # every Server started by this process, for the atexit safety net
+
+
+@atexit.register
+def _kill_leftover_servers():
+    """A test that dies half-way must not leave a server running after the suite."""
+    for server in _started:
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
 
 
 def unique_name(prefix="t"):
@@ -73,6 +84,7 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
+        _started.append(self)
         # Drain stderr for the whole life of the process so a chatty log can
         # never fill the pipe and block the server.
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)

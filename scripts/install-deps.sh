@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what dynamo-emu needs to build and test on Debian 12 (run as root).
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libboost1.81-dev rapidjson-dev libsqlite3-dev
+          libgtest-dev libgmock-dev zlib1g-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  # End-to-end clients: the AWS CLI v2 (Debian's awscli), boto3 and requests.
+  packages+=(awscli python3-boto3 python3-requests)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
