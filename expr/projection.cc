@@ -7,160 +7,7 @@ namespace dynamo::expr {
 
 using core::AttributeValue;
 using core::Item;
-using core::Result;
 using core::ValidationError;
-
-namespace {
-
-bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-class ProjectionParser {
- public:
-  ProjectionParser(std::string_view text, const NameMap& names, std::string_view kind)
-      : text_(text), names_(names), kind_(kind) {}
-
-  Result<Projection> Parse() {
-    Projection out;
-    SkipSpace();
-    if (pos_ >= text_.size()) {
-      return ValidationError("Invalid " + std::string(kind_) +
-                             ": The expression can not be empty;");
-    }
-    while (true) {
-      Path path;
-      DYNAMO_RETURN_IF_ERROR(ParsePath(&path, &out));
-      out.paths.push_back(std::move(path));
-      SkipSpace();
-      if (pos_ >= text_.size()) break;
-      if (text_[pos_] != ',') return SyntaxError();
-      ++pos_;
-      SkipSpace();
-    }
-    DYNAMO_RETURN_IF_ERROR(CheckOverlaps(out.paths));
-    return out;
-  }
-
- private:
-  core::Status ParsePath(Path* path, Projection* out) {
-    DYNAMO_RETURN_IF_ERROR(ParseElement(path, out));
-    while (true) {
-      SkipSpace();
-      if (pos_ >= text_.size()) return core::Status::Ok();
-      char c = text_[pos_];
-      if (c == '.') {
-        ++pos_;
-        SkipSpace();
-        DYNAMO_RETURN_IF_ERROR(ParseElement(path, out));
-      } else if (c == '[') {
-        ++pos_;
-        SkipSpace();
-        size_t start = pos_;
-        while (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-        if (start == pos_) return SyntaxError();
-        std::string_view digits = text_.substr(start, pos_ - start);
-        size_t index = 0;
-        for (char d : digits) {
-          index = index * 10 + static_cast<size_t>(d - '0');
-          if (index > 1000000000) return SyntaxError();
-        }
-        SkipSpace();
-        if (pos_ >= text_.size() || text_[pos_] != ']') return SyntaxError();
-        ++pos_;
-        path->push_back(index);
-      } else {
-        return core::Status::Ok();
-      }
-    }
-  }
-
-  core::Status ParseElement(Path* path, Projection* out) {
-    if (pos_ >= text_.size()) return SyntaxError();
-    size_t start = pos_;
-    if (text_[pos_] == '#') {
-      ++pos_;
-      while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
-      std::string_view token = text_.substr(start, pos_ - start);
-      if (token.size() == 1) return SyntaxError();
-      auto it = names_.find(token);
-      if (it == names_.end()) {
-        return ValidationError("Invalid " + std::string(kind_) +
-                               ": An expression attribute name used in the document path is "
-                               "not defined; attribute name: " +
-                               std::string(token));
-      }
-      out->used_names.emplace(token);
-      path->push_back(it->second);
-      return core::Status::Ok();
-    }
-    if (!std::isalpha(static_cast<unsigned char>(text_[pos_])) && text_[pos_] != '_') {
-      return SyntaxError();
-    }
-    while (pos_ < text_.size() && IsNameChar(text_[pos_])) ++pos_;
-    path->push_back(std::string(text_.substr(start, pos_ - start)));
-    return core::Status::Ok();
-  }
-
-  core::Status CheckOverlaps(const std::vector<Path>& paths) {
-    for (size_t i = 0; i < paths.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        const Path& a = paths[j];
-        const Path& b = paths[i];
-        size_t n = std::min(a.size(), b.size());
-        size_t k = 0;
-        while (k < n && a[k] == b[k]) ++k;
-        if (k == n) {
-          return ValidationError("Invalid " + std::string(kind_) +
-                                 ": Two document paths overlap with each other; must remove or "
-                                 "rewrite one of these paths; path one: " +
-                                 PathToString(a) + ", path two: " + PathToString(b));
-        }
-        if (a[k].index() != b[k].index()) {
-          return ValidationError("Invalid " + std::string(kind_) +
-                                 ": Two document paths conflict with each other; must remove or "
-                                 "rewrite one of these paths; path one: " +
-                                 PathToString(a) + ", path two: " + PathToString(b));
-        }
-      }
-    }
-    return core::Status::Ok();
-  }
-
-  core::Error SyntaxError() {
-    std::string token;
-    if (pos_ >= text_.size()) {
-      token = "<EOF>";
-    } else if (IsNameChar(text_[pos_]) || text_[pos_] == '#') {
-      size_t end = pos_ + 1;
-      while (end < text_.size() && IsNameChar(text_[end])) ++end;
-      token = std::string(text_.substr(pos_, end - pos_));
-    } else {
-      token = std::string(1, text_[pos_]);
-    }
-    size_t near_start = pos_ > 0 ? pos_ - 1 : 0;
-    while (near_start > 0 && IsNameChar(text_[near_start - 1])) --near_start;
-    size_t near_end = std::min(text_.size(), pos_ + std::max<size_t>(token.size(), 1));
-    if (token == "<EOF>") near_end = text_.size();
-    std::string near(text_.substr(near_start, near_end - near_start));
-    return ValidationError("Invalid " + std::string(kind_) + ": Syntax error; token: \"" + token +
-                           "\", near: \"" + near + "\"");
-  }
-
-  void SkipSpace() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-  }
-
-  std::string_view text_;
-  const NameMap& names_;
-  std::string_view kind_;
-  size_t pos_ = 0;
-};
-
-}  // namespace
-
-Result<Projection> ParseProjection(std::string_view text, const NameMap& names,
-                                   std::string_view kind) {
-  return ProjectionParser(text, names, kind).Parse();
-}
 
 namespace {
 
@@ -218,6 +65,31 @@ bool Project(const AttributeValue& v, const Node& node, AttributeValue* out) {
 }
 
 }  // namespace
+
+core::Status CheckProjectionPaths(const std::vector<Path>& paths) {
+  for (size_t i = 0; i < paths.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      const Path& a = paths[j];
+      const Path& b = paths[i];
+      size_t n = std::min(a.size(), b.size());
+      size_t k = 0;
+      while (k < n && a[k] == b[k]) ++k;
+      if (k == n) {
+        return ValidationError(
+            "Invalid ProjectionExpression: Two document paths overlap with each other; must "
+            "remove or rewrite one of these paths; path one: " +
+            PathToString(a) + ", path two: " + PathToString(b));
+      }
+      if (a[k].index() != b[k].index()) {
+        return ValidationError(
+            "Invalid ProjectionExpression: Two document paths conflict with each other; must "
+            "remove or rewrite one of these paths; path one: " +
+            PathToString(a) + ", path two: " + PathToString(b));
+      }
+    }
+  }
+  return core::Status::Ok();
+}
 
 Item ApplyProjection(const Item& item, const std::vector<Path>& paths) {
   Node root;

@@ -1,18 +1,8 @@
-// Document paths and ProjectionExpression.
-//
-// This is the part of the expression language that GetItem needs; the full
-// grammar (conditions, updates) grows around it in expr/parser.
-//
-//   projection := path ( ',' path )*
-//   path       := element ( '.' element | '[' digits ']' )*
-//   element    := name | '#' name-chars
-//
-// Parsing resolves '#name' placeholders against ExpressionAttributeNames and
-// records which names were used, so callers can report unused ones.
+// Resolved document paths, and projection of items onto them. Parsing is in
+// parser.h; ResolvePath (evaluator.h) turns a parsed PathAst into a Path.
 #pragma once
 
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -29,14 +19,9 @@ using Path = std::vector<PathElement>;
 
 using NameMap = std::map<std::string, std::string, std::less<>>;
 
-struct Projection {
-  std::vector<Path> paths;
-  std::set<std::string, std::less<>> used_names;  // '#x' placeholders referenced
-};
-
-// kind is the parameter name used in messages, e.g. "ProjectionExpression".
-core::Result<Projection> ParseProjection(std::string_view text, const NameMap& names,
-                                         std::string_view kind = "ProjectionExpression");
+// DynamoDB refuses projections whose paths overlap ([a] and [a, b]) or
+// conflict ([a, b] and [a, [0]]).
+core::Status CheckProjectionPaths(const std::vector<Path>& paths);
 
 // The parts of item named by the paths. Missing paths are skipped; list
 // elements selected by index are gathered in index order, as DynamoDB does.

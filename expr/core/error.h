@@ -48,9 +48,14 @@ struct ErrorWireInfo {
 
 const ErrorWireInfo& WireInfo(ErrorCode code);
 
+// Extra members some errors carry on the wire (the old item of a failed
+// condition, cancellation reasons). Defined in error_details.h.
+struct ErrorDetails;
+
 struct Error {
   ErrorCode code;
   std::string message;
+  std::shared_ptr<const ErrorDetails> details;  // usually null
 };
 
 inline Error ValidationError(std::string message) {

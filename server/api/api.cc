@@ -3,7 +3,9 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "expr/core/error_details.h"
 #include "server/api/catalog.h"
+#include "server/api/values_json.h"
 #include "server/api/json.h"
 #include "server/api/operations.h"
 #include "server/log.h"
@@ -28,6 +30,7 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"GetItem", &GetItem},
       {"PutItem", &PutItem},
       {"DeleteItem", &DeleteItem},
+      {"UpdateItem", &UpdateItem},
   };
   return kHandlers;
 }
@@ -72,6 +75,31 @@ ApiResponse Api::ErrorResponse(const Error& error) {
     w.Key(info.capital_message ? "Message" : "message");
     w.String(error.message);
   }
+  if (error.details) {
+    if (error.details->item) {
+      w.Key("Item");
+      WriteAttributeMap(*error.details->item, w);
+    }
+    if (!error.details->cancellation_reasons.empty()) {
+      w.Key("CancellationReasons");
+      w.StartArray();
+      for (const auto& r : error.details->cancellation_reasons) {
+        w.StartObject();
+        if (r.item) {
+          w.Key("Item");
+          WriteAttributeMap(*r.item, w);
+        }
+        w.Key("Code");
+        w.String(r.code);
+        if (r.message) {
+          w.Key("Message");
+          w.String(*r.message);
+        }
+        w.EndObject();
+      }
+      w.EndArray();
+    }
+  }
   w.EndObject();
   return ApiResponse{info.http_status, std::string(buf.GetString(), buf.GetSize())};
 }
@@ -81,7 +109,9 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
   try {
     JsonDocument doc;
     // Iterative parsing: deeply nested input cannot exhaust the stack.
-    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    // Invalid UTF-8 is a deserialisation error, never echoed back in a message.
+    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(),
+                                                                                     body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
       return ErrorResponse(Error{ErrorCode::kSerialization, ""});
     }

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "expr/core/error.h"
+#include "expr/expression_cache.h"
 #include "storage/storage.h"
 
 namespace dynamo::server {
@@ -57,6 +58,7 @@ class Api {
   static ApiResponse ErrorResponse(const core::Error& error);
 
   double Now() const;
+  expr::ExpressionCache& expressions() { return expressions_; }
   // Call before the first Dispatch (not synchronised).
   void SetEndpointAddress(std::string address) { options_.endpoint_address = std::move(address); }
   const ApiOptions& options() const { return options_; }
@@ -66,6 +68,7 @@ class Api {
 
   storage::Storage* storage_;
   ApiOptions options_;
+  expr::ExpressionCache expressions_;
   std::mutex namespaces_mu_;
   std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
 };

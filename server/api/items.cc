@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include "expr/core/error_details.h"
+#include "expr/evaluator.h"
 #include "expr/projection.h"
+#include "server/api/expressions.h"
 #include "server/api/fields.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
@@ -148,56 +151,6 @@ Result<storage::EncodedKey> KeyFromItem(const TableInfo& t, const Item& item) {
   return Encode(*values[0], values[1]);
 }
 
-// ExpressionAttributeNames: a map of "#name" -> attribute name.
-Result<std::optional<expr::NameMap>> ReadNames(const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* m, GetObject(req, "ExpressionAttributeNames", kStringMap));
-  if (!m) return std::optional<expr::NameMap>();
-  expr::NameMap names;
-  for (const auto& e : m->GetObject()) {
-    DYNAMO_RETURN_IF_ERROR(CheckStringValue(e.value));
-    if (e.value.IsNull()) continue;
-    names.emplace(std::string(e.name.GetString(), e.name.GetStringLength()),
-                  std::string(e.value.GetString(), e.value.GetStringLength()));
-  }
-  return std::optional<expr::NameMap>(std::move(names));
-}
-
-core::Status CheckNameKeys(const expr::NameMap& names) {
-  if (names.empty()) return ValidationError("ExpressionAttributeNames must not be empty");
-  for (const auto& [k, v] : names) {
-    bool ok = k.size() > 1 && k[0] == '#';
-    for (size_t i = 1; ok && i < k.size(); ++i) {
-      char c = k[i];
-      ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-    }
-    if (!ok) {
-      return ValidationError("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                             k + "\"");
-    }
-  }
-  return core::Status::Ok();
-}
-
-core::Status CheckUnusedNames(const expr::NameMap& names,
-                              const std::set<std::string, std::less<>>& used) {
-  std::string unused;
-  for (const auto& [k, v] : names) {
-    if (used.count(k)) continue;
-    if (!unused.empty()) unused += ", ";
-    unused += k;
-  }
-  if (unused.empty()) return core::Status::Ok();
-  return ValidationError("Value provided in ExpressionAttributeNames unused in expressions: keys: {" +
-                         unused + "}");
-}
-
-// Reads the TableName member of an item operation and checks constraints in
-// the order DynamoDB lists them.
-struct CommonItemParams {
-  std::string table;
-  CapacityMode capacity = CapacityMode::kNone;
-};
-
 std::string ResponseWithItem(const char* key, const Item* item, CapacityMode mode,
                              const std::string& table, double units) {
   rapidjson::StringBuffer buf;
@@ -218,16 +171,72 @@ Result<std::shared_ptr<const TableInfo>> FindTable(OpContext& ctx, const std::st
   return t;
 }
 
-// Rejects the conditional-write parameters until the expression language
-// lands, rather than silently ignoring a condition the caller relies on.
-core::Status RejectConditions(const JsonValue& req) {
-  for (const char* p : {"ConditionExpression", "Expected", "ExpressionAttributeValues",
-                        "ConditionalOperator"}) {
-    if (Member(req, p)) {
-      return ValidationError(std::string(p) + " is not supported by this emulator yet");
-    }
+}  // namespace
+
+namespace {
+
+// The members shared by PutItem, DeleteItem and UpdateItem after the JSON
+// type pass.
+struct WriteParams {
+  std::optional<std::string_view> table_name;
+  std::optional<std::string_view> return_values;
+  std::optional<std::string_view> capacity;
+  std::optional<std::string_view> metrics;
+  std::optional<std::string_view> on_failure;
+  RawExpressionParams expressions;
+};
+
+Result<WriteParams> ReadWriteParams(const JsonValue& req, ItemOp op) {
+  WriteParams p;
+  DYNAMO_ASSIGN_OR_RETURN(p.table_name, GetString(req, "TableName"));
+  DYNAMO_ASSIGN_OR_RETURN(p.return_values, GetString(req, "ReturnValues"));
+  DYNAMO_ASSIGN_OR_RETURN(p.capacity, GetString(req, "ReturnConsumedCapacity"));
+  DYNAMO_ASSIGN_OR_RETURN(p.metrics, GetString(req, "ReturnItemCollectionMetrics"));
+  DYNAMO_ASSIGN_OR_RETURN(p.on_failure, GetString(req, "ReturnValuesOnConditionCheckFailure"));
+  DYNAMO_ASSIGN_OR_RETURN(p.expressions, ReadExpressionParams(req, op));
+  return p;
+}
+
+void CheckWriteEnums(const WriteParams& p, ConstraintErrors& errors) {
+  if (p.return_values) {
+    errors.CheckEnum(*p.return_values, "returnValues",
+                     {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
   }
-  return core::Status::Ok();
+  if (p.metrics) errors.CheckEnum(*p.metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  if (p.on_failure) {
+    errors.CheckEnum(*p.on_failure, "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+  }
+  CheckExpressionConstraints(p.expressions, errors);
+}
+
+// Evaluates the request's condition against the current item (empty when
+// absent); on failure the error carries the old item when ALL_OLD was asked.
+core::Status CheckCondition(const ItemExpressions& e, const WriteParams& p,
+                            const std::optional<Item>& current) {
+  if (!e.condition) return core::Status::Ok();
+  static const Item kEmpty;
+  if (expr::EvaluateCondition(e.condition->root, e.bindings(), current ? *current : kEmpty)) {
+    return core::Status::Ok();
+  }
+  const bool want_item = p.on_failure && *p.on_failure == "ALL_OLD" && current;
+  return core::ConditionalCheckFailed(want_item ? current : std::nullopt);
+}
+
+std::vector<std::string> KeyNames(const TableInfo& t) {
+  std::vector<std::string> names{t.key.hash.name};
+  if (t.key.range) names.push_back(t.key.range->name);
+  return names;
+}
+
+// The top-level attributes an update touches, for UPDATED_OLD/UPDATED_NEW
+// (DynamoDB returns whole top-level attributes).
+std::vector<expr::Path> TouchedAttributes(const expr::ParsedUpdate& u, const expr::Bindings& b) {
+  std::vector<expr::Path> out;
+  for (const auto& path : expr::UpdatedPaths(u, b)) {
+    expr::Path top{path[0]};
+    if (std::find(out.begin(), out.end(), top) == out.end()) out.push_back(std::move(top));
+  }
+  return out;
 }
 
 }  // namespace
@@ -235,14 +244,9 @@ core::Status RejectConditions(const JsonValue& req) {
 Result<std::string> GetItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(auto table_name, GetString(req, "TableName"));
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* key_json, GetObject(req, "Key", kAttributeValueMap));
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* attrs_to_get, GetArray(req, "AttributesToGet"));
-  if (attrs_to_get) {
-    for (const auto& e : attrs_to_get->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckStringValue(e));
-  }
   DYNAMO_ASSIGN_OR_RETURN(auto consistent, GetBool(req, "ConsistentRead"));
   DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
-  DYNAMO_ASSIGN_OR_RETURN(auto projection_text, GetString(req, "ProjectionExpression"));
-  DYNAMO_ASSIGN_OR_RETURN(auto names, ReadNames(req));
+  DYNAMO_ASSIGN_OR_RETURN(RawExpressionParams raw, ReadExpressionParams(req, ItemOp::kGet));
   if (key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*key_json));
 
   ConstraintErrors errors;
@@ -254,155 +258,178 @@ Result<std::string> GetItem(OpContext& ctx, const JsonValue& req) {
     table = ResolveTableName(*table_name, errors);
   }
   if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  if (attrs_to_get && attrs_to_get->Empty()) {
-    errors.Add("[]", "attributesToGet", "Member must have length greater than or equal to 1");
-  }
+  CheckExpressionConstraints(raw, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
 
-  if (attrs_to_get && projection_text) {
-    return ValidationError(
-        "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {AttributesToGet} Expression parameters: "
-        "{ProjectionExpression}");
-  }
-  if (names && !projection_text) {
-    return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
-  }
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(raw, ItemOp::kGet));
   DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(*key_json));
-  std::optional<std::vector<expr::Path>> paths;
-  if (attrs_to_get) {
-    std::set<std::string> seen;
-    paths.emplace();
-    for (const auto& e : attrs_to_get->GetArray()) {
-      std::string a(e.GetString(), e.GetStringLength());
-      if (!seen.insert(a).second) {
-        return ValidationError(std::string(kInvalid) + "Duplicate value in attribute name: " + a);
-      }
-      paths->push_back(expr::Path{a});
-    }
-  }
-  if (projection_text) {
-    static const expr::NameMap kNoNames;
-    if (names) DYNAMO_RETURN_IF_ERROR(CheckNameKeys(*names));
-    DYNAMO_ASSIGN_OR_RETURN(expr::Projection projection,
-                            expr::ParseProjection(*projection_text, names ? *names : kNoNames));
-    if (names) DYNAMO_RETURN_IF_ERROR(CheckUnusedNames(*names, projection.used_names));
-    paths = std::move(projection.paths);
-  }
+  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
 
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
-  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded,
-                          KeyFromKeyMap(*t, key, kInvalid));
+  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded, KeyFromKeyMap(*t, key, kInvalid));
   DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, ctx.ns->db()->GetItem(t->storage_id, encoded));
   CapacityMode mode = ParseCapacityMode(capacity);
   double units = ReadUnits(item ? core::ItemSize(*item) : 0, consistent.value_or(false));
-  if (item && paths) {
-    Item projected = expr::ApplyProjection(*item, *paths);
+  if (item && e.projection) {
+    Item projected = expr::ApplyProjection(*item, *e.projection);
     return ResponseWithItem("Item", &projected, mode, t->name, units);
   }
   return ResponseWithItem("Item", item ? &*item : nullptr, mode, t->name, units);
 }
 
 Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(auto table_name, GetString(req, "TableName"));
+  DYNAMO_ASSIGN_OR_RETURN(WriteParams p, ReadWriteParams(req, ItemOp::kPut));
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* item_json, GetObject(req, "Item", kAttributeValueMap));
-  DYNAMO_ASSIGN_OR_RETURN(auto return_values, GetString(req, "ReturnValues"));
-  DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
-  DYNAMO_ASSIGN_OR_RETURN(auto metrics, GetString(req, "ReturnItemCollectionMetrics"));
-  DYNAMO_ASSIGN_OR_RETURN(auto on_failure, GetString(req, "ReturnValuesOnConditionCheckFailure"));
   if (item_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*item_json));
 
   ConstraintErrors errors;
-  if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  if (p.capacity) errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   std::string table;
-  if (!table_name) {
+  if (!p.table_name) {
     errors.NotNull("tableName");
   } else {
-    table = ResolveTableName(*table_name, errors);
+    table = ResolveTableName(*p.table_name, errors);
   }
   if (!item_json) errors.NotNull("item");
-  if (return_values) {
-    errors.CheckEnum(*return_values, "returnValues",
-                     {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
-  }
-  if (metrics) errors.CheckEnum(*metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
-  if (on_failure) {
-    errors.CheckEnum(*on_failure, "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
-  }
+  CheckWriteEnums(p, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
-  DYNAMO_RETURN_IF_ERROR(RejectConditions(req));
 
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kPut));
   DYNAMO_ASSIGN_OR_RETURN(Item item, DecodeAttributeMap(*item_json));
-  if (return_values && *return_values != "NONE" && *return_values != "ALL_OLD") {
+  if (p.return_values && *p.return_values != "NONE" && *p.return_values != "ALL_OLD") {
     return ValidationError("ReturnValues can only be ALL_OLD or NONE");
   }
   const size_t size = core::ItemSize(item);
   if (size > core::kMaxItemSize) {
     return ValidationError("Item size has exceeded the maximum allowed size");
   }
+  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
+                          BuildExpressions(ctx.api->expressions(), p.expressions, ItemOp::kPut));
 
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromItem(*t, item));
-  CapacityMode mode = ParseCapacityMode(capacity);
-  const bool want_old = (return_values && *return_values == "ALL_OLD") || mode != CapacityMode::kNone;
+  CapacityMode mode = ParseCapacityMode(p.capacity);
+  const bool want_old = (p.return_values && *p.return_values == "ALL_OLD") ||
+                        mode != CapacityMode::kNone || e.condition;
   std::optional<Item> old;
+  // The condition check and the write are one storage transaction.
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
     if (want_old) {
       DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
     }
+    DYNAMO_RETURN_IF_ERROR(CheckCondition(e, p, old));
     return txn.Put(t->storage_id, key, item, size);
   }));
   double units = WriteUnits(std::max(size, old ? core::ItemSize(*old) : 0));
-  const bool return_old = return_values && *return_values == "ALL_OLD" && old;
+  const bool return_old = p.return_values && *p.return_values == "ALL_OLD" && old;
   return ResponseWithItem("Attributes", return_old ? &*old : nullptr, mode, t->name, units);
 }
 
 Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(auto table_name, GetString(req, "TableName"));
+  DYNAMO_ASSIGN_OR_RETURN(WriteParams p, ReadWriteParams(req, ItemOp::kDelete));
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* key_json, GetObject(req, "Key", kAttributeValueMap));
-  DYNAMO_ASSIGN_OR_RETURN(auto return_values, GetString(req, "ReturnValues"));
-  DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
-  DYNAMO_ASSIGN_OR_RETURN(auto metrics, GetString(req, "ReturnItemCollectionMetrics"));
-  DYNAMO_ASSIGN_OR_RETURN(auto on_failure, GetString(req, "ReturnValuesOnConditionCheckFailure"));
   if (key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*key_json));
 
   ConstraintErrors errors;
   std::string table;
-  if (!table_name) {
+  if (!p.table_name) {
     errors.NotNull("tableName");
   } else {
-    table = ResolveTableName(*table_name, errors);
+    table = ResolveTableName(*p.table_name, errors);
   }
   if (!key_json) errors.NotNull("key");
-  if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  if (return_values) {
-    errors.CheckEnum(*return_values, "returnValues",
-                     {"ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"});
-  }
-  if (metrics) errors.CheckEnum(*metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
-  if (on_failure) {
-    errors.CheckEnum(*on_failure, "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
-  }
+  if (p.capacity) errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  CheckWriteEnums(p, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
-  DYNAMO_RETURN_IF_ERROR(RejectConditions(req));
 
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kDelete));
   DYNAMO_ASSIGN_OR_RETURN(Item key_item, DecodeAttributeMap(*key_json));
-  if (return_values && *return_values != "NONE" && *return_values != "ALL_OLD") {
+  if (p.return_values && *p.return_values != "NONE" && *p.return_values != "ALL_OLD") {
     return ValidationError("ReturnValues can only be ALL_OLD or NONE");
   }
+  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
+                          BuildExpressions(ctx.api->expressions(), p.expressions, ItemOp::kDelete));
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
                           KeyFromKeyMap(*t, key_item, "One or more parameter values are not valid. "));
-  CapacityMode mode = ParseCapacityMode(capacity);
+  CapacityMode mode = ParseCapacityMode(p.capacity);
   std::optional<Item> old;
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
     DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
+    DYNAMO_RETURN_IF_ERROR(CheckCondition(e, p, old));
     if (!old) return core::Status::Ok();
     return txn.Delete(t->storage_id, key);
   }));
   double units = WriteUnits(old ? core::ItemSize(*old) : 0);
-  const bool return_old = return_values && *return_values == "ALL_OLD" && old;
+  const bool return_old = p.return_values && *p.return_values == "ALL_OLD" && old;
   return ResponseWithItem("Attributes", return_old ? &*old : nullptr, mode, t->name, units);
+}
+
+Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
+  DYNAMO_ASSIGN_OR_RETURN(WriteParams p, ReadWriteParams(req, ItemOp::kUpdate));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* key_json, GetObject(req, "Key", kAttributeValueMap));
+  if (key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*key_json));
+
+  ConstraintErrors errors;
+  std::string table;
+  if (!p.table_name) {
+    errors.NotNull("tableName");
+  } else {
+    table = ResolveTableName(*p.table_name, errors);
+  }
+  if (!key_json) errors.NotNull("key");
+  if (p.capacity) errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  CheckWriteEnums(p, errors);
+  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kUpdate));
+  DYNAMO_ASSIGN_OR_RETURN(Item key_item, DecodeAttributeMap(*key_json));
+  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
+                          BuildExpressions(ctx.api->expressions(), p.expressions, ItemOp::kUpdate));
+  DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
+  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*t, key_item, kInvalid));
+  const std::vector<std::string> key_names = KeyNames(*t);
+  const expr::Bindings bindings = e.bindings();
+  if (e.update) {
+    for (const auto& path : expr::UpdatedPaths(*e.update, bindings)) {
+      const std::string& top = std::get<std::string>(path[0]);
+      if (std::find(key_names.begin(), key_names.end(), top) != key_names.end()) {
+        return ValidationError(std::string(kInvalid) + "Cannot update attribute " + top +
+                               ". This attribute is part of the key");
+      }
+    }
+  }
+  CapacityMode mode = ParseCapacityMode(p.capacity);
+  std::optional<Item> old;
+  Item updated;
+  size_t new_size = 0;
+  DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
+    DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
+    DYNAMO_RETURN_IF_ERROR(CheckCondition(e, p, old));
+    // UpdateItem creates the item when it does not exist.
+    updated = old ? *old : key_item;
+    if (e.update) {
+      DYNAMO_RETURN_IF_ERROR(expr::ApplyUpdate(*e.update, bindings, key_names, old.has_value(), &updated));
+    }
+    new_size = core::ItemSize(updated);
+    if (new_size > core::kMaxItemSize) {
+      return ValidationError("Item size to update has exceeded the maximum allowed size");
+    }
+    return txn.Put(t->storage_id, key, updated, new_size);
+  }));
+  double units = WriteUnits(std::max(new_size, old ? core::ItemSize(*old) : 0));
+  const std::string_view rv = p.return_values.value_or("NONE");
+  if (rv == "ALL_OLD") return ResponseWithItem("Attributes", old ? &*old : nullptr, mode, t->name, units);
+  if (rv == "ALL_NEW") return ResponseWithItem("Attributes", &updated, mode, t->name, units);
+  if (rv == "UPDATED_OLD" || rv == "UPDATED_NEW") {
+    std::vector<expr::Path> touched =
+        e.update ? TouchedAttributes(*e.update, bindings) : std::vector<expr::Path>{};
+    const Item* source = rv == "UPDATED_OLD" ? (old ? &*old : nullptr) : &updated;
+    if (!source || touched.empty()) return ResponseWithItem("Attributes", nullptr, mode, t->name, units);
+    Item projected = expr::ApplyProjection(*source, touched);
+    return ResponseWithItem("Attributes", projected.empty() ? nullptr : &projected, mode, t->name, units);
+  }
+  return ResponseWithItem("Attributes", nullptr, mode, t->name, units);
 }
 
 }  // namespace dynamo::server

@@ -35,6 +35,7 @@ core::Result<std::string> DescribeLimits(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> GetItem(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> PutItem(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req);
 
 // Shared helpers (tables.cc).
 // Validates a TableName member that may also be an ARN (item operations and

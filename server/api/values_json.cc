@@ -235,10 +235,20 @@ Result<AttributeValue> Decode(const JsonValue& v, int depth) {
   return std::move(*result);
 }
 
-}  // namespace
+Status CheckValueTypes(const JsonValue& v, int depth);
 
-Status CheckAttributeValueTypes(const JsonValue& v) {
+Status CheckMapTypes(const JsonValue& map, int depth) {
+  DYNAMO_RETURN_IF_ERROR(CheckObjectValue(map, kAttributeValueMap));
+  if (map.IsNull()) return Status::Ok();
+  for (const auto& m : map.GetObject()) DYNAMO_RETURN_IF_ERROR(CheckValueTypes(m.value, depth));
+  return Status::Ok();
+}
+
+Status CheckValueTypes(const JsonValue& v, int depth) {
   if (v.IsNull()) return Status::Ok();
+  // Past DynamoDB's nesting limit Decode reports the error; stop here so that
+  // hostile nesting cannot exhaust the stack.
+  if (depth > core::kMaxNestingDepth + 1) return Status::Ok();
   if (v.IsArray()) return Serialization("Unrecognized collection type " + std::string(kAttributeValueClass));
   if (!v.IsObject()) return Serialization("Unexpected value type in payload");
   for (const auto& m : v.GetObject()) {
@@ -262,23 +272,24 @@ Status CheckAttributeValueTypes(const JsonValue& v) {
         return CheckBinaryValue(e);
       }));
     } else if (key == "M") {
-      DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(x));
+      DYNAMO_RETURN_IF_ERROR(CheckMapTypes(x, depth + 1));
     } else if (key == "L") {
-      DYNAMO_RETURN_IF_ERROR(CheckListOf(x, [](const JsonValue& e) -> Status {
+      if (x.IsObject()) return Serialization("Start of structure or map found where not expected");
+      if (!x.IsArray()) return Serialization("Unexpected field type");
+      for (const auto& e : x.GetArray()) {
         if (e.IsNull()) return Serialization("Unexpected value type in payload");
-        return CheckAttributeValueTypes(e);
-      }));
+        DYNAMO_RETURN_IF_ERROR(CheckValueTypes(e, depth + 1));
+      }
     }
   }
   return Status::Ok();
 }
 
-Status CheckAttributeMapTypes(const JsonValue& map) {
-  DYNAMO_RETURN_IF_ERROR(CheckObjectValue(map, kAttributeValueMap));
-  if (map.IsNull()) return Status::Ok();
-  for (const auto& m : map.GetObject()) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(m.value));
-  return Status::Ok();
-}
+}  // namespace
+
+Status CheckAttributeValueTypes(const JsonValue& v) { return CheckValueTypes(v, 0); }
+
+Status CheckAttributeMapTypes(const JsonValue& map) { return CheckMapTypes(map, 0); }
 
 Result<Item> DecodeAttributeMap(const JsonValue& map) { return DecodeMap(map, 0); }
 

@@ -1,6 +1,5 @@
 """Raw HTTP against the server with `requests`: headers, CRC-32 and protocol errors."""
 
-import json
 import re
 import socket
 import unittest

@@ -1,0 +1,513 @@
+#include "server/api/expressions.h"
+
+#include <set>
+
+#include "server/api/values_json.h"
+
+namespace dynamo::server {
+
+using core::AttributeValue;
+using core::ValidationError;
+using core::ValueType;
+using expr::Condition;
+using expr::Operand;
+using expr::PathAst;
+using expr::PathElementAst;
+
+namespace {
+
+constexpr const char* kInvalid = "One or more parameter values were invalid: ";
+
+std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
+
+bool ValidPlaceholderKey(std::string_view k, char sigil) {
+  if (k.size() < 2 || k[0] != sigil) return false;
+  for (size_t i = 1; i < k.size(); ++i) {
+    char c = k[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+// ---- Legacy conversion helpers: build ASTs with private placeholders ----
+
+class LegacyBuilder {
+ public:
+  explicit LegacyBuilder(ItemExpressions* out) : out_(out) {
+    out_->names.emplace();
+    out_->values.emplace();
+  }
+
+  PathAst Name(const std::string& attribute) {
+    std::string key = "#" + std::to_string(next_name_++);
+    out_->names->emplace(key, attribute);
+    PathAst p;
+    p.elements.push_back(PathElementAst{PathElementAst::Kind::kPlaceholder, key, 0});
+    return p;
+  }
+  Operand Path(const std::string& attribute) {
+    Operand o;
+    o.kind = Operand::Kind::kPath;
+    o.path = Name(attribute);
+    return o;
+  }
+  Operand Value(AttributeValue v) {
+    std::string key = ":" + std::to_string(next_value_++);
+    out_->values->emplace(key, std::move(v));
+    Operand o;
+    o.kind = Operand::Kind::kValue;
+    o.value = key;
+    return o;
+  }
+  static Operand Call(expr::Function f, std::vector<Operand> args) {
+    Operand o;
+    o.kind = Operand::Kind::kFunction;
+    o.function = f;
+    o.args = std::move(args);
+    return o;
+  }
+  static Condition FunctionCondition(Operand call) {
+    Condition c;
+    c.kind = Condition::Kind::kFunction;
+    c.operands.push_back(std::move(call));
+    return c;
+  }
+
+ private:
+  ItemExpressions* out_;
+  int next_name_ = 0;
+  int next_value_ = 0;
+};
+
+// One Expected entry -> a condition.
+Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const JsonValue& spec) {
+  DYNAMO_ASSIGN_OR_RETURN(auto exists, GetBool(spec, "Exists"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* value_json,
+                          GetObject(spec, "Value", "class com.amazonaws.dynamodb.v20120810.AttributeValue"));
+  DYNAMO_ASSIGN_OR_RETURN(auto op_text, GetString(spec, "ComparisonOperator"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(spec, "AttributeValueList"));
+  std::optional<AttributeValue> value;
+  if (value_json) {
+    DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json));
+    value = std::move(v);
+  }
+  std::vector<AttributeValue> args;
+  if (list) {
+    for (const auto& e : list->GetArray()) {
+      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(e));
+      args.push_back(std::move(v));
+    }
+  }
+  if (!op_text) {
+    if (list) {
+      return ValidationError(std::string(kInvalid) +
+                             "AttributeValueList can only be used with a ComparisonOperator for "
+                             "Attribute: " + attr);
+    }
+    if (exists && !*exists) {
+      if (value) {
+        return ValidationError(std::string(kInvalid) +
+                               "Value cannot be used when Exists is false for Attribute: " + attr);
+      }
+      return LegacyBuilder::FunctionCondition(
+          LegacyBuilder::Call(expr::Function::kAttributeNotExists, {b.Path(attr)}));
+    }
+    if (!value) {
+      return ValidationError(std::string(kInvalid) + "Value must be provided when Exists is " +
+                             (exists ? "true" : "null") + " for Attribute: " + attr);
+    }
+    Condition c;
+    c.kind = Condition::Kind::kCompare;
+    c.op = expr::CompareOp::kEq;
+    c.operands.push_back(b.Path(attr));
+    c.operands.push_back(b.Value(std::move(*value)));
+    return c;
+  }
+  const std::string op(*op_text);
+  if (exists) {
+    return ValidationError(std::string(kInvalid) +
+                           "Exists and ComparisonOperator cannot be used together for Attribute: " +
+                           attr);
+  }
+  if (value && list) {
+    return ValidationError(std::string(kInvalid) +
+                           "Value and AttributeValueList cannot be used together for Attribute: " +
+                           attr);
+  }
+  if (value) args.push_back(std::move(*value));
+  struct OpInfo {
+    const char* name;
+    int min_args, max_args;
+  };
+  static const OpInfo kOps[] = {
+      {"EQ", 1, 1}, {"NE", 1, 1}, {"LE", 1, 1}, {"LT", 1, 1}, {"GE", 1, 1}, {"GT", 1, 1},
+      {"NOT_NULL", 0, 0}, {"NULL", 0, 0}, {"CONTAINS", 1, 1}, {"NOT_CONTAINS", 1, 1},
+      {"BEGINS_WITH", 1, 1}, {"IN", 1, 1000}, {"BETWEEN", 2, 2},
+  };
+  const OpInfo* info = nullptr;
+  for (const auto& o : kOps) {
+    if (op == o.name) info = &o;
+  }
+  if (!info) {
+    return ValidationError(
+        "1 validation error detected: Value '" + op +
+        "' at 'expected." + attr + ".member.comparisonOperator' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, "
+        "NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
+  }
+  if (info->min_args > 0 && args.empty() && !list) {
+    return ValidationError(std::string(kInvalid) + "Value or AttributeValueList must be used with "
+                           "ComparisonOperator: " + op + " for Attribute: " + attr);
+  }
+  if (static_cast<int>(args.size()) < info->min_args || static_cast<int>(args.size()) > info->max_args) {
+    return ValidationError(std::string(kInvalid) + "Invalid number of argument(s) for the " + op +
+                           " ComparisonOperator");
+  }
+  // Types each operator accepts, as DynamoDB checks them for legacy conditions.
+  auto scalar = [](ValueType t) { return t == ValueType::kS || t == ValueType::kN || t == ValueType::kB; };
+  for (const auto& a : args) {
+    bool ok;
+    if (op == "EQ" || op == "NE") {
+      ok = scalar(a.type()) || a.type() == ValueType::kSS || a.type() == ValueType::kNS ||
+           a.type() == ValueType::kBS;
+    } else if (op == "BEGINS_WITH") {
+      ok = a.type() == ValueType::kS || a.type() == ValueType::kB;
+    } else {
+      ok = scalar(a.type());
+    }
+    if (!ok) {
+      return ValidationError(std::string(kInvalid) + "ComparisonOperator " + op +
+                             " is not valid for " + std::string(core::TypeName(a.type())) +
+                             " AttributeValue type");
+    }
+  }
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i].type() != args[0].type()) {
+      return ValidationError(std::string(kInvalid) +
+                             "AttributeValues inside AttributeValueList must be of same type");
+    }
+  }
+  Condition c;
+  auto compare = [&](expr::CompareOp cmp) {
+    c.kind = Condition::Kind::kCompare;
+    c.op = cmp;
+    c.operands.push_back(b.Path(attr));
+    c.operands.push_back(b.Value(std::move(args[0])));
+  };
+  if (op == "EQ") compare(expr::CompareOp::kEq);
+  else if (op == "NE") compare(expr::CompareOp::kNe);
+  else if (op == "LE") compare(expr::CompareOp::kLe);
+  else if (op == "LT") compare(expr::CompareOp::kLt);
+  else if (op == "GE") compare(expr::CompareOp::kGe);
+  else if (op == "GT") compare(expr::CompareOp::kGt);
+  else if (op == "NULL") {
+    c = LegacyBuilder::FunctionCondition(
+        LegacyBuilder::Call(expr::Function::kAttributeNotExists, {b.Path(attr)}));
+  } else if (op == "NOT_NULL") {
+    c = LegacyBuilder::FunctionCondition(
+        LegacyBuilder::Call(expr::Function::kAttributeExists, {b.Path(attr)}));
+  } else if (op == "CONTAINS" || op == "NOT_CONTAINS") {
+    Condition contains = LegacyBuilder::FunctionCondition(
+        LegacyBuilder::Call(expr::Function::kContains, {b.Path(attr), b.Value(std::move(args[0]))}));
+    if (op == "CONTAINS") {
+      c = std::move(contains);
+    } else {
+      // NOT_CONTAINS holds only for an attribute that exists.
+      Condition negated;
+      negated.kind = Condition::Kind::kNot;
+      negated.children.push_back(std::move(contains));
+      Condition exists_c = LegacyBuilder::FunctionCondition(
+          LegacyBuilder::Call(expr::Function::kAttributeExists, {b.Path(attr)}));
+      c.kind = Condition::Kind::kAnd;
+      c.children.push_back(std::move(exists_c));
+      c.children.push_back(std::move(negated));
+    }
+  } else if (op == "BEGINS_WITH") {
+    c = LegacyBuilder::FunctionCondition(
+        LegacyBuilder::Call(expr::Function::kBeginsWith, {b.Path(attr), b.Value(std::move(args[0]))}));
+  } else if (op == "IN") {
+    c.kind = Condition::Kind::kIn;
+    c.operands.push_back(b.Path(attr));
+    for (auto& a : args) c.operands.push_back(b.Value(std::move(a)));
+  } else {  // BETWEEN
+    int order = 0;
+    const AttributeValue& lo = args[0];
+    const AttributeValue& hi = args[1];
+    if (lo.type() == ValueType::kN) order = lo.n().Compare(hi.n());
+    else if (lo.type() == ValueType::kS) order = lo.s().compare(hi.s());
+    else order = lo.b().compare(hi.b());
+    if (order > 0) {
+      return ValidationError(
+          "The BETWEEN condition was provided a range where the lower bound is greater than the "
+          "upper bound");
+    }
+    c.kind = Condition::Kind::kBetween;
+    c.operands.push_back(b.Path(attr));
+    c.operands.push_back(b.Value(std::move(args[0])));
+    c.operands.push_back(b.Value(std::move(args[1])));
+  }
+  return c;
+}
+
+Result<std::shared_ptr<const expr::ParsedCondition>> ConvertExpected(
+    const JsonValue& expected, std::optional<std::string_view> conditional_operator,
+    LegacyBuilder& b) {
+  auto parsed = std::make_shared<expr::ParsedCondition>();
+  bool first = true;
+  const bool use_or = conditional_operator && *conditional_operator == "OR";
+  for (const auto& m : expected.GetObject()) {
+    std::string attr(Str(m.name));
+    DYNAMO_ASSIGN_OR_RETURN(Condition c, ExpectedEntry(b, attr, m.value));
+    if (first) {
+      parsed->root = std::move(c);
+      first = false;
+      continue;
+    }
+    Condition node;
+    node.kind = use_or ? Condition::Kind::kOr : Condition::Kind::kAnd;
+    node.children.push_back(std::move(parsed->root));
+    node.children.push_back(std::move(c));
+    parsed->root = std::move(node);
+  }
+  if (first) return std::shared_ptr<const expr::ParsedCondition>();  // Expected: {}
+  return std::shared_ptr<const expr::ParsedCondition>(std::move(parsed));
+}
+
+Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const JsonValue& updates,
+                                                                          LegacyBuilder& b) {
+  auto parsed = std::make_shared<expr::ParsedUpdate>();
+  for (const auto& m : updates.GetObject()) {
+    std::string attr(Str(m.name));
+    DYNAMO_ASSIGN_OR_RETURN(auto action_text, GetString(m.value, "Action"));
+    DYNAMO_ASSIGN_OR_RETURN(const JsonValue* value_json,
+                            GetObject(m.value, "Value", "class com.amazonaws.dynamodb.v20120810.AttributeValue"));
+    std::string action = action_text ? std::string(*action_text) : "PUT";
+    std::optional<AttributeValue> value;
+    if (value_json) {
+      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json));
+      value = std::move(v);
+    }
+    expr::UpdateAction a;
+    a.path = b.Name(attr);
+    if (!value) {
+      if (action != "DELETE") {
+        return ValidationError(std::string(kInvalid) +
+                               "Only DELETE action is allowed when no attribute value is specified");
+      }
+      a.kind = expr::UpdateAction::Kind::kRemove;
+    } else if (action == "PUT") {
+      a.kind = expr::UpdateAction::Kind::kSet;
+      a.value = b.Value(std::move(*value));
+    } else if (action == "DELETE") {
+      ValueType t = value->type();
+      if (t != ValueType::kSS && t != ValueType::kNS && t != ValueType::kBS) {
+        return ValidationError(std::string(kInvalid) + "DELETE action with value is not supported for the type " +
+                               std::string(core::TypeName(t)));
+      }
+      a.kind = expr::UpdateAction::Kind::kDelete;
+      a.value = b.Value(std::move(*value));
+    } else {  // ADD
+      ValueType t = value->type();
+      if (t == ValueType::kL) {
+        // Legacy ADD appends to a list: SET a = list_append(if_not_exists(a, []), :v).
+        a.kind = expr::UpdateAction::Kind::kSet;
+        Operand existing = LegacyBuilder::Call(
+            expr::Function::kIfNotExists, {b.Path(attr), b.Value(AttributeValue::L({}))});
+        a.value = LegacyBuilder::Call(expr::Function::kListAppend,
+                                      {std::move(existing), b.Value(std::move(*value))});
+      } else if (t == ValueType::kN || t == ValueType::kSS || t == ValueType::kNS ||
+                 t == ValueType::kBS) {
+        a.kind = expr::UpdateAction::Kind::kAdd;
+        a.value = b.Value(std::move(*value));
+      } else {
+        return ValidationError(std::string(kInvalid) + "ADD action is not supported for the type " +
+                               std::string(core::TypeName(t)));
+      }
+    }
+    parsed->actions.push_back(std::move(a));
+  }
+  return std::shared_ptr<const expr::ParsedUpdate>(std::move(parsed));
+}
+
+void Merge(expr::Placeholders* into, const expr::Placeholders& from) {
+  into->names.insert(from.names.begin(), from.names.end());
+  into->values.insert(from.values.begin(), from.values.end());
+}
+
+}  // namespace
+
+Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op) {
+  RawExpressionParams p;
+  DYNAMO_ASSIGN_OR_RETURN(p.names, GetObject(req, "ExpressionAttributeNames", kStringMap));
+  if (p.names) {
+    for (const auto& m : p.names->GetObject()) DYNAMO_RETURN_IF_ERROR(CheckStringValue(m.value));
+  }
+  if (op == ItemOp::kGet) {
+    DYNAMO_ASSIGN_OR_RETURN(p.projection_expression, GetString(req, "ProjectionExpression"));
+    DYNAMO_ASSIGN_OR_RETURN(p.attributes_to_get, GetArray(req, "AttributesToGet"));
+    if (p.attributes_to_get) {
+      for (const auto& e : p.attributes_to_get->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckStringValue(e));
+    }
+    return p;
+  }
+  DYNAMO_ASSIGN_OR_RETURN(p.values, GetObject(req, "ExpressionAttributeValues", kAttributeValueMap));
+  if (p.values) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*p.values));
+  DYNAMO_ASSIGN_OR_RETURN(p.condition_expression, GetString(req, "ConditionExpression"));
+  DYNAMO_ASSIGN_OR_RETURN(p.conditional_operator, GetString(req, "ConditionalOperator"));
+  DYNAMO_ASSIGN_OR_RETURN(
+      p.expected, GetObject(req, "Expected",
+                            "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue>"));
+  if (p.expected) {
+    for (const auto& m : p.expected->GetObject()) {
+      DYNAMO_RETURN_IF_ERROR(CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue"));
+      if (m.value.IsNull()) continue;
+      if (const JsonValue* v = Member(m.value, "Value")) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(*v));
+      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(m.value, "AttributeValueList"));
+      if (list) {
+        for (const auto& e : list->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(e));
+      }
+    }
+  }
+  if (op == ItemOp::kUpdate) {
+    DYNAMO_ASSIGN_OR_RETURN(p.update_expression, GetString(req, "UpdateExpression"));
+    DYNAMO_ASSIGN_OR_RETURN(
+        p.attribute_updates,
+        GetObject(req, "AttributeUpdates",
+                  "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValueUpdate>"));
+    if (p.attribute_updates) {
+      for (const auto& m : p.attribute_updates->GetObject()) {
+        DYNAMO_RETURN_IF_ERROR(CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.AttributeValueUpdate"));
+        if (const JsonValue* v = Member(m.value, "Value")) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(*v));
+      }
+    }
+  }
+  return p;
+}
+
+void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& errors) {
+  if (p.conditional_operator) {
+    errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
+  }
+  if (p.attributes_to_get && p.attributes_to_get->Empty()) {
+    errors.Add("[]", "attributesToGet", "Member must have length greater than or equal to 1");
+  }
+}
+
+Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
+  std::vector<std::string> legacy, modern;
+  if (p.attributes_to_get) legacy.push_back("AttributesToGet");
+  if (p.attribute_updates) legacy.push_back("AttributeUpdates");
+  if (p.expected) legacy.push_back("Expected");
+  if (p.projection_expression) modern.push_back("ProjectionExpression");
+  if (p.update_expression) modern.push_back("UpdateExpression");
+  if (p.condition_expression) modern.push_back("ConditionExpression");
+  if (!legacy.empty() && !modern.empty()) {
+    auto join = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+      return out;
+    };
+    return ValidationError(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" + join(legacy) + "} Expression parameters: {" +
+        join(modern) + "}");
+  }
+  if (p.names && modern.empty()) {
+    return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
+  }
+  if (p.values && !p.update_expression && !p.condition_expression) {
+    return ValidationError(
+        std::string("ExpressionAttributeValues can only be specified when using expressions: ") +
+        (op == ItemOp::kUpdate ? "UpdateExpression and ConditionExpression are null"
+                               : "ConditionExpression is null"));
+  }
+  if (p.conditional_operator && !p.expected) {
+    return ValidationError(
+        "ConditionalOperator can only be used when Expected or QueryFilter or ScanFilter are "
+        "present");
+  }
+  return Status::Ok();
+}
+
+Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const RawExpressionParams& p,
+                                         ItemOp op) {
+  ItemExpressions out;
+  // Legacy parameters (never mixed with expressions: CheckExpressionUsage).
+  if (p.expected || p.attribute_updates || p.attributes_to_get) {
+    LegacyBuilder b(&out);
+    if (p.expected) {
+      DYNAMO_ASSIGN_OR_RETURN(out.condition, ConvertExpected(*p.expected, p.conditional_operator, b));
+    }
+    if (p.attribute_updates) {
+      DYNAMO_ASSIGN_OR_RETURN(out.update, ConvertAttributeUpdates(*p.attribute_updates, b));
+    }
+    if (p.attributes_to_get) {
+      std::set<std::string> seen;
+      out.projection.emplace();
+      for (const auto& e : p.attributes_to_get->GetArray()) {
+        std::string a(Str(e));
+        if (!seen.insert(a).second) {
+          return ValidationError(std::string(kInvalid) + "Duplicate value in attribute name: " + a);
+        }
+        out.projection->push_back(expr::Path{a});
+      }
+    }
+    return out;
+  }
+  if (p.names) {
+    if (p.names->ObjectEmpty()) return ValidationError("ExpressionAttributeNames must not be empty");
+    out.names.emplace();
+    for (const auto& m : p.names->GetObject()) {
+      std::string key(Str(m.name));
+      if (!ValidPlaceholderKey(key, '#')) {
+        return ValidationError("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
+                               key + "\"");
+      }
+      if (m.value.IsString()) out.names->insert_or_assign(key, std::string(Str(m.value)));
+    }
+  }
+  if (p.values) {
+    if (p.values->ObjectEmpty()) return ValidationError("ExpressionAttributeValues must not be empty");
+    out.values.emplace();
+    for (const auto& m : p.values->GetObject()) {
+      std::string key(Str(m.name));
+      if (!ValidPlaceholderKey(key, ':')) {
+        return ValidationError("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
+                               key + "\"");
+      }
+      auto v = DecodeAttributeValue(m.value);
+      if (!v.ok()) {
+        return ValidationError("ExpressionAttributeValues contains invalid value: " +
+                               v.error().message + " for key " + key);
+      }
+      out.values->insert_or_assign(key, std::move(v).value());
+    }
+  }
+  expr::Bindings bindings = out.bindings();
+  expr::Placeholders used;
+  if (p.update_expression) {
+    DYNAMO_ASSIGN_OR_RETURN(out.update, cache.Update(*p.update_expression));
+    DYNAMO_RETURN_IF_ERROR(expr::ValidateUpdate(*out.update, bindings));
+    Merge(&used, out.update->placeholders);
+  }
+  if (p.condition_expression) {
+    DYNAMO_ASSIGN_OR_RETURN(out.condition,
+                            cache.Condition(*p.condition_expression, expr::ExpressionKind::kCondition));
+    DYNAMO_RETURN_IF_ERROR(
+        expr::ValidateCondition(*out.condition, bindings, expr::ExpressionKind::kCondition));
+    Merge(&used, out.condition->placeholders);
+  }
+  if (p.projection_expression) {
+    DYNAMO_ASSIGN_OR_RETURN(auto projection, cache.Projection(*p.projection_expression));
+    DYNAMO_RETURN_IF_ERROR(expr::ValidateProjection(*projection, bindings));
+    Merge(&used, projection->placeholders);
+    out.projection.emplace();
+    for (const auto& path : projection->paths) out.projection->push_back(expr::ResolvePath(path, bindings));
+    DYNAMO_RETURN_IF_ERROR(expr::CheckProjectionPaths(*out.projection));
+  }
+  DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(bindings, used));
+  (void)op;
+  return out;
+}
+
+}  // namespace dynamo::server

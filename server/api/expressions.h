@@ -1,0 +1,61 @@
+// The expression parameters of item operations, turned into parsed, validated
+// and bound expressions.
+//
+// DynamoDB's order is kept by splitting the work in three steps that the
+// operation calls at the right points:
+//   ReadExpressionParams   JSON types (SerializationException), before any validation
+//   CheckExpressionUsage   mixing legacy and expression parameters; names or
+//                          values given without an expression
+//   BuildExpressions       legacy conversion (Expected, AttributeUpdates),
+//                          ExpressionAttributeNames/Values, parse (cached),
+//                          validation, unused placeholders
+// Legacy parameters become ordinary ASTs with private placeholders, so one
+// evaluator serves both.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "expr/ast.h"
+#include "expr/evaluator.h"
+#include "expr/expression_cache.h"
+#include "server/api/fields.h"
+#include "server/api/json.h"
+
+namespace dynamo::server {
+
+enum class ItemOp { kGet, kPut, kDelete, kUpdate };
+
+struct RawExpressionParams {
+  std::optional<std::string_view> condition_expression;
+  std::optional<std::string_view> update_expression;
+  std::optional<std::string_view> projection_expression;
+  const JsonValue* names = nullptr;
+  const JsonValue* values = nullptr;
+  const JsonValue* expected = nullptr;
+  std::optional<std::string_view> conditional_operator;
+  const JsonValue* attribute_updates = nullptr;
+  const JsonValue* attributes_to_get = nullptr;
+};
+
+struct ItemExpressions {
+  std::optional<expr::NameMap> names;
+  std::optional<core::ValueMap> values;
+  std::shared_ptr<const expr::ParsedCondition> condition;
+  std::shared_ptr<const expr::ParsedUpdate> update;
+  std::optional<std::vector<expr::Path>> projection;  // ProjectionExpression or AttributesToGet
+
+  expr::Bindings bindings() const {
+    return expr::Bindings{names ? &*names : nullptr, values ? &*values : nullptr};
+  }
+};
+
+Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op);
+// Enum constraints of the legacy parameters.
+void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& errors);
+Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op);
+Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache,
+                                         const RawExpressionParams& p, ItemOp op);
+
+}  // namespace dynamo::server
