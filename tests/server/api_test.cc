@@ -372,3 +372,75 @@ TEST_F(ApiTest, UpdateTableBillingAndThroughput) {
 
 }  // namespace
 }  // namespace dynamo::server
+
+namespace dynamo::server {
+namespace {
+
+TEST_F(ApiTest, ConditionalWritesAndFailureBody) {
+  ASSERT_EQ(Outcome("PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"},"v":{"N":"1"}},"ConditionExpression":"attribute_not_exists(pk)"})j"), "OK");
+  EXPECT_EQ(Outcome("PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"},"v":{"N":"9"}},"ConditionExpression":"attribute_not_exists(pk)"})j"),
+            "ConditionalCheckFailedException: The conditional request failed");
+  // ALL_OLD puts the current item into the error body.
+  auto r = Call("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET v = v + :one","ConditionExpression":"v = :two","ExpressionAttributeValues":{":one":{"N":"1"},":two":{"N":"2"}},"ReturnValuesOnConditionCheckFailure":"ALL_OLD"})j");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            R"j({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"c"},"v":{"N":"1"}}})j");
+  // No item: no Item member.
+  r = Call("DeleteItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"none"}},"ConditionExpression":"attribute_exists(pk)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"})j");
+  EXPECT_EQ(r.body,
+            R"j({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})j");
+  EXPECT_EQ(Call("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET v = v + :one","ConditionExpression":"v = :one","ExpressionAttributeValues":{":one":{"N":"1"}},"ReturnValues":"UPDATED_NEW"})j").body,
+            R"j({"Attributes":{"v":{"N":"2"}}})j");
+}
+
+TEST_F(ApiTest, UpdateItemValidationOrder) {
+  const Case cases[] = {
+      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","Expected":{"a":{"Exists":false}}})j",
+       "ValidationException: Can not use both expression and non-expression parameters in the "
+       "same request: Non-expression parameters: {Expected} Expression parameters: "
+       "{UpdateExpression}"},
+      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"ExpressionAttributeValues":{":v":{"N":"1"}}})j",
+       "ValidationException: ExpressionAttributeValues can only be specified when using "
+       "expressions: UpdateExpression and ConditionExpression are null"},
+      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"ExpressionAttributeValues":{":v":{"N":"1"}}})j",
+       "ValidationException: ExpressionAttributeValues can only be specified when using "
+       "expressions: ConditionExpression is null"},
+      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{}})j",
+       "ValidationException: ExpressionAttributeValues must not be empty"},
+      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{"v":{"N":"1"}}})j",
+       "ValidationException: ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\""},
+      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{":v":{"N":"x"}}})j",
+       "ValidationException: ExpressionAttributeValues contains invalid value: The parameter "
+       "cannot be converted to a numeric value: x for key :v"},
+      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET pk = :v","ExpressionAttributeValues":{":v":{"S":"x"}}})j",
+       "ValidationException: One or more parameter values were invalid: Cannot update attribute "
+       "pk. This attribute is part of the key"},
+      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"AttributeUpdates":{"a":{"Action":"ADD","Value":{"S":"x"}}}})j",
+       "ValidationException: One or more parameter values were invalid: ADD action is not "
+       "supported for the type S"},
+      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"Exists":true}}})j",
+       "ValidationException: One or more parameter values were invalid: Value must be provided "
+       "when Exists is true for Attribute: a"},
+      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"ComparisonOperator":"EQ"}}})j",
+       "ValidationException: One or more parameter values were invalid: Value or "
+       "AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a"},
+      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"N":"1"}]}}})j",
+       "ValidationException: One or more parameter values were invalid: Invalid number of "
+       "argument(s) for the BETWEEN ComparisonOperator"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(Outcome(c.op, c.body), c.expected) << c.body;
+}
+
+TEST_F(ApiTest, LegacyExpectedAndAttributeUpdates) {
+  // DynamoDBMapper's optimistic locking: Exists:false, then Value of the old version.
+  ASSERT_EQ(Outcome("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"1"}}},"Expected":{"v":{"Exists":false}}})j"), "OK");
+  EXPECT_EQ(Outcome("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"1"}}},"Expected":{"v":{"Exists":false}}})j"),
+            "ConditionalCheckFailedException: The conditional request failed");
+  EXPECT_EQ(Outcome("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"2"}},"l":{"Action":"ADD","Value":{"L":[{"S":"a"}]}}},"Expected":{"v":{"Value":{"N":"1"}}}})j"), "OK");
+  EXPECT_EQ(Call("GetItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}}})j").body,
+            R"j({"Item":{"l":{"L":[{"S":"a"}]},"pk":{"S":"m"},"v":{"N":"2"}}})j");
+  EXPECT_EQ(Outcome("PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"m"}},"Expected":{"v":{"ComparisonOperator":"GT","AttributeValueList":[{"N":"5"}]},"l":{"ComparisonOperator":"NOT_NULL"}},"ConditionalOperator":"OR"})j"), "OK");
+}
+
+}  // namespace
+}  // namespace dynamo::server
