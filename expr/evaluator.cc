@@ -711,18 +711,33 @@ Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<s
       values[i] = b.values->at(u.actions[i].value.value);
     }
   }
-  // REMOVE of list elements: highest index first so earlier indexes stay valid.
+  // List indexes in one update all refer to the list as it was before it:
+  // first the in-place actions (in the order written), then REMOVEs of list
+  // elements from the highest index down, then SETs past the end, which
+  // append in index order.
+  auto phase = [&](size_t i) {
+    const Path& p = paths[i];
+    if (u.actions[i].kind == UpdateAction::Kind::kRemove) return 1;
+    if (p.size() > 1 && std::holds_alternative<size_t>(p.back())) {
+      Path parent_path(p.begin(), p.end() - 1);
+      const AttributeValue* parent = FindPath(original, parent_path);
+      if (parent && parent->type() == ValueType::kL && std::get<size_t>(p.back()) >= parent->l().size()) {
+        return 2;
+      }
+    }
+    return 0;
+  };
+  auto index_of = [&](size_t i) -> size_t {
+    const Path& p = paths[i];
+    return std::holds_alternative<size_t>(p.back()) ? std::get<size_t>(p.back()) : 0;
+  };
   std::vector<size_t> order(u.actions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    const Path& a = paths[x];
-    const Path& c = paths[y];
-    if (u.actions[x].kind == UpdateAction::Kind::kRemove &&
-        u.actions[y].kind == UpdateAction::Kind::kRemove && a.size() == c.size() &&
-        std::equal(a.begin(), a.end() - 1, c.begin()) &&
-        std::holds_alternative<size_t>(a.back()) && std::holds_alternative<size_t>(c.back())) {
-      return std::get<size_t>(a.back()) > std::get<size_t>(c.back());
-    }
+    int px = phase(x), py = phase(y);
+    if (px != py) return px < py;
+    if (px == 1) return index_of(x) > index_of(y);
+    if (px == 2) return index_of(x) < index_of(y);
     return false;
   });
   for (size_t i : order) {

@@ -168,3 +168,29 @@ TEST_F(UpdaterTest, RemoveOfNestedPathOnANewItemIsIgnored) {
 
 }  // namespace
 }  // namespace dynamo::expr
+
+namespace dynamo::expr {
+namespace {
+
+TEST_F(UpdaterTest, ListIndexesReferToThePreUpdateList) {
+  auto list = [](std::initializer_list<const char*> xs) {
+    core::ValueList l;
+    for (const char* x : xs) l.push_back(N(x));
+    return AttributeValue::L(std::move(l));
+  };
+  values_[":v"] = N("17");
+  values_[":a1"] = N("101");
+  values_[":a2"] = N("102");
+  values_[":a3"] = N("103");
+  values_[":a4"] = N("104");
+  Item item{{"pk", S("k")}, {"l", list({"2", "3", "4", "5", "6", "7"})}};
+  EXPECT_EQ(Apply("REMOVE l[1] SET l[3] = :v", item), "{l:[2,4,17,6,7],pk:'k'}");
+  EXPECT_EQ(Apply("SET l[3] = :v REMOVE l[1]", item), "{l:[2,4,17,6,7],pk:'k'}");
+  EXPECT_EQ(Apply("REMOVE l[0], l[2]", item), "{l:[3,5,6,7],pk:'k'}");
+  // Several SETs past the end append in index order, not in the order written.
+  EXPECT_EQ(Apply("SET l[84] = :a1, l[37] = :a2, l[17] = :a3, l[50] = :a4", item),
+            "{l:[2,3,4,5,6,7,103,102,104,101],pk:'k'}");
+}
+
+}  // namespace
+}  // namespace dynamo::expr

@@ -244,7 +244,7 @@ test('every ReturnValues mode of UpdateItem', async () => {
   };
   const expr = 'SET a = a + :one, m.x = :ten, fresh = :f REMOVE gone';
   const values = { ':one': { N: '1' }, ':ten': { N: '10' }, ':f': { S: 'new' } };
-  const after = {
+  const updated = {
     a: { N: '2' },
     m: { M: { x: { N: '10' }, y: { S: 'y' } } },
     fresh: { S: 'new' },
@@ -254,7 +254,7 @@ test('every ReturnValues mode of UpdateItem', async () => {
     const Key = newKey(`rv-${ReturnValues ?? 'default'}`);
     await put({ ...Key, ...base });
     const out = await update(Key, expr, values, ReturnValues ? { ReturnValues } : {});
-    assert.deepEqual(await get(Key), { ...Key, ...after });
+    assert.deepEqual(await get(Key), { ...Key, ...updated });
     return { Key, Attributes: out.Attributes };
   };
 
@@ -263,13 +263,13 @@ test('every ReturnValues mode of UpdateItem', async () => {
   let r = await run('ALL_OLD');
   assert.deepEqual(r.Attributes, { ...r.Key, ...base });
   r = await run('ALL_NEW');
-  assert.deepEqual(r.Attributes, { ...r.Key, ...after });
+  assert.deepEqual(r.Attributes, { ...r.Key, ...updated });
   // Old values of the touched attributes; `fresh` did not exist before.
   r = await run('UPDATED_OLD');
   assert.deepEqual(r.Attributes, { a: base.a, m: base.m, gone: base.gone });
   // New values of the touched attributes; the removed one is absent.
   r = await run('UPDATED_NEW');
-  assert.deepEqual(r.Attributes, { a: after.a, m: after.m, fresh: after.fresh });
+  assert.deepEqual(r.Attributes, { a: updated.a, m: updated.m, fresh: updated.fresh });
 
   // On a new item there is nothing old to return.
   const Key = newKey('rv-new');
@@ -307,7 +307,8 @@ test('ReturnValuesOnConditionCheckFailure=ALL_OLD puts the old item on the error
   assert.deepEqual(await get(Key), item);
 
   // Without the option (or with NONE) the error carries no item.
-  const { ReturnValuesOnConditionCheckFailure, ...plain } = cond;
+  const plain = { ...cond };
+  delete plain.ReturnValuesOnConditionCheckFailure;
   err = await expectError(ddb.send(new DeleteItemCommand({ TableName: table, Key, ...plain })), CCF, CCF_MESSAGE);
   assert.equal(err.Item, undefined);
   err = await expectError(ddb.send(new DeleteItemCommand({
@@ -396,4 +397,48 @@ test('ProjectionExpression with nested paths and list indexes; AttributesToGet',
   });
   const legacy = await ddb.send(new GetItemCommand({ TableName: table, Key, AttributesToGet: ['pk', 'a', 'absent'] }));
   assert.deepEqual(legacy.Item, { ...Key, a: { S: 'a' } });
+});
+
+// Older applications still send the pre-expression API; its comparison
+// operators and update actions must keep their documented meaning.
+test('legacy Expected with ComparisonOperator/ConditionalOperator and AttributeUpdates actions', async () => {
+  const Key = newKey('legacy');
+  await put({ ...Key, n: { N: '5' }, s: { S: 'hello' }, ss: { SS: ['a', 'b'] }, l: { L: [{ N: '1' }] }, gone: { S: 'x' } });
+  const legacy = (Expected, AttributeUpdates, extra = {}) => ddb.send(new UpdateItemCommand({
+    TableName: table, Key, Expected, AttributeUpdates, ...extra,
+  }));
+
+  const out = await legacy({
+    n: { ComparisonOperator: 'BETWEEN', AttributeValueList: [{ N: '1' }, { N: '5' }] },
+    s: { ComparisonOperator: 'BEGINS_WITH', AttributeValueList: [{ S: 'he' }] },
+    absent: { ComparisonOperator: 'NULL' },
+    ss: { ComparisonOperator: 'CONTAINS', AttributeValueList: [{ S: 'a' }] },
+  }, {
+    n: { Action: 'ADD', Value: { N: '10' } },
+    ss: { Action: 'DELETE', Value: { SS: ['a'] } },
+    l: { Action: 'ADD', Value: { L: [{ N: '2' }] } },
+    gone: { Action: 'DELETE' },
+    fresh: { Value: { S: 'put is the default action' } },
+  }, { ReturnValues: 'UPDATED_NEW' });
+  assert.deepEqual(out.Attributes, {
+    n: { N: '15' }, ss: { SS: ['b'] }, l: { L: [{ N: '1' }, { N: '2' }] }, fresh: { S: 'put is the default action' },
+  });
+
+  // AND (the default) fails when one entry fails; OR passes when one entry passes.
+  const mixed = {
+    n: { ComparisonOperator: 'GT', AttributeValueList: [{ N: '100' }] },
+    s: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'hello' }] },
+  };
+  const bump = { n: { Action: 'ADD', Value: { N: '1' } } };
+  await expectError(legacy(mixed, bump), CCF, CCF_MESSAGE);
+  await expectError(legacy(mixed, bump, { ConditionalOperator: 'AND' }), CCF, CCF_MESSAGE);
+  await legacy(mixed, bump, { ConditionalOperator: 'OR' });
+  assert.deepEqual(await get(Key), {
+    ...Key, n: { N: '16' }, s: { S: 'hello' }, ss: { SS: ['b'] }, l: { L: [{ N: '1' }, { N: '2' }] },
+    fresh: { S: 'put is the default action' },
+  });
+  // NOT_NULL on a missing attribute fails; NE against a missing attribute passes.
+  await expectError(legacy({ absent: { ComparisonOperator: 'NOT_NULL' } }, bump), CCF, CCF_MESSAGE);
+  await legacy({ absent: { ComparisonOperator: 'NE', AttributeValueList: [{ N: '1' }] } }, bump);
+  assert.equal((await get(Key)).n.N, '17');
 });

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -116,6 +117,47 @@ test('16 concurrent attribute_not_exists(pk) puts: exactly one winner', async ()
       assert.deepEqual(r.reason.Item, winnerItem);
     }
     assert.deepEqual(await get(key), winnerItem);
+  }
+});
+
+// Unconditional ADD is the atomic counter; concurrent increments must never be lost.
+test('8 clients x 50 concurrent ADD increments end at exactly 400', async () => {
+  const clients = Array.from({ length: 8 }, () => server.client());
+  await Promise.all(clients.map(async (client) => {
+    for (let i = 0; i < 50; i += 1) {
+      await client.send(new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: 'adder' } },
+        UpdateExpression: 'ADD hits :one, seen :me',
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':me': { SS: [`c${clients.indexOf(client)}-${i}`] } },
+      }));
+    }
+  }));
+  const item = await get('adder');
+  assert.equal(item.hits.N, '400');
+  assert.equal(item.seen.SS.length, 400);
+});
+
+// A conditional delete is how a lock is released or a job claimed: only one
+// of many concurrent deleters may see the old item.
+test('16 concurrent attribute_exists(pk) deletes: exactly one gets the item', async () => {
+  const clients = Array.from({ length: 16 }, () => server.client());
+  for (let round = 0; round < 5; round += 1) {
+    const Key = { pk: { S: `claim-${round}` } };
+    const Item = { ...Key, job: { N: String(round) } };
+    await ddb.send(new PutItemCommand({ TableName: table, Item }));
+    const results = await Promise.allSettled(clients.map((client) => client.send(new DeleteItemCommand({
+      TableName: table, Key, ConditionExpression: 'attribute_exists(pk)', ReturnValues: 'ALL_OLD',
+    }))));
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    assert.equal(winners.length, 1, `round ${round}`);
+    assert.deepEqual(winners[0].value.Attributes, Item);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        assert.deepEqual({ name: r.reason.name, message: r.reason.message }, { name: CCF, message: CCF_MESSAGE });
+      }
+    }
+    assert.equal(await get(Key.pk.S), undefined);
   }
 });
 
