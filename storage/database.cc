@@ -33,6 +33,17 @@ CREATE TABLE IF NOT EXISTS items(
   size INTEGER NOT NULL,
   item BLOB NOT NULL,
   PRIMARY KEY (tid, hh, hk, rk)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS index_items(
+  tid INTEGER NOT NULL,
+  ix INTEGER NOT NULL,
+  hh INTEGER NOT NULL,
+  hk BLOB NOT NULL,
+  rk BLOB NOT NULL,
+  bhk BLOB NOT NULL,
+  brk BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  item BLOB NOT NULL,
+  PRIMARY KEY (tid, ix, hh, hk, rk, bhk, brk)) WITHOUT ROWID;
 )sql";
 
 // Statements, cached per connection by the address of these strings.
@@ -47,6 +58,16 @@ constexpr const char* kInsertTable = "INSERT INTO tables(name, meta) VALUES (?1,
 constexpr const char* kUpdateTable = "UPDATE tables SET meta = ?2 WHERE id = ?1";
 constexpr const char* kDeleteTable = "DELETE FROM tables WHERE id = ?1";
 constexpr const char* kDeleteTableItems = "DELETE FROM items WHERE tid = ?1";
+constexpr const char* kDeleteTableIndexItems = "DELETE FROM index_items WHERE tid = ?1";
+constexpr const char* kDeleteIndexItems = "DELETE FROM index_items WHERE tid = ?1 AND ix = ?2";
+constexpr const char* kUpsertIndexItem =
+    "INSERT OR REPLACE INTO index_items(tid, ix, hh, hk, rk, bhk, brk, size, item) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* kDeleteIndexItem =
+    "DELETE FROM index_items WHERE tid = ?1 AND ix = ?2 AND hh = ?3 AND hk = ?4 AND rk = ?5 "
+    "AND bhk = ?6 AND brk = ?7";
+constexpr const char* kIndexStats =
+    "SELECT count(*), coalesce(sum(size), 0) FROM index_items WHERE tid = ?1 AND ix = ?2";
 constexpr const char* kTableStats =
     "SELECT count(*), coalesce(sum(size), 0) FROM items WHERE tid = ?1";
 constexpr const char* kBegin = "BEGIN IMMEDIATE";
@@ -67,6 +88,7 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
   ~Connection() {
     for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+    for (auto& [sql, stmt] : dynamic_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
   }
   sqlite3* db() { return db_; }
@@ -97,6 +119,19 @@ class Connection {
       return SqliteError(db_, "prepare");
     }
     stmts_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  // Statements whose text is built at run time, cached by text.
+  Result<sqlite3_stmt*> PrepareDynamic(const std::string& sql) {
+    auto it = dynamic_.find(sql);
+    if (it != dynamic_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+        SQLITE_OK) {
+      return SqliteError(db_, "prepare");
+    }
+    dynamic_.emplace(sql, stmt);
     return stmt;
   }
 
@@ -133,7 +168,44 @@ class Connection {
  private:
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> stmts_;
+  std::unordered_map<std::string, sqlite3_stmt*> dynamic_;
 };
+
+namespace {
+
+void BindBlob(sqlite3_stmt* s, int i, std::string_view b) {
+  sqlite3_bind_blob(s, i, b.data(), static_cast<int>(b.size()), SQLITE_STATIC);
+}
+
+std::string_view ColumnBlob(sqlite3_stmt* s, int i) {
+  const void* p = sqlite3_column_blob(s, i);
+  return std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s, i)));
+}
+
+// Steps a prepared SELECT and hands each row to the visitor.
+// Columns: hk, rk, size, item for the table; hk, rk, bhk, brk, size, item for an index.
+Status VisitRows(sqlite3* db, sqlite3_stmt* s, bool index, const RowVisitor& visit) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    RowView row;
+    row.hash = ColumnBlob(s, 0);
+    row.range = ColumnBlob(s, 1);
+    int c = 2;
+    if (index) {
+      row.base_hash = ColumnBlob(s, 2);
+      row.base_range = ColumnBlob(s, 3);
+      c = 4;
+    }
+    row.size = static_cast<size_t>(sqlite3_column_int64(s, c));
+    row.item = ColumnBlob(s, c + 1);
+    DYNAMO_ASSIGN_OR_RETURN(bool more, visit(row));
+    if (!more) return Status::Ok();
+  }
+  if (rc != SQLITE_DONE) return SqliteError(db, "read rows");
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<std::optional<Item>> WriteTxn::Get(int64_t table, const EncodedKey& key) {
   return conn_->GetItem(table, key);
@@ -156,6 +228,66 @@ Status WriteTxn::Delete(int64_t table, const EncodedKey& key) {
   Connection::BindKey(s, table, key);
   if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(conn_->db(), "delete item");
   return Status::Ok();
+}
+
+Status WriteTxn::PutIndexEntry(int64_t table, int64_t index, const EncodedKey& index_key,
+                               const EncodedKey& base_key, const Item& projected, size_t size) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(kUpsertIndexItem));
+  Connection::Stmt stmt(s);
+  std::string blob = core::EncodeItem(projected);
+  sqlite3_bind_int64(s, 1, table);
+  sqlite3_bind_int64(s, 2, index);
+  sqlite3_bind_int64(s, 3, PartitionHash(index_key.hash));
+  BindBlob(s, 4, index_key.hash);
+  BindBlob(s, 5, index_key.range);
+  BindBlob(s, 6, base_key.hash);
+  BindBlob(s, 7, base_key.range);
+  sqlite3_bind_int64(s, 8, static_cast<int64_t>(size));
+  BindBlob(s, 9, blob);
+  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(conn_->db(), "put index entry");
+  return Status::Ok();
+}
+
+Status WriteTxn::DeleteIndexEntry(int64_t table, int64_t index, const EncodedKey& index_key,
+                                  const EncodedKey& base_key) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(kDeleteIndexItem));
+  Connection::Stmt stmt(s);
+  sqlite3_bind_int64(s, 1, table);
+  sqlite3_bind_int64(s, 2, index);
+  sqlite3_bind_int64(s, 3, PartitionHash(index_key.hash));
+  BindBlob(s, 4, index_key.hash);
+  BindBlob(s, 5, index_key.range);
+  BindBlob(s, 6, base_key.hash);
+  BindBlob(s, 7, base_key.range);
+  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(conn_->db(), "delete index entry");
+  return Status::Ok();
+}
+
+Status WriteTxn::DropIndex(int64_t table, int64_t index) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(kDeleteIndexItems));
+  Connection::Stmt stmt(s);
+  sqlite3_bind_int64(s, 1, table);
+  sqlite3_bind_int64(s, 2, index);
+  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(conn_->db(), "drop index");
+  return Status::Ok();
+}
+
+Status WriteTxn::UpdateTableMeta(int64_t table, const std::string& meta) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(kUpdateTable));
+  Connection::Stmt stmt(s);
+  sqlite3_bind_int64(s, 1, table);
+  sqlite3_bind_text(s, 2, meta.data(), static_cast<int>(meta.size()), SQLITE_STATIC);
+  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(conn_->db(), "update table");
+  return Status::Ok();
+}
+
+Status WriteTxn::ScanAll(int64_t table, const RowVisitor& visit) {
+  DYNAMO_ASSIGN_OR_RETURN(
+      sqlite3_stmt * s,
+      conn_->PrepareDynamic("SELECT hk, rk, size, item FROM items WHERE tid = ?1 ORDER BY hh, hk, rk"));
+  Connection::Stmt stmt(s);
+  sqlite3_bind_int64(s, 1, table);
+  return VisitRows(conn_->db(), s, false, visit);
 }
 
 struct Database::Impl {
@@ -277,17 +409,18 @@ Status Database::UpdateTableMeta(int64_t id, const std::string& meta) {
   return Status::Ok();
 }
 
+Status WriteTxn::DropTable(int64_t id) {
+  for (const char* sql : {kDeleteTableItems, kDeleteTableIndexItems, kDeleteTable}) {
+    DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn_->Prepare(sql));
+    Connection::Stmt stmt(s);
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(conn_->db(), "drop table");
+  }
+  return Status::Ok();
+}
+
 Status Database::DropTable(int64_t id) {
-  return Write([&](WriteTxn& txn) -> Status {
-    Connection& c = *txn.conn_;
-    for (const char* sql : {kDeleteTableItems, kDeleteTable}) {
-      DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(sql));
-      Connection::Stmt stmt(s);
-      sqlite3_bind_int64(s, 1, id);
-      if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(c.db(), "drop table");
-    }
-    return Status::Ok();
-  });
+  return Write([&](WriteTxn& txn) { return txn.DropTable(id); });
 }
 
 Result<std::optional<Item>> Database::GetItem(int64_t table, const EncodedKey& key) {
@@ -301,6 +434,90 @@ Result<TableStats> Database::Stats(int64_t table) {
     sqlite3_bind_int64(s, 1, table);
     if (sqlite3_step(s) != SQLITE_ROW) return SqliteError(c.db(), "table stats");
     return TableStats{sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+  });
+}
+
+Result<TableStats> Database::IndexStats(int64_t table, int64_t index) {
+  return impl_->Read([&](Connection& c) -> Result<TableStats> {
+    DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(kIndexStats));
+    Connection::Stmt stmt(s);
+    sqlite3_bind_int64(s, 1, table);
+    sqlite3_bind_int64(s, 2, index);
+    if (sqlite3_step(s) != SQLITE_ROW) return SqliteError(c.db(), "index stats");
+    return TableStats{sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1)};
+  });
+}
+
+Status Database::Query(int64_t table, int64_t index, const std::string& hash,
+                       const RangeBounds& bounds, bool forward,
+                       const std::optional<Position>& start, const RowVisitor& visit) {
+  // ?1 tid ?2 hh ?3 hk ?4 lower ?5 upper ?6 start rk ?7 ix ?8 start bhk ?9 start brk
+  const bool is_index = index != 0;
+  std::string sql = is_index ? "SELECT hk, rk, bhk, brk, size, item FROM index_items WHERE tid = ?1 AND ix = ?7"
+                             : "SELECT hk, rk, size, item FROM items WHERE tid = ?1";
+  sql += " AND hh = ?2 AND hk = ?3";
+  if (bounds.lower) sql += bounds.lower_inclusive ? " AND rk >= ?4" : " AND rk > ?4";
+  if (bounds.upper) sql += bounds.upper_inclusive ? " AND rk <= ?5" : " AND rk < ?5";
+  if (start) {
+    const char* op = forward ? ">" : "<";
+    if (is_index) {
+      sql += std::string(" AND (rk, bhk, brk) ") + op + " (?6, ?8, ?9)";
+    } else {
+      sql += std::string(" AND rk ") + op + " ?6";
+    }
+  }
+  const char* dir = forward ? " ASC" : " DESC";
+  sql += std::string(" ORDER BY rk") + dir;
+  if (is_index) sql += std::string(", bhk") + dir + ", brk" + dir;
+  return impl_->Read([&](Connection& c) -> Status {
+    DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.PrepareDynamic(sql));
+    Connection::Stmt stmt(s);
+    sqlite3_bind_int64(s, 1, table);
+    sqlite3_bind_int64(s, 2, PartitionHash(hash));
+    BindBlob(s, 3, hash);
+    if (bounds.lower) BindBlob(s, 4, *bounds.lower);
+    if (bounds.upper) BindBlob(s, 5, *bounds.upper);
+    if (start) {
+      BindBlob(s, 6, start->range);
+      if (is_index) {
+        BindBlob(s, 8, start->base_hash);
+        BindBlob(s, 9, start->base_range);
+      }
+    }
+    if (is_index) sqlite3_bind_int64(s, 7, index);
+    return VisitRows(c.db(), s, is_index, visit);
+  });
+}
+
+Status Database::Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t hash_hi,
+                      const std::optional<Position>& start, const RowVisitor& visit) {
+  // ?1 tid ?2 hh lo ?3 hh hi ?4 start hh ?5 start hk ?6 start rk ?7 ix ?8 start bhk ?9 start brk
+  const bool is_index = index != 0;
+  std::string sql = is_index ? "SELECT hk, rk, bhk, brk, size, item FROM index_items WHERE tid = ?1 AND ix = ?7"
+                             : "SELECT hk, rk, size, item FROM items WHERE tid = ?1";
+  sql += " AND hh BETWEEN ?2 AND ?3";
+  if (start) {
+    sql += is_index ? " AND (hh, hk, rk, bhk, brk) > (?4, ?5, ?6, ?8, ?9)"
+                    : " AND (hh, hk, rk) > (?4, ?5, ?6)";
+  }
+  sql += is_index ? " ORDER BY hh, hk, rk, bhk, brk" : " ORDER BY hh, hk, rk";
+  return impl_->Read([&](Connection& c) -> Status {
+    DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.PrepareDynamic(sql));
+    Connection::Stmt stmt(s);
+    sqlite3_bind_int64(s, 1, table);
+    sqlite3_bind_int64(s, 2, hash_lo);
+    sqlite3_bind_int64(s, 3, hash_hi);
+    if (start) {
+      sqlite3_bind_int64(s, 4, PartitionHash(start->hash));
+      BindBlob(s, 5, start->hash);
+      BindBlob(s, 6, start->range);
+      if (is_index) {
+        BindBlob(s, 8, start->base_hash);
+        BindBlob(s, 9, start->base_range);
+      }
+    }
+    if (is_index) sqlite3_bind_int64(s, 7, index);
+    return VisitRows(c.db(), s, is_index, visit);
   });
 }
 

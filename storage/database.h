@@ -14,6 +14,11 @@
 //       size DynamoDB item size in bytes (attribute_value.h ItemSize)
 //       item EncodeItem(item)                      (expr/core/item_codec.h)
 //   A Query is then a range scan of one (tid, hh, hk) prefix ordered by rk.
+//   index_items(tid, ix, hh, hk, rk, bhk, brk, size, item)
+//       PRIMARY KEY (tid, ix, hh, hk, rk, bhk, brk) WITHOUT ROWID
+//       one row per item that has the index's key attributes (sparse), keyed
+//       by the index key (hk, rk) and then the table key (bhk, brk), which
+//       makes GSI keys with duplicates unique; item holds the projection.
 //
 // Concurrency: all writes go through Write(), which serialises writers on one
 // connection and runs the caller's function inside one SQLite transaction, so
@@ -46,6 +51,32 @@ struct TableRecord {
   std::string meta;
 };
 
+// Bounds on the encoded sort key of a Query (absent: unbounded).
+struct RangeBounds {
+  std::optional<std::string> lower;
+  bool lower_inclusive = true;
+  std::optional<std::string> upper;
+  bool upper_inclusive = true;
+};
+
+// Where a previous page stopped: the last row's position, exclusive.
+// For the table: (hash, range). For an index also the base table key.
+struct Position {
+  std::string hash, range;
+  std::string base_hash, base_range;  // index rows only
+};
+
+// One row seen by a Query or Scan. Views are valid only during the visit.
+struct RowView {
+  std::string_view hash, range;            // the table key, or the index key
+  std::string_view base_hash, base_range;  // index rows: the table key
+  std::string_view item;                   // EncodeItem bytes
+  size_t size;                             // DynamoDB size of the stored item
+};
+
+// Returns true to continue, false to stop; an error stops and is returned.
+using RowVisitor = std::function<core::Result<bool>(const RowView&)>;
+
 struct TableStats {
   int64_t item_count = 0;
   int64_t size_bytes = 0;
@@ -66,6 +97,16 @@ class WriteTxn {
   core::Result<std::optional<core::Item>> Get(int64_t table, const EncodedKey& key);
   core::Status Put(int64_t table, const EncodedKey& key, const core::Item& item, size_t size);
   core::Status Delete(int64_t table, const EncodedKey& key);
+  core::Status PutIndexEntry(int64_t table, int64_t index, const EncodedKey& index_key,
+                             const EncodedKey& base_key, const core::Item& projected, size_t size);
+  core::Status DeleteIndexEntry(int64_t table, int64_t index, const EncodedKey& index_key,
+                                const EncodedKey& base_key);
+  core::Status DropIndex(int64_t table, int64_t index);
+  core::Status UpdateTableMeta(int64_t table, const std::string& meta);
+  // Removes the table, its items and index entries.
+  core::Status DropTable(int64_t table);
+  // Scan of the whole table inside the write transaction (index backfill).
+  core::Status ScanAll(int64_t table, const RowVisitor& visit);
 
  private:
   friend class Database;
@@ -89,6 +130,17 @@ class Database {
 
   core::Result<std::optional<core::Item>> GetItem(int64_t table, const EncodedKey& key);
   core::Result<TableStats> Stats(int64_t table);
+  core::Result<TableStats> IndexStats(int64_t table, int64_t index);
+
+  // Rows of one partition (index 0: the table itself) in sort-key order, or
+  // reverse, within bounds, strictly after `start`. One consistent snapshot.
+  core::Status Query(int64_t table, int64_t index, const std::string& hash,
+                     const RangeBounds& bounds, bool forward,
+                     const std::optional<Position>& start, const RowVisitor& visit);
+  // Rows in storage order whose partition hash lies in [hash_lo, hash_hi],
+  // strictly after `start`. One consistent snapshot.
+  core::Status Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t hash_hi,
+                    const std::optional<Position>& start, const RowVisitor& visit);
 
   // Runs fn in one write transaction. Commits when fn returns OK (durably
   // before Write returns), rolls everything back when it fails, and returns

@@ -31,6 +31,10 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"PutItem", &PutItem},
       {"DeleteItem", &DeleteItem},
       {"UpdateItem", &UpdateItem},
+      {"Query", &Query},
+      {"Scan", &Scan},
+      {"BatchGetItem", &BatchGetItem},
+      {"BatchWriteItem", &BatchWriteItem},
   };
   return kHandlers;
 }

@@ -1,5 +1,7 @@
 #include "server/api/catalog.h"
 
+#include <algorithm>
+
 #include "server/api/json.h"
 
 namespace dynamo::server {
@@ -62,6 +64,8 @@ void WriteIndexes(const std::vector<IndexInfo>& indexes, JsonWriter& w) {
   w.StartArray();
   for (const auto& ix : indexes) {
     w.StartObject();
+    w.Key("id");
+    w.Int64(ix.id);
     w.Key("name");
     w.String(ix.name);
     w.Key("key");
@@ -128,6 +132,7 @@ std::vector<IndexInfo> ReadIndexes(const JsonValue& o, const char* k) {
   if (it == o.MemberEnd() || !it->value.IsArray()) return out;
   for (const auto& x : it->value.GetArray()) {
     IndexInfo ix;
+    ix.id = I(x, "id");
     ix.name = S(x, "name");
     if (x.HasMember("key") && x["key"].IsObject()) ix.key = ReadKey(x["key"]);
     ix.projection_type = S(x, "projection");
@@ -184,6 +189,8 @@ std::string TableInfo::ToMeta() const {
   w.String(table_class);
   w.Key("tags");
   WritePairs(tags, w);
+  w.Key("next_index_id");
+  w.Int64(next_index_id);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -213,7 +220,24 @@ Result<TableInfo> TableInfo::FromMeta(const std::string& meta) {
   t.deletion_protection = Bo(doc, "deletion_protection");
   t.table_class = S(doc, "table_class");
   t.tags = ReadPairs(doc, "tags");
+  t.next_index_id = std::max<int64_t>(1, I(doc, "next_index_id"));
   return t;
+}
+
+const IndexInfo* TableInfo::FindIndex(std::string_view index_name, bool* global) const {
+  for (const auto& ix : global_indexes) {
+    if (ix.name == index_name) {
+      if (global) *global = true;
+      return &ix;
+    }
+  }
+  for (const auto& ix : local_indexes) {
+    if (ix.name == index_name) {
+      if (global) *global = false;
+      return &ix;
+    }
+  }
+  return nullptr;
 }
 
 Result<std::unique_ptr<Namespace>> Namespace::Load(storage::Database* db) {

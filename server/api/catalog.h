@@ -39,6 +39,7 @@ struct Throughput {
 };
 
 struct IndexInfo {
+  int64_t id = 0;  // storage id of the index within its table (index_items.ix), never 0
   std::string name;
   KeySchema key;
   std::string projection_type;  // ALL, KEYS_ONLY or INCLUDE
@@ -64,6 +65,11 @@ struct TableInfo {
   bool deletion_protection = false;
   std::string table_class;  // empty: STANDARD, never set
   std::vector<std::pair<std::string, std::string>> tags;
+  int64_t next_index_id = 1;
+
+  // The index called name, or nullptr. *global tells which kind it is.
+  const IndexInfo* FindIndex(std::string_view index_name, bool* global = nullptr) const;
+  bool has_indexes() const { return !global_indexes.empty() || !local_indexes.empty(); }
 
   std::string ToMeta() const;
   static core::Result<TableInfo> FromMeta(const std::string& meta);

@@ -34,12 +34,13 @@ bool ValidPlaceholderKey(std::string_view k, char sigil) {
 class LegacyBuilder {
  public:
   explicit LegacyBuilder(ItemExpressions* out) : out_(out) {
-    out_->names.emplace();
-    out_->values.emplace();
+    if (!out_->names) out_->names.emplace();
+    if (!out_->values) out_->values.emplace();
   }
 
+  // Placeholders numbered by map size stay unique across several builders.
   PathAst Name(const std::string& attribute) {
-    std::string key = "#" + std::to_string(next_name_++);
+    std::string key = "#" + std::to_string(out_->names->size());
     out_->names->emplace(key, attribute);
     PathAst p;
     p.elements.push_back(PathElementAst{PathElementAst::Kind::kPlaceholder, key, 0});
@@ -52,7 +53,7 @@ class LegacyBuilder {
     return o;
   }
   Operand Value(AttributeValue v) {
-    std::string key = ":" + std::to_string(next_value_++);
+    std::string key = ":" + std::to_string(out_->values->size());
     out_->values->emplace(key, std::move(v));
     Operand o;
     o.kind = Operand::Kind::kValue;
@@ -75,8 +76,6 @@ class LegacyBuilder {
 
  private:
   ItemExpressions* out_;
-  int next_name_ = 0;
-  int next_value_ = 0;
 };
 
 // One Expected entry -> a condition.
@@ -335,6 +334,13 @@ void Merge(expr::Placeholders* into, const expr::Placeholders& from) {
 }
 
 }  // namespace
+
+Result<std::shared_ptr<const expr::ParsedCondition>> ConvertLegacyConditions(
+    const JsonValue& conditions, std::optional<std::string_view> conditional_operator,
+    ItemExpressions* e) {
+  LegacyBuilder b(e);
+  return ConvertExpected(conditions, conditional_operator, b);
+}
 
 Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op) {
   RawExpressionParams p;

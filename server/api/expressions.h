@@ -51,6 +51,12 @@ struct ItemExpressions {
   }
 };
 
+// A legacy Condition map (KeyConditions, QueryFilter, ScanFilter) as a
+// condition over private placeholders added to e's names and values.
+Result<std::shared_ptr<const expr::ParsedCondition>> ConvertLegacyConditions(
+    const JsonValue& conditions, std::optional<std::string_view> conditional_operator,
+    ItemExpressions* e);
+
 Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op);
 // Enum constraints of the legacy parameters.
 void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& errors);

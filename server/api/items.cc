@@ -6,6 +6,7 @@
 #include "expr/evaluator.h"
 #include "expr/projection.h"
 #include "server/api/expressions.h"
+#include "server/api/keys.h"
 #include "server/api/fields.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
@@ -57,98 +58,6 @@ double ReadUnits(size_t size, bool consistent) {
 }
 double WriteUnits(size_t size) {
   return std::max<double>(1, std::ceil(static_cast<double>(size) / 1024.0));
-}
-
-std::string_view EmptyKind(const AttributeValue& v) {
-  return v.type() == ValueType::kB ? "binary" : "string";
-}
-
-bool IsEmptyKey(const AttributeValue& v) {
-  return (v.type() == ValueType::kS && v.s().empty()) ||
-         (v.type() == ValueType::kB && v.b().empty());
-}
-
-size_t KeyBytes(const AttributeValue& v) {
-  if (v.type() == ValueType::kS) return v.s().size();
-  if (v.type() == ValueType::kB) return v.b().size();
-  return 0;  // numbers are not size-checked
-}
-
-core::Status CheckKeySizes(const TableInfo& t, const AttributeValue& hash,
-                           const AttributeValue* range) {
-  if (KeyBytes(hash) > core::kMaxHashKeySize) {
-    return ValidationError(std::string(kInvalid) +
-                           "Size of hashkey has exceeded the maximum size limit of2048 bytes");
-  }
-  if (range && KeyBytes(*range) > core::kMaxRangeKeySize) {
-    return ValidationError(std::string(kInvalid) +
-                           "Aggregated size of all range keys has exceeded the size limit of "
-                           "1024 bytes");
-  }
-  return core::Status::Ok();
-}
-
-storage::EncodedKey Encode(const AttributeValue& hash, const AttributeValue* range) {
-  storage::EncodedKey key;
-  storage::EncodeKeyValue(hash, &key.hash);
-  if (range) storage::EncodeKeyValue(*range, &key.range);
-  return key;
-}
-
-// The Key parameter of GetItem/DeleteItem: exactly the table's key attributes.
-// empty_prefix differs by operation, as DynamoDB's messages do.
-Result<storage::EncodedKey> KeyFromKeyMap(const TableInfo& t, const Item& key,
-                                          std::string_view empty_prefix) {
-  const size_t expected = t.key.range ? 2 : 1;
-  auto mismatch = [] { return ValidationError("The provided key element does not match the schema"); };
-  if (key.size() != expected) return mismatch();
-  auto h = key.find(t.key.hash.name);
-  if (h == key.end() || h->second.type() != t.key.hash.type) return mismatch();
-  const AttributeValue* range = nullptr;
-  if (t.key.range) {
-    auto r = key.find(t.key.range->name);
-    if (r == key.end() || r->second.type() != t.key.range->type) return mismatch();
-    range = &r->second;
-  }
-  for (const auto& [name, v] : key) {
-    if (IsEmptyKey(v)) {
-      return ValidationError(std::string(empty_prefix) +
-                             "The AttributeValue for a key attribute cannot contain an empty " +
-                             std::string(EmptyKind(v)) + " value. Key: " + name);
-    }
-  }
-  DYNAMO_RETURN_IF_ERROR(CheckKeySizes(t, h->second, range));
-  return Encode(h->second, range);
-}
-
-// The key attributes of a PutItem Item.
-Result<storage::EncodedKey> KeyFromItem(const TableInfo& t, const Item& item) {
-  const AttributeValue* values[2] = {nullptr, nullptr};
-  const KeyElement* elements[2] = {&t.key.hash, t.key.range ? &*t.key.range : nullptr};
-  for (int i = 0; i < 2; ++i) {
-    if (!elements[i]) continue;
-    auto it = item.find(elements[i]->name);
-    if (it == item.end()) {
-      return ValidationError(std::string(kInvalid) + "Missing the key " + elements[i]->name +
-                             " in the item");
-    }
-    if (it->second.type() != elements[i]->type) {
-      return ValidationError(std::string(kInvalid) + "Type mismatch for key " + elements[i]->name +
-                             " expected: " + std::string(core::TypeName(elements[i]->type)) +
-                             " actual: " + std::string(core::TypeName(it->second.type())));
-    }
-    values[i] = &it->second;
-  }
-  for (int i = 0; i < 2; ++i) {
-    if (values[i] && IsEmptyKey(*values[i])) {
-      return ValidationError(
-          "One or more parameter values are not valid. The AttributeValue for a key attribute "
-          "cannot contain an empty " +
-          std::string(EmptyKind(*values[i])) + " value. Key: " + elements[i]->name);
-    }
-  }
-  DYNAMO_RETURN_IF_ERROR(CheckKeySizes(t, *values[0], values[1]));
-  return Encode(*values[0], values[1]);
 }
 
 std::string ResponseWithItem(const char* key, const Item* item, CapacityMode mode,
@@ -308,17 +217,22 @@ Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
 
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromItem(*t, item));
+  DYNAMO_RETURN_IF_ERROR(CheckIndexKeys(*t, item));
   CapacityMode mode = ParseCapacityMode(p.capacity);
   const bool want_old = (p.return_values && *p.return_values == "ALL_OLD") ||
-                        mode != CapacityMode::kNone || e.condition;
+                        mode != CapacityMode::kNone || e.condition || t->has_indexes();
+  // (Index maintenance also needs the old item when an index appeared since
+  // the lookup; the transaction reads it then.)
   std::optional<Item> old;
   // The condition check and the write are one storage transaction.
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
-    if (want_old) {
+    DYNAMO_ASSIGN_OR_RETURN(auto current, CurrentTable(*ctx.ns, *t));
+    if (want_old || current->has_indexes()) {
       DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
     }
     DYNAMO_RETURN_IF_ERROR(CheckCondition(e, p, old));
-    return txn.Put(t->storage_id, key, item, size);
+    DYNAMO_RETURN_IF_ERROR(txn.Put(t->storage_id, key, item, size));
+    return MaintainIndexes(txn, *current, key, old ? &*old : nullptr, &item);
   }));
   double units = WriteUnits(std::max(size, old ? core::ItemSize(*old) : 0));
   const bool return_old = p.return_values && *p.return_values == "ALL_OLD" && old;
@@ -358,7 +272,9 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
     DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
     DYNAMO_RETURN_IF_ERROR(CheckCondition(e, p, old));
     if (!old) return core::Status::Ok();
-    return txn.Delete(t->storage_id, key);
+    DYNAMO_ASSIGN_OR_RETURN(auto current, CurrentTable(*ctx.ns, *t));
+    DYNAMO_RETURN_IF_ERROR(txn.Delete(t->storage_id, key));
+    return MaintainIndexes(txn, *current, key, &*old, nullptr);
   }));
   double units = WriteUnits(old ? core::ItemSize(*old) : 0);
   const bool return_old = p.return_values && *p.return_values == "ALL_OLD" && old;
@@ -415,7 +331,10 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
     if (new_size > core::kMaxItemSize) {
       return ValidationError("Item size to update has exceeded the maximum allowed size");
     }
-    return txn.Put(t->storage_id, key, updated, new_size);
+    DYNAMO_ASSIGN_OR_RETURN(auto current, CurrentTable(*ctx.ns, *t));
+    DYNAMO_RETURN_IF_ERROR(CheckIndexKeys(*current, updated));
+    DYNAMO_RETURN_IF_ERROR(txn.Put(t->storage_id, key, updated, new_size));
+    return MaintainIndexes(txn, *current, key, old ? &*old : nullptr, &updated);
   }));
   double units = WriteUnits(std::max(new_size, old ? core::ItemSize(*old) : 0));
   const std::string_view rv = p.return_values.value_or("NONE");

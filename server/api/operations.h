@@ -37,6 +37,14 @@ core::Result<std::string> PutItem(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req);
 
+// query.cc
+core::Result<std::string> Query(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> Scan(OpContext& ctx, const JsonValue& req);
+
+// batch.cc
+core::Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req);
+
 // Shared helpers (tables.cc).
 // Validates a TableName member that may also be an ARN (item operations and
 // DescribeTable & co.); adds constraint errors, returns the bare table name.

@@ -10,7 +10,9 @@
 #include <random>
 #include <set>
 
+#include "expr/core/item_codec.h"
 #include "server/api/fields.h"
+#include "server/api/keys.h"
 #include "server/api/operations.h"
 #include "storage/database.h"
 
@@ -124,6 +126,16 @@ Result<RawProjection> ReadProjection(const JsonValue& o) {
     p.non_key = std::move(names);
   }
   return p;
+}
+
+Result<RawIndex> ReadIndex(const JsonValue& e) {
+  RawIndex ix;
+  DYNAMO_RETURN_IF_ERROR(CheckStructElement(e));
+  DYNAMO_ASSIGN_OR_RETURN(ix.name, OptString(e, "IndexName"));
+  DYNAMO_ASSIGN_OR_RETURN(ix.key_schema, ReadKeySchema(e));
+  DYNAMO_ASSIGN_OR_RETURN(ix.projection, ReadProjection(e));
+  DYNAMO_ASSIGN_OR_RETURN(ix.throughput, ReadThroughput(e));
+  return ix;
 }
 
 Result<std::optional<std::vector<RawIndex>>> ReadIndexes(const JsonValue& o,
@@ -408,6 +420,10 @@ enum class DescriptionKind { kFull, kDeleting };
 
 void WriteTableDescription(const OpContext& ctx, const TableInfo& t, const std::string& status,
                            const storage::TableStats& stats, DescriptionKind kind, JsonWriter& w) {
+  auto index_stats = [&](const IndexInfo& ix) {
+    auto s = ctx.ns->db()->IndexStats(t.storage_id, ix.id);
+    return s.ok() ? *s : storage::TableStats{};
+  };
   const std::string arn = ctx.TableArn(t.name);
   w.StartObject();
   if (kind == DescriptionKind::kFull) {
@@ -458,10 +474,11 @@ void WriteTableDescription(const OpContext& ctx, const TableInfo& t, const std::
         WriteKeySchema(ix.key, w);
         w.Key("Projection");
         WriteProjection(ix, w);
+        storage::TableStats st = index_stats(ix);
         w.Key("IndexSizeBytes");
-        w.Int64(0);
+        w.Int64(st.size_bytes);
         w.Key("ItemCount");
-        w.Int64(0);
+        w.Int64(st.item_count);
         w.Key("IndexArn");
         w.String(arn + "/index/" + ix.name);
         w.EndObject();
@@ -484,10 +501,11 @@ void WriteTableDescription(const OpContext& ctx, const TableInfo& t, const std::
         w.String("ACTIVE");
         w.Key("ProvisionedThroughput");
         WriteThroughputDescription(it, w);
+        storage::TableStats st = index_stats(ix);
         w.Key("IndexSizeBytes");
-        w.Int64(0);
+        w.Int64(st.size_bytes);
         w.Key("ItemCount");
-        w.Int64(0);
+        w.Int64(st.item_count);
         w.Key("IndexArn");
         w.String(arn + "/index/" + ix.name);
         w.Key("WarmThroughput");
@@ -795,6 +813,7 @@ Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
       if (!index_names.insert(ix.name).second) {
         return ValidationError(std::string(kInvalid) + "Duplicate index name: " + ix.name);
       }
+      ix.id = t.next_index_id++;
       t.local_indexes.push_back(std::move(ix));
     }
     if (t.local_indexes.size() > 5) {
@@ -826,6 +845,7 @@ Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
       if (!index_names.insert(ix.name).second) {
         return ValidationError(std::string(kInvalid) + "Duplicate index name: " + ix.name);
       }
+      ix.id = t.next_index_id++;
       t.global_indexes.push_back(std::move(ix));
     }
     if (t.global_indexes.size() > 20) {
@@ -961,8 +981,12 @@ Result<std::string> DeleteTable(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(std::string body,
                           DescriptionResponse(ctx, "TableDescription", *table, "DELETING",
                                               DescriptionKind::kDeleting));
-  DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->DropTable(table->storage_id));
-  ctx.ns->Remove(name);
+  // Unpublished inside the transaction, so no later write can use the table.
+  DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
+    DYNAMO_RETURN_IF_ERROR(txn.DropTable(table->storage_id));
+    ctx.ns->Remove(name);
+    return core::Status::Ok();
+  }));
   return body;
 }
 
@@ -1029,10 +1053,119 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
        table_class)) {
     return ValidationError("DeletionProtection modification must be the only operation in the request");
   }
+  // GlobalSecondaryIndexUpdates: at most one Create or Delete, any Updates.
+  std::optional<IndexInfo> create_index;
+  std::optional<std::string> delete_index;
+  std::vector<std::pair<std::string, RawThroughput>> index_throughput;
+  AttrDefs merged_defs = current->attribute_definitions;
   if (has_gsi_updates) {
-    // Index creation and deletion arrive with secondary-index support.
-    return ValidationError(std::string(kInvalid) +
-                           "GlobalSecondaryIndexUpdates are not supported by this emulator yet");
+    DYNAMO_ASSIGN_OR_RETURN(const JsonValue* new_defs, GetArray(req, "AttributeDefinitions"));
+    if (new_defs) {
+      for (const auto& d : new_defs->GetArray()) {
+        DYNAMO_RETURN_IF_ERROR(CheckStructElement(d));
+        DYNAMO_ASSIGN_OR_RETURN(auto n, OptString(d, "AttributeName"));
+        DYNAMO_ASSIGN_OR_RETURN(auto ty, OptString(d, "AttributeType"));
+        if (!n || !ty) {
+          return ValidationError("1 validation error detected: Value null at 'attributeDefinitions' "
+                                 "failed to satisfy constraint: Member must not be null");
+        }
+        if (!FindDef(merged_defs, *n)) merged_defs.emplace_back(*n, *ty);
+      }
+    }
+    int creates_and_deletes = 0;
+    for (const auto& u : gsi_updates->GetArray()) {
+      DYNAMO_RETURN_IF_ERROR(CheckStructElement(u));
+      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* c, GetObject(u, "Create", "class com.amazonaws.dynamodb.v20120810.CreateGlobalSecondaryIndexAction"));
+      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* up, GetObject(u, "Update", "class com.amazonaws.dynamodb.v20120810.UpdateGlobalSecondaryIndexAction"));
+      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* d, GetObject(u, "Delete", "class com.amazonaws.dynamodb.v20120810.DeleteGlobalSecondaryIndexAction"));
+      int actions = (c ? 1 : 0) + (up ? 1 : 0) + (d ? 1 : 0);
+      if (actions == 0) {
+        return ValidationError(std::string(kInvalid) +
+                               "One of GlobalSecondaryIndexUpdate.Update, "
+                               "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete "
+                               "must not be null");
+      }
+      if (actions > 1) {
+        return ValidationError(
+            "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object");
+      }
+      if (c || d) ++creates_and_deletes;
+      if (creates_and_deletes > 1) {
+        return core::Error{ErrorCode::kLimitExceeded,
+                           "Subscriber limit exceeded: Only 1 online index can be created or "
+                           "deleted simultaneously per table"};
+      }
+      if (c) {
+        DYNAMO_ASSIGN_OR_RETURN(RawIndex raw, ReadIndex(*c));
+        ConstraintErrors ce;
+        std::optional<std::vector<RawIndex>> one{std::vector<RawIndex>{raw}};
+        CheckIndexConstraints(one, "globalSecondaryIndexUpdates.1.member.create", true, ce);
+        DYNAMO_RETURN_IF_ERROR(ce.ToStatus());
+        if (current->FindIndex(*raw.name)) {
+          return ValidationError("Attempting to create an index which already exists");
+        }
+        if (!new_defs) {
+          return ValidationError(std::string(kInvalid) +
+                                 "AttributeDefinitions is not specified for index: " + *raw.name);
+        }
+        IndexInfo ix;
+        ix.name = *raw.name;
+        DYNAMO_RETURN_IF_ERROR(CheckKeySchemaSemantics(*raw.key_schema, merged_defs, &ix.key));
+        DYNAMO_RETURN_IF_ERROR(CheckProjectionSemantics(raw.projection, &ix));
+        if (current->pay_per_request && raw.throughput.present) {
+          return ValidationError(std::string(kInvalid) +
+                                 "ProvisionedThroughput should not be specified for index: " +
+                                 ix.name + " when BillingMode is PAY_PER_REQUEST");
+        }
+        if (!current->pay_per_request) {
+          if (!raw.throughput.present) {
+            return ValidationError("Both ReadCapacityUnits and WriteCapacityUnits must be specified "
+                                   "for index: " + ix.name);
+          }
+          ix.throughput = Throughput{*raw.throughput.read, *raw.throughput.write, 0, 0, 0};
+        }
+        if (current->global_indexes.size() >= 20) {
+          return core::Error{ErrorCode::kLimitExceeded,
+                             "Subscriber limit exceeded: Number of global secondary indexes "
+                             "exceeds per-table limit of 20"};
+        }
+        create_index = std::move(ix);
+      }
+      if (d || up) {
+        DYNAMO_ASSIGN_OR_RETURN(auto index_name, GetString(d ? *d : *up, "IndexName"));
+        if (!index_name) {
+          return ValidationError("1 validation error detected: Value null at "
+                                 "'globalSecondaryIndexUpdates.1.member.indexName' failed to "
+                                 "satisfy constraint: Member must not be null");
+        }
+        bool global = false;
+        const IndexInfo* existing = current->FindIndex(*index_name, &global);
+        if (existing && !global) {
+          return ValidationError("Cannot delete an index that is not a GlobalSecondaryIndex: " +
+                                 std::string(*index_name));
+        }
+        if (!existing) {
+          return core::Error{ErrorCode::kResourceNotFound,
+                             "Requested resource not found: Index " + std::string(*index_name) +
+                                 " for table " + current->name};
+        }
+        if (d) {
+          delete_index = std::string(*index_name);
+        } else {
+          DYNAMO_ASSIGN_OR_RETURN(RawThroughput rt, ReadThroughput(*up));
+          if (current->pay_per_request) {
+            return ValidationError("The only Updates for index: " + std::string(*index_name) +
+                                   " when TableThroughputMode is PAY_PER_REQUEST can be to "
+                                   "OnDemandThroughput, WarmThroughput");
+          }
+          if (!rt.present || !rt.read || !rt.write) {
+            return ValidationError("Both ReadCapacityUnits and WriteCapacityUnits must be "
+                                   "specified for index: " + std::string(*index_name));
+          }
+          index_throughput.emplace_back(std::string(*index_name), rt);
+        }
+      }
+    }
   }
   TableInfo t = *current;
   const double now = ctx.api->Now();
@@ -1128,10 +1261,50 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
   }
   if (table_class) t.table_class = Sv(*table_class);
   if (deletion_protection) t.deletion_protection = *deletion_protection;
+  for (auto& [index_name, rt] : index_throughput) {
+    for (auto& ix : t.global_indexes) {
+      if (ix.name == index_name) ix.throughput = Throughput{*rt.read, *rt.write, 0, 0, 0};
+    }
+  }
+  if (create_index) {
+    create_index->id = t.next_index_id++;
+    t.global_indexes.push_back(*create_index);
+    t.attribute_definitions = merged_defs;
+    std::sort(t.attribute_definitions.begin(), t.attribute_definitions.end());
+  }
+  std::optional<int64_t> dropped_id;
+  if (delete_index) {
+    auto it = std::find_if(t.global_indexes.begin(), t.global_indexes.end(),
+                           [&](const IndexInfo& ix) { return ix.name == *delete_index; });
+    dropped_id = it->id;
+    t.global_indexes.erase(it);
+  }
 
-  DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->UpdateTableMeta(t.storage_id, t.ToMeta()));
   auto published = std::make_shared<const TableInfo>(std::move(t));
-  ctx.ns->Publish(published);
+  // One transaction: backfill or drop the index, store the definition and
+  // publish it, so every later write maintains exactly the indexes that exist.
+  core::Status written = ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
+    if (create_index) {
+      const IndexInfo& ix = published->global_indexes.back();
+      DYNAMO_RETURN_IF_ERROR(txn.ScanAll(published->storage_id, [&](const storage::RowView& row) -> Result<bool> {
+        DYNAMO_ASSIGN_OR_RETURN(core::Item item, core::DecodeItem(row.item));
+        std::optional<IndexEntry> entry = IndexEntryFor(*published, ix, item);
+        if (!entry) return true;  // sparse: items without the index key are skipped
+        storage::EncodedKey base{std::string(row.hash), std::string(row.range)};
+        DYNAMO_RETURN_IF_ERROR(txn.PutIndexEntry(published->storage_id, ix.id, entry->key, base,
+                                                 entry->projected, entry->size));
+        return true;
+      }));
+    }
+    if (dropped_id) DYNAMO_RETURN_IF_ERROR(txn.DropIndex(published->storage_id, *dropped_id));
+    DYNAMO_RETURN_IF_ERROR(txn.UpdateTableMeta(published->storage_id, published->ToMeta()));
+    ctx.ns->Publish(published);
+    return core::Status::Ok();
+  });
+  if (!written.ok()) {
+    ctx.ns->Publish(current);  // the transaction rolled back
+    return std::move(written).error();
+  }
   return DescriptionResponse(ctx, "TableDescription", *published, "ACTIVE",
                              DescriptionKind::kFull);
 }
