@@ -461,7 +461,8 @@ Status Database::Query(int64_t table, int64_t index, const std::string& hash,
   if (start) {
     const char* op = forward ? ">" : "<";
     if (is_index) {
-      sql += std::string(" AND (rk, bhk, brk) ") + op + " (?6, ?8, ?9)";
+      // The plain bound on rk lets SQLite seek; the row value skips the rest.
+      sql += std::string(" AND rk ") + op + "= ?6 AND (rk, bhk, brk) " + op + " (?6, ?8, ?9)";
     } else {
       sql += std::string(" AND rk ") + op + " ?6";
     }
@@ -495,7 +496,9 @@ Status Database::Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t h
   const bool is_index = index != 0;
   std::string sql = is_index ? "SELECT hk, rk, bhk, brk, size, item FROM index_items WHERE tid = ?1 AND ix = ?7"
                              : "SELECT hk, rk, size, item FROM items WHERE tid = ?1";
-  sql += " AND hh BETWEEN ?2 AND ?3";
+  // With a start position the scan seeks to its partition hash (hh >= ?4);
+  // the row-value comparison then skips what was already returned.
+  sql += start ? " AND hh >= ?4 AND hh <= ?3" : " AND hh BETWEEN ?2 AND ?3";
   if (start) {
     sql += is_index ? " AND (hh, hk, rk, bhk, brk) > (?4, ?5, ?6, ?8, ?9)"
                     : " AND (hh, hk, rk) > (?4, ?5, ?6)";
@@ -505,7 +508,7 @@ Status Database::Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t h
     DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.PrepareDynamic(sql));
     Connection::Stmt stmt(s);
     sqlite3_bind_int64(s, 1, table);
-    sqlite3_bind_int64(s, 2, hash_lo);
+    if (!start) sqlite3_bind_int64(s, 2, hash_lo);
     sqlite3_bind_int64(s, 3, hash_hi);
     if (start) {
       sqlite3_bind_int64(s, 4, PartitionHash(start->hash));

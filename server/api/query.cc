@@ -636,6 +636,14 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
       const uint64_t seg = static_cast<uint64_t>(*p.segment);
       lo = static_cast<uint32_t>((seg << 32) / total);
       hi = static_cast<uint32_t>((((seg + 1) << 32) / total) - 1);
+      if (start_pos) {
+        uint32_t h = storage::PartitionHash(start_pos->hash);
+        if (h < lo || h > hi) {
+          return ValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. "
+                                 "Please use ExclusiveStartKey with correct Segment. TotalSegments: " +
+                                 std::to_string(total) + " Segment: " + std::to_string(seg));
+        }
+      }
     }
     DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Scan(table_id, target.index_id(), lo, hi, start_pos, visit));
   }
