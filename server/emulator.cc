@@ -49,6 +49,7 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
   DYNAMO_ASSIGN_OR_RETURN(impl->storage, storage::Storage::Open(so));
   server::ApiOptions ao;
   ao.shared_db = options.shared_db;
+  ao.transaction_hold_ms = options.transaction_hold_ms;
   impl->api = std::make_unique<server::Api>(impl->storage.get(), ao);
   if (options.listen) {
     server::HttpOptions ho;
@@ -61,8 +62,11 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
         std::to_string(impl->http->port()));
   }
   impl->work.emplace(net::make_work_guard(impl->ioc));
+  // A held transaction sleeps on its I/O thread: give the pool room then.
   int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+                : options.transaction_hold_ms > 0
+                    ? 32
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < threads; ++i) {
     impl->threads.emplace_back([ioc = &impl->ioc] { ioc->run(); });
   }

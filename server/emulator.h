@@ -26,7 +26,8 @@ struct EmulatorOptions {
   bool in_memory = false;
   bool shared_db = false;
   bool sync_full = false;      // fsync each commit (survives power loss, not only crashes)
-  int threads = 0;             // 0: number of cores
+  int threads = 0;             // 0: number of cores (32 with a transaction hold)
+  int transaction_hold_ms = 0; // hold TransactWriteItems in flight this long (tests)
   bool listen = true;          // false: no socket, Dispatch only
 };
 

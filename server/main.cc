@@ -26,6 +26,10 @@ Options:
   --shared-db       one database for all access keys and regions
   --sync-full       fsync every commit (durable against power loss, slower)
   --threads N       I/O threads (default: number of cores)
+  --transaction-hold-ms N
+                    keep every TransactWriteItems in flight, item locks held,
+                    for N ms before it commits: makes TransactionConflict and
+                    TransactionCanceled(TransactionConflict) reproducible in tests
   --log-level L     debug, info, warn, error or off (default info)
   --help            this text
   --version         the version
@@ -88,6 +92,15 @@ int main(int argc, char** argv) {
       if (options.threads < 1 || options.threads > 256) {
         return Fail("invalid thread count '" + std::string(v) + "'");
       }
+    } else if (arg == "--transaction-hold-ms") {
+      const char* v = value("transaction-hold-ms");
+      if (!v) return Fail("missing value for " + arg);
+      char* end = nullptr;
+      long ms = std::strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || ms < 0 || ms > 600000) {
+        return Fail("invalid --transaction-hold-ms '" + std::string(v) + "' (0..600000)");
+      }
+      options.transaction_hold_ms = static_cast<int>(ms);
     } else if (arg == "--log-level") {
       const char* v = value("log-level");
       dynamo::server::LogLevel level;

@@ -524,6 +524,21 @@ Status Database::Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t h
   });
 }
 
+Result<std::optional<Item>> ReadTxn::Get(int64_t table, const EncodedKey& key) {
+  return conn_->GetItem(table, key);
+}
+
+Status Database::Read(const std::function<Status(ReadTxn&)>& fn) {
+  return impl_->Read([&](Connection& c) -> Status {
+    DYNAMO_RETURN_IF_ERROR(c.Exec("BEGIN"));
+    ReadTxn txn(&c);
+    Status status = fn(txn);
+    Status end = c.Exec("COMMIT");
+    if (!status.ok()) return status;
+    return end;
+  });
+}
+
 Status Database::Write(const std::function<Status(WriteTxn&)>& fn) {
   std::lock_guard lock(impl_->write_mu);
   Connection& c = *impl_->writer;

@@ -114,6 +114,17 @@ class WriteTxn {
   Connection* conn_;
 };
 
+// Reads inside one consistent snapshot (Database::Read). Valid only during the call.
+class ReadTxn {
+ public:
+  core::Result<std::optional<core::Item>> Get(int64_t table, const EncodedKey& key);
+
+ private:
+  friend class Database;
+  explicit ReadTxn(Connection* conn) : conn_(conn) {}
+  Connection* conn_;
+};
+
 class Database {
  public:
   static core::Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
@@ -141,6 +152,9 @@ class Database {
   // strictly after `start`. One consistent snapshot.
   core::Status Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t hash_hi,
                     const std::optional<Position>& start, const RowVisitor& visit);
+
+  // Runs fn inside one read transaction: every Get sees the same snapshot.
+  core::Status Read(const std::function<core::Status(ReadTxn&)>& fn);
 
   // Runs fn in one write transaction. Commits when fn returns OK (durably
   // before Write returns), rolls everything back when it fails, and returns

@@ -35,6 +35,8 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"Scan", &Scan},
       {"BatchGetItem", &BatchGetItem},
       {"BatchWriteItem", &BatchWriteItem},
+      {"TransactWriteItems", &TransactWriteItems},
+      {"TransactGetItems", &TransactGetItems},
   };
   return kHandlers;
 }

@@ -42,6 +42,9 @@ struct ApiOptions {
   bool shared_db = false;          // one namespace for every access key and region
   std::string account_id = "000000000000";
   std::string endpoint_address = "localhost:8000";  // for DescribeEndpoints
+  // Holds every TransactWriteItems in flight (its item locks taken) for this
+  // long before it commits, so that tests can reproduce conflicts. 0: off.
+  int transaction_hold_ms = 0;
   // Seconds since the epoch; replaceable so tests can control time.
   std::function<double()> clock;
 };

@@ -333,6 +333,9 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
     units.clear();
     for (const auto& op : ops) {
+      DYNAMO_RETURN_IF_ERROR(CheckNotLocked(*ctx.ns, *op.info, op.key));
+    }
+    for (const auto& op : ops) {
       DYNAMO_ASSIGN_OR_RETURN(auto old, txn.Get(op.info->storage_id, op.key));
       size_t old_size = old ? core::ItemSize(*old) : 0;
       if (op.item) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "expr/core/attribute_value.h"
+#include "server/api/transaction_state.h"
 #include "storage/database.h"
 
 namespace dynamo::server {
@@ -89,12 +90,17 @@ class Namespace {
   void Publish(std::shared_ptr<const TableInfo> table);
   void Remove(const std::string& name);
 
+  ItemLocks& locks() { return locks_; }
+  IdempotencyTokens& tokens() { return tokens_; }
+
  private:
   explicit Namespace(storage::Database* db) : db_(db) {}
   storage::Database* db_;
   std::mutex control_mu_;
   mutable std::shared_mutex mu_;
   std::map<std::string, std::shared_ptr<const TableInfo>, std::less<>> tables_;
+  ItemLocks locks_;
+  IdempotencyTokens tokens_;
 };
 
 }  // namespace dynamo::server

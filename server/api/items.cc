@@ -227,6 +227,7 @@ Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
   // The condition check and the write are one storage transaction.
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
     DYNAMO_ASSIGN_OR_RETURN(auto current, CurrentTable(*ctx.ns, *t));
+    DYNAMO_RETURN_IF_ERROR(CheckNotLocked(*ctx.ns, *t, key));
     if (want_old || current->has_indexes()) {
       DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
     }
@@ -269,6 +270,7 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
   CapacityMode mode = ParseCapacityMode(p.capacity);
   std::optional<Item> old;
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
+    DYNAMO_RETURN_IF_ERROR(CheckNotLocked(*ctx.ns, *t, key));
     DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
     DYNAMO_RETURN_IF_ERROR(CheckCondition(e, p, old));
     if (!old) return core::Status::Ok();
@@ -320,6 +322,7 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   Item updated;
   size_t new_size = 0;
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
+    DYNAMO_RETURN_IF_ERROR(CheckNotLocked(*ctx.ns, *t, key));
     DYNAMO_ASSIGN_OR_RETURN(old, txn.Get(t->storage_id, key));
     DYNAMO_RETURN_IF_ERROR(CheckCondition(e, p, old));
     // UpdateItem creates the item when it does not exist.

@@ -191,6 +191,14 @@ core::Result<std::shared_ptr<const TableInfo>> CurrentTable(const Namespace& ns,
   return current;
 }
 
+core::Status CheckNotLocked(Namespace& ns, const TableInfo& t, const storage::EncodedKey& key) {
+  if (ns.locks().IsLocked(ItemLockKey(t.storage_id, key.hash, key.range))) {
+    return core::Error{core::ErrorCode::kTransactionConflict,
+                       "Transaction is ongoing for the item"};
+  }
+  return core::Status::Ok();
+}
+
 core::Status MaintainIndexes(storage::WriteTxn& txn, const TableInfo& t,
                              const storage::EncodedKey& base_key, const Item* old_item,
                              const Item* new_item) {

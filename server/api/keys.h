@@ -42,6 +42,10 @@ std::optional<IndexEntry> IndexEntryFor(const TableInfo& t, const IndexInfo& ix,
 core::Result<std::shared_ptr<const TableInfo>> CurrentTable(const Namespace& ns,
                                                            const TableInfo& captured);
 
+// A single-item write on an item that an in-flight transaction holds fails
+// with TransactionConflictException, as DynamoDB's does (it never waits).
+core::Status CheckNotLocked(Namespace& ns, const TableInfo& t, const storage::EncodedKey& key);
+
 // Replaces the index entries of old_item by those of new_item (either may be
 // null) in every index of the table, inside the caller's transaction.
 core::Status MaintainIndexes(storage::WriteTxn& txn, const TableInfo& t,

@@ -41,6 +41,10 @@ core::Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> Query(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> Scan(OpContext& ctx, const JsonValue& req);
 
+// transactions.cc
+core::Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req);
+
 // batch.cc
 core::Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req);

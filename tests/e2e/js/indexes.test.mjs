@@ -1,0 +1,400 @@
+// Global and local secondary indexes: projections, sparse indexes, index
+// maintenance on every write path, Select on indexes, paging keys, and
+// UpdateTable GSI Create (with backfill) / Delete.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
+
+import { expectError, startServer, tableName } from './harness.mjs';
+import { expectAll } from './util.mjs';
+
+const VALIDATION = 'ValidationException';
+
+let server;
+let ddb;
+let table;   // pk S, sk S; GSIs gKeys(g, gs) / gInc(g) / gAll(g); LSIs lKeys / lInc / lAll (pk, l)
+let typed;   // pk S; one GSI gsi1 (g S)
+
+const keysOnly = { ProjectionType: 'KEYS_ONLY' };
+const include = (...NonKeyAttributes) => ({ ProjectionType: 'INCLUDE', NonKeyAttributes });
+const all = { ProjectionType: 'ALL' };
+
+// Items of partition "P". Some lack g, gs or l, so they are missing from some indexes.
+const ITEMS = [
+  { pk: { S: 'P' }, sk: { S: '1' }, g: { S: 'G' }, gs: { N: '10' }, l: { S: 'x' }, a: { S: 'a1' }, b: { S: 'b1' }, c: { N: '1' }, m: { M: { z: { S: 'deep' } } } },
+  { pk: { S: 'P' }, sk: { S: '2' }, g: { S: 'G' }, gs: { N: '10' }, l: { S: 'y' }, a: { S: 'a2' }, b: { S: 'b2' } },
+  { pk: { S: 'P' }, sk: { S: '3' }, g: { S: 'G' }, l: { S: 'w' }, b: { S: 'b3' }, c: { N: '3' } },               // no gs: not in gKeys
+  { pk: { S: 'P' }, sk: { S: '4' }, gs: { N: '5' }, l: { S: 'z' }, a: { S: 'a4' } },                            // no g: in no GSI
+  { pk: { S: 'P' }, sk: { S: '5' }, g: { S: 'H' }, gs: { N: '1' }, a: { S: 'a5' }, b: { S: 'b5' } },             // no l: in no LSI
+  { pk: { S: 'Q' }, sk: { S: '1' }, g: { S: 'G' }, gs: { N: '-1' }, l: { S: 'x' }, a: { S: 'qa' }, c: { N: '9' } },
+];
+const byId = new Map(ITEMS.map((i) => [`${i.pk.S}#${i.sk.S}`, i]));
+const idOf = (i) => `${i.pk.S}#${i.sk.S}`;
+
+// The attributes an index projects for one item.
+function project(item, keyAttrs, nonKey) {
+  if (nonKey === 'ALL') return item;
+  const out = {};
+  for (const name of [...keyAttrs, ...nonKey]) if (item[name] !== undefined) out[name] = item[name];
+  return out;
+}
+
+// Sets `extra` ids aside so the expected item list is derived from ITEMS.
+const sortIds = (items) => items.map(idOf).sort();
+
+before(async () => {
+  server = await startServer();
+  ddb = server.client();
+  table = tableName('idx');
+  await ddb.send(new CreateTableCommand({
+    TableName: table,
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+      { AttributeName: 'g', AttributeType: 'S' },
+      { AttributeName: 'gs', AttributeType: 'N' },
+      { AttributeName: 'l', AttributeType: 'S' },
+    ],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    GlobalSecondaryIndexes: [
+      { IndexName: 'gKeys', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }, { AttributeName: 'gs', KeyType: 'RANGE' }], Projection: keysOnly },
+      { IndexName: 'gInc', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: include('a', 'c') },
+      { IndexName: 'gAll', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: all },
+    ],
+    LocalSecondaryIndexes: [
+      { IndexName: 'lKeys', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: keysOnly },
+      { IndexName: 'lInc', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: include('a') },
+      { IndexName: 'lAll', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: all },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+  for (const Item of ITEMS) await ddb.send(new PutItemCommand({ TableName: table, Item }));
+
+  typed = tableName('idxtyped');
+  await ddb.send(new CreateTableCommand({
+    TableName: typed,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [{ IndexName: 'gsi1', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: all }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+const gsiQuery = (IndexName, g, extra = {}) => ddb.send(new QueryCommand({
+  TableName: table, IndexName, KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: g } }, ...extra,
+}));
+const lsiQuery = (IndexName, pk, extra = {}) => ddb.send(new QueryCommand({
+  TableName: table, IndexName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: pk } }, ...extra,
+}));
+
+// Each projection type must return exactly table keys + index keys (+ INCLUDE attributes), nothing else.
+test('GSI and LSI projections return exactly the projected attributes', async () => {
+  const specs = [
+    ['gKeys', ['pk', 'sk', 'g', 'gs'], [], (i) => i.g?.S === 'G' && i.gs],
+    ['gInc', ['pk', 'sk', 'g'], ['a', 'c'], (i) => i.g?.S === 'G'],
+    ['gAll', [], 'ALL', (i) => i.g?.S === 'G'],
+    ['lKeys', ['pk', 'sk', 'l'], [], (i) => i.pk.S === 'P' && i.l],
+    ['lInc', ['pk', 'sk', 'l'], ['a'], (i) => i.pk.S === 'P' && i.l],
+    ['lAll', [], 'ALL', (i) => i.pk.S === 'P' && i.l],
+  ];
+  for (const [index, keys, nonKey, member] of specs) {
+    const out = index.startsWith('g') ? await gsiQuery(index, 'G') : await lsiQuery(index, 'P');
+    const expected = ITEMS.filter(member);
+    assert.deepEqual(sortIds(out.Items), sortIds(expected), `${index} members`);
+    for (const item of out.Items) {
+      assert.deepEqual(item, project(byId.get(idOf(item)), keys, nonKey), `${index} item ${idOf(item)}`);
+    }
+    // Scan of the index returns the same projected items (across all its partitions).
+    const scanned = await ddb.send(new ScanCommand({ TableName: table, IndexName: index }));
+    const scanExpected = ITEMS.filter((i) => (index.startsWith('g') ? (index === 'gKeys' ? i.g && i.gs : i.g) : i.l));
+    assert.deepEqual(sortIds(scanned.Items), sortIds(scanExpected), `${index} scan members`);
+    for (const item of scanned.Items) {
+      assert.deepEqual(item, project(byId.get(idOf(item)), keys, nonKey), `${index} scan item ${idOf(item)}`);
+    }
+  }
+});
+
+// Index order: by index sort key; LSI sorted by l, GSI by gs (numeric), both directions.
+test('index queries are ordered by the index sort key', async () => {
+  const l = await lsiQuery('lKeys', 'P');
+  assert.deepEqual(l.Items.map((i) => i.l.S), ['w', 'x', 'y', 'z']);
+  const lDown = await lsiQuery('lKeys', 'P', { ScanIndexForward: false });
+  assert.deepEqual(lDown.Items.map((i) => i.l.S), ['z', 'y', 'x', 'w']);
+  const g = await ddb.send(new QueryCommand({
+    TableName: table, IndexName: 'gKeys', KeyConditionExpression: 'g = :g AND gs BETWEEN :lo AND :hi',
+    ExpressionAttributeValues: { ':g': { S: 'G' }, ':lo': { N: '-5' }, ':hi': { N: '9' } },
+  }));
+  assert.deepEqual(g.Items.map(idOf), ['Q#1']);
+  const lRange = await ddb.send(new QueryCommand({
+    TableName: table, IndexName: 'lInc', KeyConditionExpression: 'pk = :p AND l > :x',
+    ExpressionAttributeValues: { ':p': { S: 'P' }, ':x': { S: 'x' } },
+  }));
+  assert.deepEqual(lRange.Items.map((i) => i.l.S), ['y', 'z']);
+});
+
+// GSI keys need not be unique; paging one item at a time over equal index keys must not lose or repeat any.
+test('GSI with duplicate index keys: all items returned, Limit paging is exact, LEK has table + index keys', async () => {
+  const dup = [];
+  for (let i = 0; i < 7; i++) {
+    dup.push({ pk: { S: `D${i % 3}` }, sk: { S: `s${i}` }, g: { S: 'DUP' }, gs: { N: '7' }, a: { S: `dup${i}` } });
+  }
+  await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: dup.map((Item) => ({ PutRequest: { Item } })) } }));
+  for (const index of ['gKeys', 'gAll']) {
+    const whole = await gsiQuery(index, 'DUP');
+    assert.deepEqual(sortIds(whole.Items), sortIds(dup));
+    for (const forward of [true, false]) {
+      const seen = [];
+      let ExclusiveStartKey;
+      let pages = 0;
+      do {
+        const out = await gsiQuery(index, 'DUP', { Limit: 1, ExclusiveStartKey, ScanIndexForward: forward });
+        pages++;
+        seen.push(...out.Items.map(idOf));
+        ExclusiveStartKey = out.LastEvaluatedKey;
+        if (ExclusiveStartKey) {
+          // Index LEK: table keys plus the index keys.
+          const expectedKeys = index === 'gKeys' ? ['g', 'gs', 'pk', 'sk'] : ['g', 'pk', 'sk'];
+          assert.deepEqual(Object.keys(ExclusiveStartKey).sort(), expectedKeys);
+          const last = out.Items.at(-1);
+          for (const k of expectedKeys) assert.deepEqual(ExclusiveStartKey[k], dup.find((d) => idOf(d) === idOf(last))[k]);
+        }
+        assert.ok(pages < 20, 'paging does not terminate');
+      } while (ExclusiveStartKey);
+      assert.equal(seen.length, dup.length, `${index} forward=${forward}: ${seen}`);
+      assert.deepEqual([...seen].sort(), sortIds(dup));
+      // Reverse paging is the exact reverse of forward paging.
+      if (!forward) assert.deepEqual(seen, [...whole.Items.map(idOf)].reverse());
+    }
+  }
+  // An LSI LEK has the table keys plus the LSI sort key.
+  const lsiPage = await lsiQuery('lAll', 'P', { Limit: 2 });
+  assert.deepEqual(Object.keys(lsiPage.LastEvaluatedKey).sort(), ['l', 'pk', 'sk']);
+  assert.deepEqual(lsiPage.LastEvaluatedKey, { pk: { S: 'P' }, sk: { S: '1' }, l: { S: 'x' } });
+  const rest = await lsiQuery('lAll', 'P', { ExclusiveStartKey: lsiPage.LastEvaluatedKey });
+  assert.deepEqual(rest.Items.map((i) => i.l.S), ['y', 'z']);
+  await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: dup.map((d) => ({ DeleteRequest: { Key: { pk: d.pk, sk: d.sk } } })) } }));
+  assert.deepEqual((await gsiQuery('gAll', 'DUP')).Items, []);
+});
+
+// LSIs live with the table partition, so strongly consistent reads are allowed (unlike GSIs).
+test('LSI: ConsistentRead allowed; ALL_ATTRIBUTES / non-projected attributes are fetched from the table', async () => {
+  const consistent = await lsiQuery('lKeys', 'P', { ConsistentRead: true });
+  assert.equal(consistent.Count, 4);
+  const full = await lsiQuery('lKeys', 'P', { Select: 'ALL_ATTRIBUTES' });
+  assert.deepEqual(sortIds(full.Items), sortIds(ITEMS.filter((i) => i.pk.S === 'P' && i.l)));
+  for (const item of full.Items) assert.deepEqual(item, byId.get(idOf(item)));
+  const specific = await lsiQuery('lInc', 'P', { ProjectionExpression: 'l, b, m.z' });
+  assert.deepEqual(specific.Items.map((i) => i.l.S), ['w', 'x', 'y', 'z']);
+  assert.deepEqual(specific.Items[1], { l: { S: 'x' }, b: { S: 'b1' }, m: { M: { z: { S: 'deep' } } } });
+  assert.deepEqual(specific.Items[3], { l: { S: 'z' } });
+  // Filter on a non-projected attribute of an LSI works too.
+  const filtered = await lsiQuery('lKeys', 'P', { FilterExpression: 'c = :c', ExpressionAttributeValues: { ':p': { S: 'P' }, ':c': { N: '3' } } });
+  assert.deepEqual(filtered.Items, [{ pk: { S: 'P' }, sk: { S: '3' }, l: { S: 'w' } }]);
+  assert.equal(filtered.ScannedCount, 4);
+});
+
+// Index-specific Query errors with exact messages.
+test('index validation errors', async () => {
+  await expectAll([
+    ['ConsistentRead on a GSI query', () => gsiQuery('gAll', 'G', { ConsistentRead: true }),
+      'Consistent reads are not supported on global secondary indexes'],
+    ['ConsistentRead on a GSI scan', () => ddb.send(new ScanCommand({ TableName: table, IndexName: 'gAll', ConsistentRead: true })),
+      'Consistent reads are not supported on global secondary indexes'],
+    ['ALL_ATTRIBUTES on an INCLUDE GSI', () => gsiQuery('gInc', 'G', { Select: 'ALL_ATTRIBUTES' }),
+      'One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index gInc because its projection type is not ALL'],
+    ['ALL_ATTRIBUTES on a KEYS_ONLY GSI scan', () => ddb.send(new ScanCommand({ TableName: table, IndexName: 'gKeys', Select: 'ALL_ATTRIBUTES' })),
+      'One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index gKeys because its projection type is not ALL'],
+    ['filter on the GSI sort key', () => gsiQuery('gKeys', 'G', { FilterExpression: 'gs > :n', ExpressionAttributeValues: { ':g': { S: 'G' }, ':n': { N: '1' } } }),
+      'Filter Expression can only contain non-primary key attributes: Primary key attribute: gs'],
+    ['filter on the LSI sort key', () => lsiQuery('lAll', 'P', { FilterExpression: 'l > :n', ExpressionAttributeValues: { ':p': { S: 'P' }, ':n': { S: 'a' } } }),
+      'Filter Expression can only contain non-primary key attributes: Primary key attribute: l'],
+    ['table hash key instead of the GSI hash key', () => ddb.send(new QueryCommand({
+      TableName: table, IndexName: 'gAll', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'P' } },
+    })), 'Query condition missed key schema element: g'],
+    ['wrong type for the GSI sort key', () => ddb.send(new QueryCommand({
+      TableName: table, IndexName: 'gKeys', KeyConditionExpression: 'g = :g AND gs = :s', ExpressionAttributeValues: { ':g': { S: 'G' }, ':s': { S: '1' } },
+    })), 'One or more parameter values were invalid: Condition parameter type does not match schema type'],
+    ['unknown index', () => gsiQuery('nope', 'G'), 'The table does not have the specified index: nope'],
+  ]);
+});
+
+// Index entries must follow every write path, or index queries return stale or phantom items.
+test('index entries follow PutItem, UpdateItem, DeleteItem and BatchWriteItem', async () => {
+  const key = { pk: { S: 'M' }, sk: { S: '1' } };
+  const inIndex = async (g) => (await gsiQuery('gInc', g)).Items.filter((i) => i.pk.S === 'M').map((i) => ({ ...i }));
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { ...key, g: { S: 'M1' }, a: { S: 'v1' }, b: { S: 'hidden' } } }));
+  assert.deepEqual(await inIndex('M1'), [{ ...key, g: { S: 'M1' }, a: { S: 'v1' } }]);
+
+  // UpdateItem changing the index key moves the entry.
+  await ddb.send(new UpdateItemCommand({
+    TableName: table, Key: key, UpdateExpression: 'SET g = :g, a = :a', ExpressionAttributeValues: { ':g': { S: 'M2' }, ':a': { S: 'v2' } },
+  }));
+  assert.deepEqual(await inIndex('M1'), []);
+  assert.deepEqual(await inIndex('M2'), [{ ...key, g: { S: 'M2' }, a: { S: 'v2' } }]);
+  // Updating a projected non-key attribute refreshes the entry; removing it drops it from the entry.
+  await ddb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'REMOVE a SET c = :c', ExpressionAttributeValues: { ':c': { N: '5' } } }));
+  assert.deepEqual(await inIndex('M2'), [{ ...key, g: { S: 'M2' }, c: { N: '5' } }]);
+  // REMOVE of the index key takes the item out of the index.
+  await ddb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'REMOVE g' }));
+  assert.deepEqual(await inIndex('M2'), []);
+  // Setting it again puts it back.
+  await ddb.send(new UpdateItemCommand({ TableName: table, Key: key, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: 'M3' } } }));
+  assert.deepEqual(await inIndex('M3'), [{ ...key, g: { S: 'M3' }, c: { N: '5' } }]);
+  // PutItem overwriting the item without g removes the entry.
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { ...key, a: { S: 'nog' } } }));
+  assert.deepEqual(await inIndex('M3'), []);
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { ...key, g: { S: 'M4' }, l: { S: 'lm' } } }));
+  assert.deepEqual(await inIndex('M4'), [{ ...key, g: { S: 'M4' } }]);
+  assert.deepEqual((await lsiQuery('lKeys', 'M')).Items, [{ ...key, l: { S: 'lm' } }]);
+  // DeleteItem removes it from every index.
+  await ddb.send(new DeleteItemCommand({ TableName: table, Key: key }));
+  assert.deepEqual(await inIndex('M4'), []);
+  assert.deepEqual((await lsiQuery('lKeys', 'M')).Items, []);
+
+  // BatchWriteItem puts and deletes maintain the indexes too.
+  await ddb.send(new BatchWriteItemCommand({
+    RequestItems: {
+      [table]: [1, 2, 3].map((n) => ({ PutRequest: { Item: { pk: { S: 'M' }, sk: { S: `b${n}` }, g: { S: 'MB' }, gs: { N: String(n) }, l: { S: `l${n}` } } } })),
+    },
+  }));
+  assert.deepEqual((await gsiQuery('gKeys', 'MB')).Items.map((i) => i.sk.S), ['b1', 'b2', 'b3']);
+  assert.equal((await lsiQuery('lKeys', 'M')).Count, 3);
+  await ddb.send(new BatchWriteItemCommand({
+    RequestItems: {
+      [table]: [
+        { DeleteRequest: { Key: { pk: { S: 'M' }, sk: { S: 'b1' } } } },
+        { PutRequest: { Item: { pk: { S: 'M' }, sk: { S: 'b2' }, g: { S: 'MC' }, gs: { N: '2' } } } },
+      ],
+    },
+  }));
+  assert.deepEqual((await gsiQuery('gKeys', 'MB')).Items.map((i) => i.sk.S), ['b3']);
+  assert.deepEqual((await gsiQuery('gKeys', 'MC')).Items.map((i) => i.sk.S), ['b2']);
+  assert.deepEqual((await lsiQuery('lKeys', 'M')).Items.map((i) => i.sk.S), ['b3']);
+  await ddb.send(new BatchWriteItemCommand({
+    RequestItems: { [table]: ['b2', 'b3'].map((sk) => ({ DeleteRequest: { Key: { pk: { S: 'M' }, sk: { S: sk } } } })) },
+  }));
+  assert.deepEqual((await gsiQuery('gKeys', 'MC')).Items, []);
+});
+
+// A present index key of the wrong type is rejected on every write path, and nothing is written.
+test('writing a GSI key of the wrong type fails with the exact message', async () => {
+  const msg = 'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: gsi1';
+  await expectError(ddb.send(new PutItemCommand({ TableName: typed, Item: { pk: { S: 'w' }, g: { N: '1' } } })), VALIDATION, msg);
+  await ddb.send(new PutItemCommand({ TableName: typed, Item: { pk: { S: 'w' }, g: { S: 'ok' } } }));
+  await expectError(ddb.send(new UpdateItemCommand({
+    TableName: typed, Key: { pk: { S: 'w' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { N: '1' } },
+  })), VALIDATION, msg);
+  await expectError(ddb.send(new BatchWriteItemCommand({
+    RequestItems: { [typed]: [{ PutRequest: { Item: { pk: { S: 'w2' } } } }, { PutRequest: { Item: { pk: { S: 'w3' }, g: { N: '1' } } } }] },
+  })), VALIDATION, msg);
+  await expectError(ddb.send(new PutItemCommand({ TableName: typed, Item: { pk: { S: 'w' }, g: { SS: ['a'] } } })), VALIDATION,
+    'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: SS IndexName: gsi1');
+  // Nothing changed: the item still has its S key, and w2 was not written by the failed batch.
+  const { Items } = await ddb.send(new ScanCommand({ TableName: typed }));
+  assert.deepEqual(Items, [{ pk: { S: 'w' }, g: { S: 'ok' } }]);
+  const idx = await ddb.send(new QueryCommand({ TableName: typed, IndexName: 'gsi1', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'ok' } } }));
+  assert.equal(idx.Count, 1);
+});
+
+async function waitIndex(name, indexName, { gone = false } = {}) {
+  for (let i = 0; i < 100; i++) {
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
+    const gsi = (Table.GlobalSecondaryIndexes ?? []).find((x) => x.IndexName === indexName);
+    if (gone ? !gsi : gsi?.IndexStatus === 'ACTIVE' && Table.TableStatus === 'ACTIVE') return { Table, gsi };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`index ${indexName} did not become ${gone ? 'deleted' : 'ACTIVE'}`);
+}
+
+// Adding a GSI to a populated table must backfill it; deleting it must make it unqueryable.
+test('UpdateTable: GSI Create backfills existing items, Delete removes the index', async () => {
+  const name = tableName('idxupd');
+  await ddb.send(new CreateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+  const items = [];
+  for (let i = 0; i < 120; i++) {
+    const Item = { pk: { S: `k${i}` }, v: { N: String(i) } };
+    if (i % 3 === 0) Item.cat = { S: 'three' };
+    else if (i % 3 === 1) Item.cat = { S: 'other' };
+    else if (i % 2 === 0) Item.cat = { N: '7' }; // wrong type: skipped by the backfill
+    items.push(Item);
+  }
+  for (let k = 0; k < items.length; k += 25) {
+    await ddb.send(new BatchWriteItemCommand({ RequestItems: { [name]: items.slice(k, k + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+  }
+  const out = await ddb.send(new UpdateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'cat', AttributeType: 'S' }, { AttributeName: 'v', AttributeType: 'N' }],
+    GlobalSecondaryIndexUpdates: [{
+      Create: {
+        IndexName: 'byCat',
+        KeySchema: [{ AttributeName: 'cat', KeyType: 'HASH' }, { AttributeName: 'v', KeyType: 'RANGE' }],
+        Projection: include('pk'),
+      },
+    }],
+  }));
+  assert.ok(out.TableDescription.GlobalSecondaryIndexes.some((g) => g.IndexName === 'byCat'));
+  const { gsi } = await waitIndex(name, 'byCat');
+  const three = items.filter((i) => i.cat?.S === 'three');
+  const other = items.filter((i) => i.cat?.S === 'other');
+  assert.equal(gsi.ItemCount, three.length + other.length);
+  assert.equal(gsi.Backfilling, undefined);
+
+  const q = await ddb.send(new QueryCommand({
+    TableName: name, IndexName: 'byCat', KeyConditionExpression: 'cat = :c', ExpressionAttributeValues: { ':c': { S: 'three' } },
+  }));
+  assert.deepEqual(q.Items.map((i) => i.v.N), three.map((i) => i.v.N));
+  assert.deepEqual(q.Items[0], { pk: { S: 'k0' }, cat: { S: 'three' }, v: { N: '0' } });
+  const scanned = await ddb.send(new ScanCommand({ TableName: name, IndexName: 'byCat', Select: 'COUNT' }));
+  assert.equal(scanned.Count, three.length + other.length);
+  // New writes after the backfill are indexed as usual.
+  await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'new' }, cat: { S: 'three' }, v: { N: '1000' } } }));
+  const q2 = await ddb.send(new QueryCommand({
+    TableName: name, IndexName: 'byCat', KeyConditionExpression: 'cat = :c AND v > :v',
+    ExpressionAttributeValues: { ':c': { S: 'three' }, ':v': { N: '117' } },
+  }));
+  assert.deepEqual(q2.Items.map((i) => i.pk.S), ['new']);
+
+  await ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byCat' } }] }));
+  await waitIndex(name, 'byCat', { gone: true });
+  await expectError(ddb.send(new QueryCommand({
+    TableName: name, IndexName: 'byCat', KeyConditionExpression: 'cat = :c', ExpressionAttributeValues: { ':c': { S: 'three' } },
+  })), VALIDATION, 'The table does not have the specified index: byCat');
+  // After the delete, writing a wrong-typed cat is no longer an index-key error.
+  await ddb.send(new PutItemCommand({ TableName: name, Item: { pk: { S: 'n2' }, cat: { N: '1' } } }));
+  // Creating an index that already exists is rejected.
+  await ddb.send(new UpdateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'v', AttributeType: 'N' }],
+    GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byV', KeySchema: [{ AttributeName: 'v', KeyType: 'HASH' }], Projection: keysOnly } }],
+  }));
+  await waitIndex(name, 'byV');
+  await expectError(ddb.send(new UpdateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'v', AttributeType: 'N' }],
+    GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byV', KeySchema: [{ AttributeName: 'v', KeyType: 'HASH' }], Projection: keysOnly } }],
+  })), VALIDATION, 'Attempting to create an index which already exists');
+  const byV = await ddb.send(new QueryCommand({
+    TableName: name, IndexName: 'byV', KeyConditionExpression: 'v = :v', ExpressionAttributeValues: { ':v': { N: '42' } },
+  }));
+  assert.deepEqual(byV.Items, [{ pk: { S: 'k42' }, v: { N: '42' } }]);
+});
