@@ -116,6 +116,15 @@ int main(int argc, char** argv) {
           body = R"({"TableName":"bench","Item":{"pk":{"S":"put-)" + std::to_string(c) + "-" +
                  std::to_string(n % 1000) + R"("},"payload":{"S":"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"},"n":{"N":")" +
                  std::to_string(n) + R"("}}})";
+        } else if (o.op == "TransactWriteItems") {
+          // Four increments of this connection's own items, all-or-nothing.
+          body = R"({"TransactItems":[)";
+          for (int k = 0; k < 4; ++k) {
+            body += std::string(k ? "," : "") + R"({"Update":{"TableName":"bench","Key":{"pk":{"S":"tx-)" +
+                    std::to_string(c) + "-" + std::to_string(k) +
+                    R"("}},"UpdateExpression":"ADD #c :one","ExpressionAttributeNames":{"#c":"count"},"ExpressionAttributeValues":{":one":{"N":"1"}}}})";
+          }
+          body += "]}";
         } else {
           body = R"({"TableName":"bench","Key":{"pk":{"S":"counter-)" + std::to_string(c) +
                  R"("}},"UpdateExpression":"SET #c = #c + :one, #v = #v + :one","ConditionExpression":"#v = :expected","ExpressionAttributeNames":{"#c":"count","#v":"v"},"ExpressionAttributeValues":{":one":{"N":"1"},":expected":{"N":")" +
