@@ -196,7 +196,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     JsonWriter w(buf);
     req.Accept(w);
     if (buf.GetSize() > kMaxTransactRequestBytes) {
-      return ValidationError("Transaction request size has exceeded the maximum allowed size of 4 MB");
+      return ValidationError("Transaction request size cannot exceed 4194304 bytes; request size: " +
+                             std::to_string(buf.GetSize()));
     }
   }
   for (Action& a : actions) {
@@ -213,11 +214,16 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     if (!a.info) return TableNotFound();
     auto key = a.kind == ActionKind::kPut ? KeyFromItem(*a.info, a.value)
                                           : KeyFromKeyMap(*a.info, a.value, "One or more parameter values were invalid: ");
+    // Empty key values fail the whole request; other key errors cancel it.
+    auto empty_value = [](const std::string& m) { return m.find("cannot contain an empty") != std::string::npos; };
     if (key.ok()) {
       a.key = std::move(key).value();
       if (a.kind == ActionKind::kPut) {
         core::Status ix = CheckIndexKeys(*a.info, a.value);
-        if (!ix.ok()) a.key_error = ix.error().message;
+        if (!ix.ok()) {
+          if (empty_value(ix.error().message)) return std::move(ix).error();
+          a.key_error = ix.error().message;
+        }
       }
       if (a.kind == ActionKind::kUpdate && a.e.update) {
         for (const auto& path : expr::UpdatedPaths(*a.e.update, a.e.bindings())) {
@@ -229,6 +235,7 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
         }
       }
     } else {
+      if (empty_value(key.error().message)) return std::move(key).error();
       a.key_error = key.error().message;
     }
   }
@@ -350,9 +357,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
         DYNAMO_RETURN_IF_ERROR(MaintainIndexes(txn, *current, *a.key, &*olds[i], nullptr));
       }
       // Transactions cost twice the units of the equivalent plain operation.
-      double u = a.kind == ActionKind::kConditionCheck
-                     ? std::max(1.0, std::ceil(static_cast<double>(old_size) / 4096.0))
-                     : std::max(1.0, std::ceil(static_cast<double>(std::max(old_size, new_size)) / 1024.0));
+      // A ConditionCheck is billed as a write too.
+      double u = std::max(1.0, std::ceil(static_cast<double>(std::max(old_size, new_size)) / 1024.0));
       units[a.info->name] += 2 * u;
     }
     return core::Status::Ok();
