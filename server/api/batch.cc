@@ -290,6 +290,7 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
     std::shared_ptr<const TableInfo> info;
     storage::EncodedKey key;
     std::optional<Item> item;  // put
+    Item delete_key;           // delete
     size_t size = 0;
   };
   std::vector<Op> ops;
@@ -322,6 +323,7 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
         op.item = std::move(v);
       } else {
         DYNAMO_ASSIGN_OR_RETURN(op.key, KeyFromKeyMap(*info, v, "One or more parameter values are not valid. "));
+        op.delete_key = v;
       }
       if (!seen.emplace(op.key.hash, op.key.range).second) {
         return ValidationError("Provided list of item keys contains duplicates");
@@ -357,6 +359,27 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
   w.Key("UnprocessedItems");
   w.StartObject();
   w.EndObject();
+  if (metrics && *metrics == "SIZE") {
+    // One entry per write to a table with local secondary indexes.
+    std::map<std::string, std::vector<Item>> collections;
+    for (const auto& op : ops) {
+      if (op.info->local_indexes.empty()) continue;
+      collections[op.info->name].push_back(
+          Item{{op.info->key.hash.name, op.item ? op.item->at(op.info->key.hash.name)
+                                                : op.delete_key.at(op.info->key.hash.name)}});
+    }
+    if (!collections.empty()) {
+      w.Key("ItemCollectionMetrics");
+      w.StartObject();
+      for (const auto& [table, keys] : collections) {
+        w.Key(table.c_str());
+        w.StartArray();
+        for (const auto& k : keys) WriteItemCollectionMetrics(k, w);
+        w.EndArray();
+      }
+      w.EndObject();
+    }
+  }
   WriteCapacityList(w, capacity.value_or("NONE"),
                     std::vector<std::pair<std::string, double>>(units.begin(), units.end()));
   w.EndObject();

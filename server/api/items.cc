@@ -60,8 +60,11 @@ double WriteUnits(size_t size) {
   return std::max<double>(1, std::ceil(static_cast<double>(size) / 1024.0));
 }
 
+// collection_key: the item collection's key for ItemCollectionMetrics (tables
+// with local secondary indexes, when SIZE was asked), or null.
 std::string ResponseWithItem(const char* key, const Item* item, CapacityMode mode,
-                             const std::string& table, double units) {
+                             const std::string& table, double units,
+                             const Item* collection_key = nullptr) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -70,6 +73,10 @@ std::string ResponseWithItem(const char* key, const Item* item, CapacityMode mod
     WriteAttributeMap(*item, w);
   }
   WriteConsumedCapacity(w, mode, table, units);
+  if (collection_key) {
+    w.Key("ItemCollectionMetrics");
+    WriteItemCollectionMetrics(*collection_key, w);
+  }
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
@@ -129,6 +136,14 @@ core::Status CheckCondition(const ItemExpressions& e, const WriteParams& p,
   }
   const bool want_item = p.on_failure && *p.on_failure == "ALL_OLD" && current;
   return core::ConditionalCheckFailed(want_item ? current : std::nullopt);
+}
+
+// {"pk": <hash key>} when the table has LSIs and SIZE metrics were asked.
+std::optional<Item> CollectionKey(const WriteParams& p, const TableInfo& t, const Item& item) {
+  if (!p.metrics || *p.metrics != "SIZE" || t.local_indexes.empty()) return std::nullopt;
+  auto it = item.find(t.key.hash.name);
+  if (it == item.end()) return std::nullopt;
+  return Item{{it->first, it->second}};
 }
 
 std::vector<std::string> KeyNames(const TableInfo& t) {
@@ -237,7 +252,9 @@ Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
   }));
   double units = WriteUnits(std::max(size, old ? core::ItemSize(*old) : 0));
   const bool return_old = p.return_values && *p.return_values == "ALL_OLD" && old;
-  return ResponseWithItem("Attributes", return_old ? &*old : nullptr, mode, t->name, units);
+  auto collection = CollectionKey(p, *t, item);
+  return ResponseWithItem("Attributes", return_old ? &*old : nullptr, mode, t->name, units,
+                          collection ? &*collection : nullptr);
 }
 
 Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
@@ -280,7 +297,9 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
   }));
   double units = WriteUnits(old ? core::ItemSize(*old) : 0);
   const bool return_old = p.return_values && *p.return_values == "ALL_OLD" && old;
-  return ResponseWithItem("Attributes", return_old ? &*old : nullptr, mode, t->name, units);
+  auto collection = CollectionKey(p, *t, key_item);
+  return ResponseWithItem("Attributes", return_old ? &*old : nullptr, mode, t->name, units,
+                          collection ? &*collection : nullptr);
 }
 
 Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
@@ -341,17 +360,19 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   }));
   double units = WriteUnits(std::max(new_size, old ? core::ItemSize(*old) : 0));
   const std::string_view rv = p.return_values.value_or("NONE");
-  if (rv == "ALL_OLD") return ResponseWithItem("Attributes", old ? &*old : nullptr, mode, t->name, units);
-  if (rv == "ALL_NEW") return ResponseWithItem("Attributes", &updated, mode, t->name, units);
+  auto collection_opt = CollectionKey(p, *t, key_item);
+  const Item* collection = collection_opt ? &*collection_opt : nullptr;
+  if (rv == "ALL_OLD") return ResponseWithItem("Attributes", old ? &*old : nullptr, mode, t->name, units, collection);
+  if (rv == "ALL_NEW") return ResponseWithItem("Attributes", &updated, mode, t->name, units, collection);
   if (rv == "UPDATED_OLD" || rv == "UPDATED_NEW") {
     std::vector<expr::Path> touched =
         e.update ? TouchedAttributes(*e.update, bindings) : std::vector<expr::Path>{};
     const Item* source = rv == "UPDATED_OLD" ? (old ? &*old : nullptr) : &updated;
-    if (!source || touched.empty()) return ResponseWithItem("Attributes", nullptr, mode, t->name, units);
+    if (!source || touched.empty()) return ResponseWithItem("Attributes", nullptr, mode, t->name, units, collection);
     Item projected = expr::ApplyProjection(*source, touched);
-    return ResponseWithItem("Attributes", projected.empty() ? nullptr : &projected, mode, t->name, units);
+    return ResponseWithItem("Attributes", projected.empty() ? nullptr : &projected, mode, t->name, units, collection);
   }
-  return ResponseWithItem("Attributes", nullptr, mode, t->name, units);
+  return ResponseWithItem("Attributes", nullptr, mode, t->name, units, collection);
 }
 
 }  // namespace dynamo::server

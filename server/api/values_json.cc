@@ -318,6 +318,18 @@ std::string Base64Encode(std::string_view in) {
   return out;
 }
 
+void WriteItemCollectionMetrics(const Item& collection_key, JsonWriter& w) {
+  w.StartObject();
+  w.Key("ItemCollectionKey");
+  WriteAttributeMap(collection_key, w);
+  w.Key("SizeEstimateRangeGB");
+  w.StartArray();
+  w.Double(0.0);
+  w.Double(1.0);
+  w.EndArray();
+  w.EndObject();
+}
+
 void WriteAttributeMap(const Item& item, JsonWriter& w) {
   w.StartObject();
   for (const auto& [name, value] : item) {

@@ -26,4 +26,8 @@ void WriteAttributeMap(const core::Item& item, JsonWriter& w);
 
 std::string Base64Encode(std::string_view bytes);
 
+// {"ItemCollectionKey": {...}, "SizeEstimateRangeGB": [0, 1]}: an item
+// collection far below DynamoDB's 10 GB limit, as DynamoDB reports it.
+void WriteItemCollectionMetrics(const core::Item& collection_key, JsonWriter& w);
+
 }  // namespace dynamo::server

@@ -265,3 +265,15 @@ TEST(TransactionWindowTest, TokensExpireAfterTenMinutes) {
 
 }  // namespace
 }  // namespace dynamo::server
+
+namespace dynamo::server {
+namespace {
+
+TEST_F(ReadApiTest, ItemCollectionMetricsOnTablesWithLocalIndexes) {
+  EXPECT_EQ(Call("PutItem", R"j({"TableName":"tab","Item":{"pk":{"S":"m"},"sk":{"N":"1"}},"ReturnItemCollectionMetrics":"SIZE"})j").body,
+            R"j({"ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"m"}},"SizeEstimateRangeGB":[0.0,1.0]}})j");
+  EXPECT_EQ(Call("PutItem", R"j({"TableName":"tab","Item":{"pk":{"S":"m"},"sk":{"N":"1"}},"ReturnItemCollectionMetrics":"NONE"})j").body, "{}");
+}
+
+}  // namespace
+}  // namespace dynamo::server
