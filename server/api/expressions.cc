@@ -435,6 +435,39 @@ Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
   return Status::Ok();
 }
 
+Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out) {
+  if (names) {
+    if (names->ObjectEmpty()) return ValidationError("ExpressionAttributeNames must not be empty");
+    out->names.emplace();
+    for (const auto& m : names->GetObject()) {
+      std::string key(Str(m.name));
+      if (!ValidPlaceholderKey(key, '#')) {
+        return ValidationError("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
+                               key + "\"");
+      }
+      if (m.value.IsString()) out->names->insert_or_assign(key, std::string(Str(m.value)));
+    }
+  }
+  if (values) {
+    if (values->ObjectEmpty()) return ValidationError("ExpressionAttributeValues must not be empty");
+    out->values.emplace();
+    for (const auto& m : values->GetObject()) {
+      std::string key(Str(m.name));
+      if (!ValidPlaceholderKey(key, ':')) {
+        return ValidationError("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
+                               key + "\"");
+      }
+      auto v = DecodeAttributeValue(m.value);
+      if (!v.ok()) {
+        return ValidationError("ExpressionAttributeValues contains invalid value: " +
+                               v.error().message + " for key " + key);
+      }
+      out->values->insert_or_assign(key, std::move(v).value());
+    }
+  }
+  return Status::Ok();
+}
+
 Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const RawExpressionParams& p,
                                          ItemOp op) {
   ItemExpressions out;
@@ -460,35 +493,7 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
     }
     return out;
   }
-  if (p.names) {
-    if (p.names->ObjectEmpty()) return ValidationError("ExpressionAttributeNames must not be empty");
-    out.names.emplace();
-    for (const auto& m : p.names->GetObject()) {
-      std::string key(Str(m.name));
-      if (!ValidPlaceholderKey(key, '#')) {
-        return ValidationError("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                               key + "\"");
-      }
-      if (m.value.IsString()) out.names->insert_or_assign(key, std::string(Str(m.value)));
-    }
-  }
-  if (p.values) {
-    if (p.values->ObjectEmpty()) return ValidationError("ExpressionAttributeValues must not be empty");
-    out.values.emplace();
-    for (const auto& m : p.values->GetObject()) {
-      std::string key(Str(m.name));
-      if (!ValidPlaceholderKey(key, ':')) {
-        return ValidationError("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
-                               key + "\"");
-      }
-      auto v = DecodeAttributeValue(m.value);
-      if (!v.ok()) {
-        return ValidationError("ExpressionAttributeValues contains invalid value: " +
-                               v.error().message + " for key " + key);
-      }
-      out.values->insert_or_assign(key, std::move(v).value());
-    }
-  }
+  DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &out));
   expr::Bindings bindings = out.bindings();
   expr::Placeholders used;
   if (p.update_expression) {

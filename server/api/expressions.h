@@ -61,6 +61,10 @@ Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op
 // Enum constraints of the legacy parameters.
 void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& errors);
 Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op);
+// ExpressionAttributeNames / ExpressionAttributeValues (either may be null):
+// DynamoDB's checks on the maps, keys and values, decoded into out.
+Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out);
+
 Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache,
                                          const RawExpressionParams& p, ItemOp op);
 

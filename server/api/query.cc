@@ -435,35 +435,7 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
       DYNAMO_ASSIGN_OR_RETURN(e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
     } else {
       // Names/values validated against every expression of the request at once.
-      if (p.names && p.names->ObjectEmpty()) return ValidationError("ExpressionAttributeNames must not be empty");
-      if (p.values && p.values->ObjectEmpty()) return ValidationError("ExpressionAttributeValues must not be empty");
-      if (p.names) {
-        e.names.emplace();
-        for (const auto& m : p.names->GetObject()) {
-          std::string k(m.name.GetString(), m.name.GetStringLength());
-          if (k.size() < 2 || k[0] != '#' ||
-              k.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", 1) != std::string::npos) {
-            return ValidationError("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + k + "\"");
-          }
-          if (m.value.IsString()) e.names->insert_or_assign(k, std::string(m.value.GetString(), m.value.GetStringLength()));
-        }
-      }
-      if (p.values) {
-        e.values.emplace();
-        for (const auto& m : p.values->GetObject()) {
-          std::string k(m.name.GetString(), m.name.GetStringLength());
-          if (k.size() < 2 || k[0] != ':' ||
-              k.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", 1) != std::string::npos) {
-            return ValidationError("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + k + "\"");
-          }
-          auto v = DecodeAttributeValue(m.value);
-          if (!v.ok()) {
-            return ValidationError("ExpressionAttributeValues contains invalid value: " +
-                                   v.error().message + " for key " + k);
-          }
-          e.values->insert_or_assign(k, std::move(v).value());
-        }
-      }
+      DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &e));
       expr::Bindings b = e.bindings();
       expr::Placeholders used;
       auto merge = [&used](const expr::Placeholders& x) {
