@@ -184,10 +184,12 @@ std::string_view ColumnBlob(sqlite3_stmt* s, int i) {
 
 // Steps a prepared SELECT and hands each row to the visitor.
 // Columns: hk, rk, size, item for the table; hk, rk, bhk, brk, size, item for an index.
-Status VisitRows(sqlite3* db, sqlite3_stmt* s, bool index, const RowVisitor& visit) {
+Status VisitRows(sqlite3* db, sqlite3_stmt* s, bool index, const RowVisitor& visit,
+                 ReadTxn* reader = nullptr) {
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     RowView row;
+    row.reader = reader;
     row.hash = ColumnBlob(s, 0);
     row.range = ColumnBlob(s, 1);
     int c = 2;
@@ -486,7 +488,8 @@ Status Database::Query(int64_t table, int64_t index, const std::string& hash,
       }
     }
     if (is_index) sqlite3_bind_int64(s, 7, index);
-    return VisitRows(c.db(), s, is_index, visit);
+    ReadTxn reader(&c);
+    return VisitRows(c.db(), s, is_index, visit, &reader);
   });
 }
 
@@ -520,7 +523,8 @@ Status Database::Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t h
       }
     }
     if (is_index) sqlite3_bind_int64(s, 7, index);
-    return VisitRows(c.db(), s, is_index, visit);
+    ReadTxn reader(&c);
+    return VisitRows(c.db(), s, is_index, visit, &reader);
   });
 }
 

@@ -66,8 +66,11 @@ struct Position {
   std::string base_hash, base_range;  // index rows only
 };
 
+class ReadTxn;
+
 // One row seen by a Query or Scan. Views are valid only during the visit.
 struct RowView {
+  ReadTxn* reader = nullptr;               // reads in the same snapshot, during the visit
   std::string_view hash, range;            // the table key, or the index key
   std::string_view base_hash, base_range;  // index rows: the table key
   std::string_view item;                   // EncodeItem bytes

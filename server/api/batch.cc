@@ -86,20 +86,25 @@ Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
   ConstraintErrors errors;
   if (!request_items) {
     errors.NotNull("requestItems");
-  } else if (request_items->ObjectEmpty()) {
-    errors.Add("{}", "requestItems", "Member must have length greater than or equal to 1");
   }
   if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   for (auto& t : tables) {
     t.table = ResolveTableName(t.name, errors);
-    if (!t.keys) {
-      errors.NotNull("requestItems." + t.name + ".member.keys");
-    } else if (t.keys->Empty()) {
-      errors.Add("[]", "requestItems." + t.name + ".member.keys",
-                 "Member must have length greater than or equal to 1");
-    }
+    if (!t.keys) errors.NotNull("requestItems." + t.name + ".member.keys");
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  // Length limits, in DynamoDB's current wording (no value echoed).
+  if (request_items->ObjectEmpty()) {
+    return ValidationError("1 validation error detected: Value at 'RequestItems' failed to satisfy "
+                           "constraint: Member must have length greater than or equal to 1");
+  }
+  for (const auto& t : tables) {
+    if (t.keys->Empty() || t.keys->Size() > kMaxBatchGetKeys) {
+      return ValidationError("1 validation error detected: Value at 'RequestItems." + t.name +
+                             ".member.Keys' failed to satisfy constraint: Member must have length " +
+                             (t.keys->Empty() ? "greater than or equal to 1" : "less than or equal to 100"));
+    }
+  }
   size_t total = 0;
   for (const auto& t : tables) total += t.keys->Size();
   if (total > kMaxBatchGetKeys) return ValidationError("Too many items requested for the BatchGetItem call");
@@ -248,11 +253,7 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
     }
   }
   ConstraintErrors errors;
-  if (!request_items) {
-    errors.NotNull("requestItems");
-  } else if (request_items->ObjectEmpty()) {
-    errors.Add("{}", "requestItems", "Member must have length greater than or equal to 1");
-  }
+  if (!request_items) errors.NotNull("requestItems");
   if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   if (metrics) errors.CheckEnum(*metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
   size_t total = 0;
@@ -267,6 +268,17 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
     }
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  if (request_items->ObjectEmpty()) {
+    return ValidationError("1 validation error detected: Value at 'RequestItems' failed to satisfy "
+                           "constraint: Member must have length greater than or equal to 1");
+  }
+  for (const auto& t : tables) {
+    if (t.writes.size() > kMaxBatchWriteRequests) {
+      return ValidationError("1 validation error detected: Value at 'RequestItems." + t.name +
+                             ".member' failed to satisfy constraint: Member must have length less "
+                             "than or equal to 25");
+    }
+  }
   if (total > kMaxBatchWriteRequests) {
     return ValidationError("Too many items requested for the BatchWriteItem call");
   }

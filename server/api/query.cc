@@ -2,6 +2,7 @@
 // Limit and by DynamoDB's 1 MB page, parallel Scan segments, table or index.
 
 #include <cmath>
+#include <map>
 
 #include "expr/core/item_codec.h"
 #include "expr/evaluator.h"
@@ -147,6 +148,21 @@ Result<KeyCondition> AnalyseKeyCondition(const expr::Condition& root, const expr
     leaves.push_back(c);
   }
   if (leaves.size() > 2) {
+    // Two conditions on one key attribute are reported as such; otherwise
+    // there are simply more conditions than key attributes.
+    std::map<std::string, int> per_name;
+    for (const expr::Condition* c : leaves) {
+      const auto& ops = c->kind == expr::Condition::Kind::kFunction ? c->operands[0].args : c->operands;
+      for (const auto& o : ops) {
+        if (o.kind != expr::Operand::Kind::kPath) continue;
+        expr::Path rp = expr::ResolvePath(o.path, b);
+        if (rp.size() == 1 && ++per_name[std::get<std::string>(rp[0])] > 1) {
+          return KeyConditionError(
+              "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
+              "condition per key");
+        }
+      }
+    }
     return ValidationError("The number of query conditions (" + std::to_string(leaves.size()) +
                            ") exceeds the number of key attributes defined in the schema (" +
                            std::to_string(key.range ? 2 : 1) + ")");
@@ -521,11 +537,13 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
     DYNAMO_ASSIGN_OR_RETURN(KeyCondition kc, AnalyseKeyCondition(key_condition->root, bindings, target.key()));
     key_cond = std::move(kc);
   }
-  if (filter && kind == ReadKind::kQuery) {
-    // A Query filter may not test the key attributes of what is queried.
-    std::vector<std::string> keys{target.key().hash.name};
-    if (target.key().range) keys.push_back(target.key().range->name);
-    std::optional<std::string> key_used;
+  if (filter) {
+    // A filter may not dig into a key attribute; a Query filter may not test
+    // the key attributes of what is queried at all.
+    std::vector<std::string> keys{target.table->key.hash.name};
+    if (target.table->key.range) keys.push_back(target.table->key.range->name);
+    std::vector<std::string> queried{target.key().hash.name};
+    if (target.key().range) queried.push_back(target.key().range->name);
     std::vector<const expr::Condition*> stack{&filter->root};
     std::vector<const expr::Operand*> operands;
     while (!stack.empty()) {
@@ -534,23 +552,44 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
       for (const auto& child : c->children) stack.push_back(&child);
       for (const auto& o : c->operands) operands.push_back(&o);
     }
-    while (!operands.empty() && !key_used) {
+    std::optional<std::string> key_used;
+    while (!operands.empty()) {
       const expr::Operand* o = operands.back();
       operands.pop_back();
       for (const auto& a : o->args) operands.push_back(&a);
       if (o->kind != expr::Operand::Kind::kPath) continue;
       expr::Path path = expr::ResolvePath(o->path, bindings);
       const std::string& top = std::get<std::string>(path[0]);
-      if (std::find(keys.begin(), keys.end(), top) != keys.end()) key_used = top;
+      const bool is_key = std::find(keys.begin(), keys.end(), top) != keys.end();
+      const bool is_index_key = std::find(queried.begin(), queried.end(), top) != queried.end();
+      if ((is_key || is_index_key) && path.size() > 1) {
+        return ValidationError("Key attributes must be scalars; list random access '[]' and map "
+                               "lookup '.' are not allowed: " +
+                               std::string(is_key ? "Key: " : "IndexKey: ") + top);
+      }
+      if (kind == ReadKind::kQuery && is_index_key && !key_used) key_used = top;
     }
     if (key_used) {
-      return ValidationError("Filter Expression can only contain non-primary key attributes: "
-                             "Primary key attribute: " + *key_used);
+      return ValidationError(std::string(p.legacy_filter ? "QueryFilter" : "Filter Expression") +
+                             " can only contain non-primary key attributes: Primary key attribute: " +
+                             *key_used);
     }
   }
   std::optional<storage::Position> start_pos;
   if (exclusive_start) {
     DYNAMO_ASSIGN_OR_RETURN(storage::Position pos, StartPosition(target, *exclusive_start));
+    if (key_cond) {
+      if (pos.hash != storage::EncodeKeyValue(key_cond->hash)) {
+        return ValidationError(
+            "The provided starting key is outside query boundaries based on provided conditions");
+      }
+      const storage::RangeBounds& r = key_cond->range;
+      auto below = [](const std::string& a, const std::string& b) { return a < b; };
+      bool ok = true;
+      if (r.lower) ok = ok && (r.lower_inclusive ? !below(pos.range, *r.lower) : below(*r.lower, pos.range));
+      if (r.upper) ok = ok && (r.upper_inclusive ? !below(*r.upper, pos.range) : below(pos.range, *r.upper));
+      if (!ok) return ValidationError("The provided starting key does not match the range key predicate");
+    }
     start_pos = std::move(pos);
   }
 
@@ -558,10 +597,10 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
   const int64_t limit = p.limit.value_or(INT64_MAX);
   const bool count_only = select == "COUNT";
   const bool consistent = p.consistent.value_or(false);
-  // An LSI read of attributes it does not project fetches them from the table.
-  const bool fetch_from_table = target.index && !target.global &&
-                                target.index->projection_type != "ALL" &&
-                                (select == "ALL_ATTRIBUTES" || e.projection);
+  // An LSI read of attributes it does not project fetches them from the
+  // table (in the same snapshot); a filter sees the whole item then too.
+  const bool lsi_partial = target.index && !target.global && target.index->projection_type != "ALL";
+  const bool fetch_from_table = lsi_partial && (select == "ALL_ATTRIBUTES" || e.projection || filter);
   int64_t scanned = 0;
   size_t bytes = 0;
   bool stopped = false;
@@ -572,12 +611,13 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
     DYNAMO_ASSIGN_OR_RETURN(Item item, core::DecodeItem(row.item));
     ++scanned;
     bytes += row.size;
+    std::optional<Item> full;
     if (fetch_from_table) {
       storage::EncodedKey base{std::string(row.base_hash), std::string(row.base_range)};
-      DYNAMO_ASSIGN_OR_RETURN(auto full, ctx.ns->db()->GetItem(target.table->storage_id, base));
-      if (full) item = std::move(*full);
+      DYNAMO_ASSIGN_OR_RETURN(full, row.reader->Get(target.table->storage_id, base));
     }
-    bool keep = !filter || expr::EvaluateCondition(filter->root, bindings, item);
+    const Item& seen = full ? *full : item;
+    bool keep = !filter || expr::EvaluateCondition(filter->root, bindings, seen);
     last_item = KeyAttributes(target.table->key, item);
     if (target.index) {
       Item ik = KeyAttributes(target.index->key, item);
@@ -586,7 +626,13 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
     if (keep) {
       ++count;
       if (!count_only) {
-        results.push_back(e.projection ? expr::ApplyProjection(item, *e.projection) : std::move(item));
+        if (e.projection) {
+          results.push_back(expr::ApplyProjection(seen, *e.projection));
+        } else if (select == "ALL_ATTRIBUTES" && full) {
+          results.push_back(std::move(*full));
+        } else {
+          results.push_back(std::move(item));
+        }
       }
     }
     if (scanned >= limit || bytes >= kPageBytes) {

@@ -189,13 +189,21 @@ TEST_F(ReadApiTest, BatchLimitsAndDuplicates) {
   std::string keys;
   for (int i = 0; i < 101; ++i) keys += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") + std::to_string(i) + "\"}}";
   EXPECT_EQ(Error("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + keys + "]}}}"),
+            "1 validation error detected: Value at 'RequestItems.tab.member.Keys' failed to satisfy "
+            "constraint: Member must have length less than or equal to 100");
+  ASSERT_EQ(Call("CreateTable", R"j({"TableName":"other","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]})j").status, 200);
+  std::string sixty, forty_one;
+  for (int i = 0; i < 60; ++i) sixty += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") + std::to_string(i) + "\"}}";
+  for (int i = 0; i < 41; ++i) forty_one += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") + std::to_string(i) + "\"}}";
+  EXPECT_EQ(Error("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + sixty + R"j(]},"other":{"Keys":[)j" + forty_one + "]}}}"),
             "Too many items requested for the BatchGetItem call");
   EXPECT_EQ(Error("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}},{"pk":{"S":"p"},"sk":{"N":"1.0"}}]}}})j"),
             "Provided list of item keys contains duplicates");
   std::string puts;
   for (int i = 0; i < 26; ++i) puts += (i ? "," : "") + std::string(R"j({"PutRequest":{"Item":{"pk":{"S":"b"},"sk":{"N":")j") + std::to_string(i) + "\"}}}}";
   EXPECT_EQ(Error("BatchWriteItem", R"j({"RequestItems":{"tab":[)j" + puts + "]}}"),
-            "Too many items requested for the BatchWriteItem call");
+            "1 validation error detected: Value at 'RequestItems.tab.member' failed to satisfy "
+            "constraint: Member must have length less than or equal to 25");
   auto got = Json("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}},{"pk":{"S":"none"},"sk":{"N":"1"}}],"ProjectionExpression":"sk"}}})j");
   ASSERT_EQ(got["Responses"]["tab"].Size(), 1u);
   EXPECT_TRUE(got["UnprocessedKeys"].ObjectEmpty());

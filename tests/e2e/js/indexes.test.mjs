@@ -50,7 +50,7 @@ function project(item, keyAttrs, nonKey) {
   return out;
 }
 
-// Sets `extra` ids aside so the expected item list is derived from ITEMS.
+// Item ids ("pk#sk"), sorted, for order-independent membership checks.
 const sortIds = (items) => items.map(idOf).sort();
 
 before(async () => {
@@ -192,20 +192,58 @@ test('GSI with duplicate index keys: all items returned, Limit paging is exact, 
 });
 
 // LSIs live with the table partition, so strongly consistent reads are allowed (unlike GSIs).
-test('LSI: ConsistentRead allowed; ALL_ATTRIBUTES / non-projected attributes are fetched from the table', async () => {
-  const consistent = await lsiQuery('lKeys', 'P', { ConsistentRead: true });
-  assert.equal(consistent.Count, 4);
-  const full = await lsiQuery('lKeys', 'P', { Select: 'ALL_ATTRIBUTES' });
-  assert.deepEqual(sortIds(full.Items), sortIds(ITEMS.filter((i) => i.pk.S === 'P' && i.l)));
-  for (const item of full.Items) assert.deepEqual(item, byId.get(idOf(item)));
-  const specific = await lsiQuery('lInc', 'P', { ProjectionExpression: 'l, b, m.z' });
-  assert.deepEqual(specific.Items.map((i) => i.l.S), ['w', 'x', 'y', 'z']);
-  assert.deepEqual(specific.Items[1], { l: { S: 'x' }, b: { S: 'b1' }, m: { M: { z: { S: 'deep' } } } });
-  assert.deepEqual(specific.Items[3], { l: { S: 'z' } });
-  // Filter on a non-projected attribute of an LSI works too.
-  const filtered = await lsiQuery('lKeys', 'P', { FilterExpression: 'c = :c', ExpressionAttributeValues: { ':p': { S: 'P' }, ':c': { N: '3' } } });
-  assert.deepEqual(filtered.Items, [{ pk: { S: 'P' }, sk: { S: '3' }, l: { S: 'w' } }]);
-  assert.equal(filtered.ScannedCount, 4);
+test('LSI: ConsistentRead is allowed', async () => {
+  const consistent = await lsiQuery('lKeys', 'P', { ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' });
+  assert.deepEqual(consistent.Items.map((i) => i.l.S), ['w', 'x', 'y', 'z']);
+  assert.deepEqual(consistent.ConsumedCapacity, { TableName: table, CapacityUnits: 1 });
+  const all = await lsiQuery('lAll', 'P', { ConsistentRead: true });
+  for (const item of all.Items) assert.deepEqual(item, byId.get(idOf(item)));
+});
+
+// On an LSI, attributes the index does not project are fetched from the table
+// (ALL_ATTRIBUTES, a ProjectionExpression, a filter). This runs on its own
+// server with request timeouts: a server that hangs here must not stall the
+// rest of the file.
+test('LSI: ALL_ATTRIBUTES and non-projected attributes are fetched from the table', async () => {
+  const own = await startServer();
+  const c = own.client();
+  const send = (cmd) => c.send(cmd, { abortSignal: AbortSignal.timeout(5000) }).catch((e) => {
+    if (e.name === 'AbortError') throw new Error(`${cmd.constructor.name} got no response within 5 s (server hung)`);
+    throw e;
+  });
+  try {
+    const name = tableName('lsifetch');
+    await send(new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }, { AttributeName: 'l', AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      LocalSecondaryIndexes: [
+        { IndexName: 'lKeys', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: keysOnly },
+        { IndexName: 'lInc', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'l', KeyType: 'RANGE' }], Projection: include('a') },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+    const mine = ITEMS.filter((i) => i.pk.S === 'P');
+    for (const Item of mine) await send(new PutItemCommand({ TableName: name, Item }));
+    const q = (IndexName, extra) => send(new QueryCommand({
+      TableName: name, IndexName, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'P' } }, ...extra,
+    }));
+    const full = await q('lKeys', { Select: 'ALL_ATTRIBUTES' });
+    assert.deepEqual(sortIds(full.Items), sortIds(mine.filter((i) => i.l)));
+    for (const item of full.Items) assert.deepEqual(item, byId.get(idOf(item)));
+    const specific = await q('lInc', { ProjectionExpression: 'l, b, m.z' });
+    assert.deepEqual(specific.Items.map((i) => i.l.S), ['w', 'x', 'y', 'z']);
+    assert.deepEqual(specific.Items[1], { l: { S: 'x' }, b: { S: 'b1' }, m: { M: { z: { S: 'deep' } } } });
+    assert.deepEqual(specific.Items[3], { l: { S: 'z' } });
+    const filtered = await q('lKeys', { FilterExpression: 'c = :c', ExpressionAttributeValues: { ':p': { S: 'P' }, ':c': { N: '3' } } });
+    assert.deepEqual(filtered.Items, [{ pk: { S: 'P' }, sk: { S: '3' }, l: { S: 'w' } }]);
+    assert.equal(filtered.ScannedCount, 4);
+  } finally {
+    // A hung server is SIGKILLed by stop(); that is reported by the assertions above.
+    await own.stop().catch(() => {});
+  }
 });
 
 // Index-specific Query errors with exact messages.
