@@ -187,11 +187,11 @@ test('dynamodb-lock-client FailOpen: heartbeats keep the lock, expiry and releas
   assert.equal(later.owner.S, 'holder');
   assert.deepEqual(heartbeatErrors, []);
 
-  // Release sets the lease to 1 ms: the waiter gets it at once, with the next fencing token.
+  // After release the waiter gets it, with the next fencing token. (A
+  // heartbeat already in flight when release() is called can still renew the
+  // lease once, a race in the library, so no timing is asserted here.)
   await release(lock);
-  const started = Date.now();
   const taken = await acquire(waiter, 'fo-1');
-  assert.ok(Date.now() - started < 150, 'a released lock should not cost a whole lease');
   assert.equal(taken.fencingToken, 2);
   assert.equal((await rawGet(locks, { pk: { S: 'fo-1' } })).owner.S, 'waiter');
 
@@ -204,6 +204,21 @@ test('dynamodb-lock-client FailOpen: heartbeats keep the lock, expiry and releas
   await release(taken);
   assert.equal((await rawGet(locks, { pk: { S: 'fo-1' } })).owner.S, 'holder');
   await release(retaken);
+});
+
+// Release of a FailOpen lock sets its lease to 1 ms, so the next client need
+// not wait a whole lease.
+test('dynamodb-lock-client FailOpen: a released lock is free at once', async () => {
+  const base = { dynamodb: docClient, lockTable: locks, partitionKey: 'pk', retryCount: 0, leaseDurationMs: 1000 };
+  const lock = await acquire(new DynamoDBLockClient.FailOpen({ ...base, owner: 'first' }), 'fo-released');
+  await release(lock);
+  const stored = await rawGet(locks, { pk: { S: 'fo-released' } });
+  assert.deepEqual({ leaseDurationMs: stored.leaseDurationMs, owner: stored.owner }, { leaseDurationMs: { N: '1' }, owner: { S: 'first' } });
+  const started = Date.now();
+  const next = await acquire(new DynamoDBLockClient.FailOpen({ ...base, owner: 'second' }), 'fo-released');
+  assert.ok(Date.now() - started < 500, `took ${Date.now() - started} ms`);
+  assert.equal(next.fencingToken, 2);
+  await release(next);
 });
 
 // A lost lock is reported: once another client has taken the lock over, the
