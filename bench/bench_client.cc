@@ -74,12 +74,18 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
-    if (a == "--host") o.host = v;
-    else if (a == "--port") o.port = std::stoi(v);
-    else if (a == "--op") o.op = v;
-    else if (a == "--connections") o.connections = std::stoi(v);
-    else if (a == "--seconds") o.seconds = std::stod(v);
-    else if (a == "--items") o.items = std::stoi(v);
+    if (a == "--host")
+      o.host = v;
+    else if (a == "--port")
+      o.port = std::stoi(v);
+    else if (a == "--op")
+      o.op = v;
+    else if (a == "--connections")
+      o.connections = std::stoi(v);
+    else if (a == "--seconds")
+      o.seconds = std::stod(v);
+    else if (a == "--items")
+      o.items = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
@@ -87,15 +93,18 @@ int main(int argc, char** argv) {
   }
   {
     Connection setup(o);
-    setup.Send("CreateTable",
-               R"({"TableName":"bench","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})");
+    setup.Send(
+        "CreateTable",
+        R"({"TableName":"bench","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})");
     for (int i = 0; i < o.items; ++i) {
-      setup.Send("PutItem", R"({"TableName":"bench","Item":{"pk":{"S":")" + Key(i) +
-                                R"("},"payload":{"S":"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"},"n":{"N":"42"}}})");
+      setup.Send(
+          "PutItem",
+          R"({"TableName":"bench","Item":{"pk":{"S":")" + Key(i) +
+              R"("},"payload":{"S":"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"},"n":{"N":"42"}}})");
     }
     for (int c = 0; c < o.connections; ++c) {
-      setup.Send("PutItem", R"({"TableName":"bench","Item":{"pk":{"S":"counter-)" + std::to_string(c) +
-                                R"("},"v":{"N":"0"},"count":{"N":"0"}}})");
+      setup.Send("PutItem", R"({"TableName":"bench","Item":{"pk":{"S":"counter-)" +
+                                std::to_string(c) + R"("},"v":{"N":"0"},"count":{"N":"0"}}})");
     }
   }
   std::atomic<bool> stop{false};
@@ -111,24 +120,30 @@ int main(int argc, char** argv) {
       while (!stop.load(std::memory_order_relaxed)) {
         std::string body;
         if (o.op == "GetItem") {
-          body = R"({"TableName":"bench","Key":{"pk":{"S":")" + Key(static_cast<int>((n * 7919 + c) % o.items)) + R"("}}})";
+          body = R"({"TableName":"bench","Key":{"pk":{"S":")" +
+                 Key(static_cast<int>((n * 7919 + c) % o.items)) + R"("}}})";
         } else if (o.op == "PutItem") {
-          body = R"({"TableName":"bench","Item":{"pk":{"S":"put-)" + std::to_string(c) + "-" +
-                 std::to_string(n % 1000) + R"("},"payload":{"S":"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"},"n":{"N":")" +
-                 std::to_string(n) + R"("}}})";
+          body =
+              R"({"TableName":"bench","Item":{"pk":{"S":"put-)" + std::to_string(c) + "-" +
+              std::to_string(n % 1000) +
+              R"("},"payload":{"S":"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"},"n":{"N":")" +
+              std::to_string(n) + R"("}}})";
         } else if (o.op == "TransactWriteItems") {
           // Four increments of this connection's own items, all-or-nothing.
           body = R"({"TransactItems":[)";
           for (int k = 0; k < 4; ++k) {
-            body += std::string(k ? "," : "") + R"({"Update":{"TableName":"bench","Key":{"pk":{"S":"tx-)" +
-                    std::to_string(c) + "-" + std::to_string(k) +
-                    R"("}},"UpdateExpression":"ADD #c :one","ExpressionAttributeNames":{"#c":"count"},"ExpressionAttributeValues":{":one":{"N":"1"}}}})";
+            body +=
+                std::string(k ? "," : "") +
+                R"({"Update":{"TableName":"bench","Key":{"pk":{"S":"tx-)" + std::to_string(c) +
+                "-" + std::to_string(k) +
+                R"("}},"UpdateExpression":"ADD #c :one","ExpressionAttributeNames":{"#c":"count"},"ExpressionAttributeValues":{":one":{"N":"1"}}}})";
           }
           body += "]}";
         } else {
-          body = R"({"TableName":"bench","Key":{"pk":{"S":"counter-)" + std::to_string(c) +
-                 R"("}},"UpdateExpression":"SET #c = #c + :one, #v = #v + :one","ConditionExpression":"#v = :expected","ExpressionAttributeNames":{"#c":"count","#v":"v"},"ExpressionAttributeValues":{":one":{"N":"1"},":expected":{"N":")" +
-                 std::to_string(n) + R"("}}})";
+          body =
+              R"({"TableName":"bench","Key":{"pk":{"S":"counter-)" + std::to_string(c) +
+              R"("}},"UpdateExpression":"SET #c = #c + :one, #v = #v + :one","ConditionExpression":"#v = :expected","ExpressionAttributeNames":{"#c":"count","#v":"v"},"ExpressionAttributeValues":{":one":{"N":"1"},":expected":{"N":")" +
+              std::to_string(n) + R"("}}})";
         }
         auto t0 = Clock::now();
         int status = conn.Send(o.op, body);
@@ -145,9 +160,13 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
-  auto pct = [&](double p) { return all.empty() ? 0 : all[static_cast<size_t>(p * (all.size() - 1))]; };
-  std::printf("%s connections=%d requests=%zu errors=%ld throughput=%.0f req/s p50=%.1fus p90=%.1fus p99=%.1fus\n",
-              o.op.c_str(), o.connections, all.size(), errors.load(), all.size() / o.seconds, pct(0.5),
-              pct(0.9), pct(0.99));
+  auto pct = [&](double p) {
+    return all.empty() ? 0 : all[static_cast<size_t>(p * (all.size() - 1))];
+  };
+  std::printf(
+      "%s connections=%d requests=%zu errors=%ld throughput=%.0f req/s p50=%.1fus p90=%.1fus "
+      "p99=%.1fus\n",
+      o.op.c_str(), o.connections, all.size(), errors.load(), all.size() / o.seconds, pct(0.5),
+      pct(0.9), pct(0.99));
   return errors.load() == 0 ? 0 : 1;
 }

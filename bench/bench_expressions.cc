@@ -15,13 +15,16 @@ int main() {
   auto storage = std::move(dynamo::storage::Storage::Open({"", true, false})).value();
   dynamo::server::Api api(storage.get(), {});
   dynamo::server::RequestContext ctx;
-  api.Dispatch(ctx, "CreateTable",
-               R"({"TableName":"bench","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})");
-  api.Dispatch(ctx, "PutItem", R"({"TableName":"bench","Item":{"pk":{"S":"k"},"v":{"N":"0"},"count":{"N":"0"}}})");
+  api.Dispatch(
+      ctx, "CreateTable",
+      R"({"TableName":"bench","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})");
+  api.Dispatch(ctx, "PutItem",
+               R"({"TableName":"bench","Item":{"pk":{"S":"k"},"v":{"N":"0"},"count":{"N":"0"}}})");
   constexpr int kN = 20000;
   auto request = [](int version, const std::string& suffix) {
-    return R"({"TableName":"bench","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET #c = #c + :one)" + suffix +
-           R"(, #v = #v + :one)" + suffix + R"(","ConditionExpression":"#v = :expected)" + suffix +
+    return R"({"TableName":"bench","Key":{"pk":{"S":"k"}},"UpdateExpression":"SET #c = #c + :one)" +
+           suffix + R"(, #v = #v + :one)" + suffix + R"(","ConditionExpression":"#v = :expected)" +
+           suffix +
            R"(","ExpressionAttributeNames":{"#c":"count","#v":"v"},"ExpressionAttributeValues":{":one)" +
            suffix + R"(":{"N":"1"},":expected)" + suffix + R"(":{"N":")" + std::to_string(version) +
            R"("}}})";
@@ -31,7 +34,8 @@ int main() {
     auto t0 = Clock::now();
     for (int i = 0; i < kN; ++i) {
       // Cold: a placeholder suffix makes each expression text new to the cache.
-      auto r = api.Dispatch(ctx, "UpdateItem", request(version, cold ? "x" + std::to_string(version) : ""));
+      auto r = api.Dispatch(ctx, "UpdateItem",
+                            request(version, cold ? "x" + std::to_string(version) : ""));
       if (r.status != 200) {
         std::fprintf(stderr, "error: %s\n", r.body.c_str());
         return 0.0;
@@ -44,8 +48,10 @@ int main() {
   double warm = run(false);
   double cold = run(true);
   auto stats = api.expressions().stats();
-  std::printf("conditional UpdateItem in-process: warm cache %.2f us/op, cold cache %.2f us/op (hits=%llu misses=%llu)\n",
-              warm, cold, static_cast<unsigned long long>(stats.hits),
-              static_cast<unsigned long long>(stats.misses));
+  std::printf(
+      "conditional UpdateItem in-process: warm cache %.2f us/op, cold cache %.2f us/op (hits=%llu "
+      "misses=%llu)\n",
+      warm, cold, static_cast<unsigned long long>(stats.hits),
+      static_cast<unsigned long long>(stats.misses));
   return 0;
 }

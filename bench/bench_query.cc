@@ -25,8 +25,8 @@ void Load(dynamo::server::Api& api, const std::string& table, const std::string&
     for (int i = base; i < std::min(count, base + 25); ++i) {
       if (i > base) body += ",";
       std::string part = pk.empty() ? "p" + std::to_string(i) : pk;
-      body += R"({"PutRequest":{"Item":{"pk":{"S":")" + part + R"("},"sk":{"N":")" + std::to_string(i) +
-              R"("},"pad":{"S":")" + pad + R"("}}}})";
+      body += R"({"PutRequest":{"Item":{"pk":{"S":")" + part + R"("},"sk":{"N":")" +
+              std::to_string(i) + R"("},"pad":{"S":")" + pad + R"("}}}})";
     }
     body += "]}}";
     auto r = api.Dispatch(ctx, "BatchWriteItem", body);
@@ -38,8 +38,10 @@ void Load(dynamo::server::Api& api, const std::string& table, const std::string&
 }
 
 void CreateTable(dynamo::server::Api& api, const std::string& name) {
-  api.Dispatch(ctx, "CreateTable", R"({"TableName":")" + name +
-                                       R"(","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]})");
+  api.Dispatch(
+      ctx, "CreateTable",
+      R"({"TableName":")" + name +
+          R"(","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]})");
 }
 
 double QueryMiddle(dynamo::server::Api& api, const std::string& table, int size) {
@@ -47,9 +49,10 @@ double QueryMiddle(dynamo::server::Api& api, const std::string& table, int size)
   auto t0 = Clock::now();
   for (int i = 0; i < runs; ++i) {
     int from = size / 2 + (i * 37) % 1000;
-    std::string body = R"({"TableName":")" + table +
-                       R"(","KeyConditionExpression":"pk = :p AND sk BETWEEN :a AND :b","ExpressionAttributeValues":{":p":{"S":"P"},":a":{"N":")" +
-                       std::to_string(from) + R"("},":b":{"N":")" + std::to_string(from + 99) + R"("}}})";
+    std::string body =
+        R"({"TableName":")" + table +
+        R"(","KeyConditionExpression":"pk = :p AND sk BETWEEN :a AND :b","ExpressionAttributeValues":{":p":{"S":"P"},":a":{"N":")" +
+        std::to_string(from) + R"("},":b":{"N":")" + std::to_string(from + 99) + R"("}}})";
     auto r = api.Dispatch(ctx, "Query", body);
     if (r.status != 200 || r.body.find("\"Count\":100") == std::string::npos) {
       std::fprintf(stderr, "query failed: %.200s\n", r.body.c_str());
@@ -84,7 +87,8 @@ int main() {
   long items = 0;
   std::string start;
   while (true) {
-    std::string body = R"({"TableName":"scan")" + (start.empty() ? "" : R"(,"ExclusiveStartKey":)" + start) + "}";
+    std::string body =
+        R"({"TableName":"scan")" + (start.empty() ? "" : R"(,"ExclusiveStartKey":)" + start) + "}";
     auto r = api.Dispatch(ctx, "Scan", body);
     ++pages;
     dynamo::server::JsonDocument doc;

@@ -43,10 +43,10 @@ const char* FunctionName(Function f);
 struct Operand {
   enum class Kind { kPath, kValue, kFunction, kPlus, kMinus };
   Kind kind = Kind::kPath;
-  PathAst path;                  // kPath
-  std::string value;             // kValue: ":v"
+  PathAst path;                         // kPath
+  std::string value;                    // kValue: ":v"
   Function function = Function::kSize;  // kFunction
-  std::vector<Operand> args;     // kFunction arguments; kPlus/kMinus: two terms
+  std::vector<Operand> args;            // kFunction arguments; kPlus/kMinus: two terms
 };
 
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };

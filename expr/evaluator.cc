@@ -38,8 +38,12 @@ Path ResolvePath(const PathAst& path, const Bindings& b) {
   out.reserve(path.elements.size());
   for (const auto& e : path.elements) {
     switch (e.kind) {
-      case PathElementAst::Kind::kName: out.emplace_back(e.name); break;
-      case PathElementAst::Kind::kIndex: out.emplace_back(e.index); break;
+      case PathElementAst::Kind::kName:
+        out.emplace_back(e.name);
+        break;
+      case PathElementAst::Kind::kIndex:
+        out.emplace_back(e.index);
+        break;
       case PathElementAst::Kind::kPlaceholder: {
         auto it = b.names ? b.names->find(e.name) : NameMap::const_iterator();
         out.emplace_back(b.names && it != b.names->end() ? it->second : e.name);
@@ -77,8 +81,10 @@ class Validator {
     for (const auto& e : p.elements) {
       if (e.kind == PathElementAst::Kind::kPlaceholder &&
           (!b_.names || b_.names->find(e.name) == b_.names->end())) {
-        return Invalid("An expression attribute name used in the document path is not defined; "
-                       "attribute name: " + e.name);
+        return Invalid(
+            "An expression attribute name used in the document path is not defined; "
+            "attribute name: " +
+            e.name);
       }
     }
     return Status::Ok();
@@ -95,30 +101,37 @@ class Validator {
 
   Status CheckOperand(const Operand& o, Context ctx) const {
     switch (o.kind) {
-      case Operand::Kind::kPath: return CheckPath(o.path);
+      case Operand::Kind::kPath:
+        return CheckPath(o.path);
       case Operand::Kind::kValue:
         if (!b_.values || b_.values->find(o.value) == b_.values->end()) {
-          return Invalid("An expression attribute value used in expression is not defined; "
-                         "attribute value: " + o.value);
+          return Invalid(
+              "An expression attribute value used in expression is not defined; "
+              "attribute value: " +
+              o.value);
         }
         return Status::Ok();
       case Operand::Kind::kPlus:
       case Operand::Kind::kMinus: {
         for (const auto& a : o.args) DYNAMO_RETURN_IF_ERROR(CheckOperand(a, Context::kFunctionArg));
         const std::string op = o.kind == Operand::Kind::kPlus ? "+" : "-";
-        for (const auto& a : o.args) DYNAMO_RETURN_IF_ERROR(OperandType(op, Literal(a), {ValueType::kN}));
+        for (const auto& a : o.args)
+          DYNAMO_RETURN_IF_ERROR(OperandType(op, Literal(a), {ValueType::kN}));
         return Status::Ok();
       }
-      case Operand::Kind::kFunction: return CheckFunction(o, ctx);
+      case Operand::Kind::kFunction:
+        return CheckFunction(o, ctx);
     }
     return Status::Ok();
   }
 
   Status Arity(const Operand& f, size_t n) const {
     if (f.args.size() != n) {
-      return Invalid("Incorrect number of operands for operator or function; operator or "
-                     "function: " + std::string(FunctionName(f.function)) +
-                     ", number of operands: " + std::to_string(f.args.size()));
+      return Invalid(
+          "Incorrect number of operands for operator or function; operator or "
+          "function: " +
+          std::string(FunctionName(f.function)) +
+          ", number of operands: " + std::to_string(f.args.size()));
     }
     return Status::Ok();
   }
@@ -147,9 +160,10 @@ class Validator {
     Path first = ResolvePath(operands[0].path, b_);
     for (size_t i = 1; i < operands.size(); ++i) {
       if (operands[i].kind == Operand::Kind::kPath && ResolvePath(operands[i].path, b_) == first) {
-        return Invalid("The first operand must be distinct from the remaining operands for this "
-                       "operator or function; operator: " + op + ", first operand: " +
-                       PathToString(first));
+        return Invalid(
+            "The first operand must be distinct from the remaining operands for this "
+            "operator or function; operator: " +
+            op + ", first operand: " + PathToString(first));
       }
     }
     return Status::Ok();
@@ -162,10 +176,13 @@ class Validator {
 
   Status CheckFunction(const Operand& f, Context ctx) const {
     const std::string name = FunctionName(f.function);
-    const bool update_only = f.function == Function::kIfNotExists || f.function == Function::kListAppend;
+    const bool update_only =
+        f.function == Function::kIfNotExists || f.function == Function::kListAppend;
     auto misused = [&] {
-      return Invalid("The function is not allowed to be used this way in an expression; "
-                     "function: " + name);
+      return Invalid(
+          "The function is not allowed to be used this way in an expression; "
+          "function: " +
+          name);
     };
     if (kind_ == ExpressionKind::kUpdate) {
       if (!update_only) {
@@ -211,7 +228,8 @@ class Validator {
       case Function::kBeginsWith:
         DYNAMO_RETURN_IF_ERROR(Arity(f, 2));
         DYNAMO_RETURN_IF_ERROR(Distinct(name, f.args));
-        DYNAMO_RETURN_IF_ERROR(OperandType(name, Literal(f.args[0]), {ValueType::kS, ValueType::kB}));
+        DYNAMO_RETURN_IF_ERROR(
+            OperandType(name, Literal(f.args[0]), {ValueType::kS, ValueType::kB}));
         return OperandType(name, Literal(f.args[1]), {ValueType::kS, ValueType::kB});
       case Function::kContains:
         DYNAMO_RETURN_IF_ERROR(Arity(f, 2));
@@ -237,7 +255,8 @@ class Validator {
       case Condition::Kind::kFunction:
         return CheckOperand(c.operands[0], Context::kCondition);
       case Condition::Kind::kCompare: {
-        for (const auto& o : c.operands) DYNAMO_RETURN_IF_ERROR(CheckOperand(o, Context::kComparison));
+        for (const auto& o : c.operands)
+          DYNAMO_RETURN_IF_ERROR(CheckOperand(o, Context::kComparison));
         const std::string op = CompareOpText(c.op);
         DYNAMO_RETURN_IF_ERROR(Distinct(op, c.operands));
         if (c.op != CompareOp::kEq && c.op != CompareOp::kNe) {
@@ -246,24 +265,27 @@ class Validator {
         return Status::Ok();
       }
       case Condition::Kind::kIn:
-        for (const auto& o : c.operands) DYNAMO_RETURN_IF_ERROR(CheckOperand(o, Context::kComparison));
+        for (const auto& o : c.operands)
+          DYNAMO_RETURN_IF_ERROR(CheckOperand(o, Context::kComparison));
         return Distinct("IN", c.operands);
       case Condition::Kind::kBetween: {
-        for (const auto& o : c.operands) DYNAMO_RETURN_IF_ERROR(CheckOperand(o, Context::kComparison));
+        for (const auto& o : c.operands)
+          DYNAMO_RETURN_IF_ERROR(CheckOperand(o, Context::kComparison));
         DYNAMO_RETURN_IF_ERROR(Distinct("BETWEEN", c.operands));
         for (const auto& o : c.operands) DYNAMO_RETURN_IF_ERROR(OrderedType("BETWEEN", o));
         const AttributeValue* lo = Literal(c.operands[1]);
         const AttributeValue* hi = Literal(c.operands[2]);
         if (lo && hi && lo->type() != hi->type()) {
-          return Invalid("The BETWEEN operator requires same data type for lower and upper "
-                         "bounds; lower bound operand: AttributeValue: {" + Describe(*lo) +
-                         "}, upper bound operand: AttributeValue: {" + Describe(*hi) + "}");
+          return Invalid(
+              "The BETWEEN operator requires same data type for lower and upper "
+              "bounds; lower bound operand: AttributeValue: {" +
+              Describe(*lo) + "}, upper bound operand: AttributeValue: {" + Describe(*hi) + "}");
         }
         if (lo && hi && CompareScalars(*lo, *hi) > 0) {
-          return Invalid("The BETWEEN operator requires upper bound to be greater than or equal "
-                         "to lower bound; lower bound operand: AttributeValue: {" +
-                         Describe(*lo) + "}, upper bound operand: AttributeValue: {" +
-                         Describe(*hi) + "}");
+          return Invalid(
+              "The BETWEEN operator requires upper bound to be greater than or equal "
+              "to lower bound; lower bound operand: AttributeValue: {" +
+              Describe(*lo) + "}, upper bound operand: AttributeValue: {" + Describe(*hi) + "}");
         }
         return Status::Ok();
       }
@@ -278,19 +300,27 @@ class Validator {
 
   static int CompareScalars(const AttributeValue& a, const AttributeValue& b) {
     switch (a.type()) {
-      case ValueType::kN: return a.n().Compare(b.n());
-      case ValueType::kS: return a.s() < b.s() ? -1 : (a.s() > b.s() ? 1 : 0);
-      case ValueType::kB: return a.b() < b.b() ? -1 : (a.b() > b.b() ? 1 : 0);
-      default: return 0;
+      case ValueType::kN:
+        return a.n().Compare(b.n());
+      case ValueType::kS:
+        return a.s() < b.s() ? -1 : (a.s() > b.s() ? 1 : 0);
+      case ValueType::kB:
+        return a.b() < b.b() ? -1 : (a.b() > b.b() ? 1 : 0);
+      default:
+        return 0;
     }
   }
 
   static std::string Describe(const AttributeValue& v) {
     switch (v.type()) {
-      case ValueType::kN: return "N:" + v.n().ToString();
-      case ValueType::kS: return "S:" + v.s();
-      case ValueType::kB: return "B:" + v.b();  // rendering of binary bounds unconfirmed
-      default: return std::string(core::TypeName(v.type()));
+      case ValueType::kN:
+        return "N:" + v.n().ToString();
+      case ValueType::kS:
+        return "S:" + v.s();
+      case ValueType::kB:
+        return "B:" + v.b();  // rendering of binary bounds unconfirmed
+      default:
+        return std::string(core::TypeName(v.type()));
     }
   }
 
@@ -306,7 +336,8 @@ class Validator {
 const AttributeValue* Value(const Operand& o, const Bindings& b, const Item& item,
                             AttributeValue* storage) {
   switch (o.kind) {
-    case Operand::Kind::kPath: return FindPath(item, ResolvePath(o.path, b));
+    case Operand::Kind::kPath:
+      return FindPath(item, ResolvePath(o.path, b));
     case Operand::Kind::kValue: {
       if (!b.values) return nullptr;
       auto it = b.values->find(o.value);
@@ -318,19 +349,35 @@ const AttributeValue* Value(const Operand& o, const Bindings& b, const Item& ite
       if (!v) return nullptr;
       size_t n;
       switch (v->type()) {
-        case ValueType::kS: n = v->s().size(); break;
-        case ValueType::kB: n = v->b().size(); break;
-        case ValueType::kSS: n = v->ss().size(); break;
-        case ValueType::kNS: n = v->ns().size(); break;
-        case ValueType::kBS: n = v->bs().size(); break;
-        case ValueType::kL: n = v->l().size(); break;
-        case ValueType::kM: n = v->m().size(); break;
-        default: return nullptr;
+        case ValueType::kS:
+          n = v->s().size();
+          break;
+        case ValueType::kB:
+          n = v->b().size();
+          break;
+        case ValueType::kSS:
+          n = v->ss().size();
+          break;
+        case ValueType::kNS:
+          n = v->ns().size();
+          break;
+        case ValueType::kBS:
+          n = v->bs().size();
+          break;
+        case ValueType::kL:
+          n = v->l().size();
+          break;
+        case ValueType::kM:
+          n = v->m().size();
+          break;
+        default:
+          return nullptr;
       }
       *storage = AttributeValue::N(Number::FromInt64(static_cast<int64_t>(n)));
       return storage;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -338,7 +385,8 @@ const AttributeValue* Value(const Operand& o, const Bindings& b, const Item& ite
 std::optional<int> Order(const AttributeValue* a, const AttributeValue* b) {
   if (!a || !b || a->type() != b->type()) return std::nullopt;
   switch (a->type()) {
-    case ValueType::kN: return a->n().Compare(b->n());
+    case ValueType::kN:
+      return a->n().Compare(b->n());
     case ValueType::kS: {
       int c = a->s().compare(b->s());
       return (c > 0) - (c < 0);
@@ -347,7 +395,8 @@ std::optional<int> Order(const AttributeValue* a, const AttributeValue* b) {
       int c = a->b().compare(b->b());
       return (c > 0) - (c < 0);
     }
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -358,11 +407,11 @@ bool Contains(const AttributeValue& haystack, const AttributeValue& needle) {
     case ValueType::kB:
       return needle.type() == ValueType::kB && haystack.b().find(needle.b()) != std::string::npos;
     case ValueType::kSS:
-      return needle.type() == ValueType::kS &&
-             std::find(haystack.ss().begin(), haystack.ss().end(), needle.s()) != haystack.ss().end();
+      return needle.type() == ValueType::kS && std::find(haystack.ss().begin(), haystack.ss().end(),
+                                                         needle.s()) != haystack.ss().end();
     case ValueType::kBS:
-      return needle.type() == ValueType::kB &&
-             std::find(haystack.bs().begin(), haystack.bs().end(), needle.b()) != haystack.bs().end();
+      return needle.type() == ValueType::kB && std::find(haystack.bs().begin(), haystack.bs().end(),
+                                                         needle.b()) != haystack.bs().end();
     case ValueType::kNS:
       return needle.type() == ValueType::kN &&
              std::any_of(haystack.ns().begin(), haystack.ns().end(),
@@ -370,7 +419,8 @@ bool Contains(const AttributeValue& haystack, const AttributeValue& needle) {
     case ValueType::kL:
       return std::any_of(haystack.l().begin(), haystack.l().end(),
                          [&](const AttributeValue& e) { return e.Equals(needle); });
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -399,7 +449,8 @@ bool EvaluateFunction(const Operand& f, const Bindings& b, const Item& item) {
       const AttributeValue* n = Value(f.args[1], b, item, &s2);
       return v && n && Contains(*v, *n);
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -411,8 +462,10 @@ bool EvaluateCondition(const Condition& c, const Bindings& b, const Item& item) 
       return EvaluateCondition(c.children[0], b, item) && EvaluateCondition(c.children[1], b, item);
     case Condition::Kind::kOr:
       return EvaluateCondition(c.children[0], b, item) || EvaluateCondition(c.children[1], b, item);
-    case Condition::Kind::kNot: return !EvaluateCondition(c.children[0], b, item);
-    case Condition::Kind::kFunction: return EvaluateFunction(c.operands[0], b, item);
+    case Condition::Kind::kNot:
+      return !EvaluateCondition(c.children[0], b, item);
+    case Condition::Kind::kFunction:
+      return EvaluateFunction(c.operands[0], b, item);
     case Condition::Kind::kCompare: {
       AttributeValue s1, s2;
       const AttributeValue* x = Value(c.operands[0], b, item, &s1);
@@ -423,11 +476,16 @@ bool EvaluateCondition(const Condition& c, const Bindings& b, const Item& item) 
       std::optional<int> order = Order(x, y);
       if (!order) return false;
       switch (c.op) {
-        case CompareOp::kLt: return *order < 0;
-        case CompareOp::kLe: return *order <= 0;
-        case CompareOp::kGt: return *order > 0;
-        case CompareOp::kGe: return *order >= 0;
-        default: return false;
+        case CompareOp::kLt:
+          return *order < 0;
+        case CompareOp::kLe:
+          return *order <= 0;
+        case CompareOp::kGt:
+          return *order > 0;
+        case CompareOp::kGe:
+          return *order >= 0;
+        default:
+          return false;
       }
     }
     case Condition::Kind::kBetween: {
@@ -475,13 +533,14 @@ Status CheckUnused(const Bindings& b, const Placeholders& used) {
   };
   std::string names = unused(b.names, used.names);
   if (!names.empty()) {
-    return ValidationError("Value provided in ExpressionAttributeNames unused in expressions: keys: {" +
-                           names + "}");
+    return ValidationError(
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {" + names + "}");
   }
   std::string values = unused(b.values, used.values);
   if (!values.empty()) {
     return ValidationError(
-        "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + values + "}");
+        "Value provided in ExpressionAttributeValues unused in expressions: keys: {" + values +
+        "}");
   }
   return Status::Ok();
 }
@@ -494,7 +553,8 @@ Error IncorrectType() {
   return ValidationError("An operand in the update expression has an incorrect data type");
 }
 Error InvalidDocumentPath() {
-  return ValidationError("The document path provided in the update expression is invalid for update");
+  return ValidationError(
+      "The document path provided in the update expression is invalid for update");
 }
 
 // Evaluates a SET right-hand side against the original item.
@@ -508,7 +568,8 @@ Result<AttributeValue> EvaluateSetValue(const Operand& o, const Bindings& b, con
       }
       return *v;
     }
-    case Operand::Kind::kValue: return b.values->at(o.value);
+    case Operand::Kind::kValue:
+      return b.values->at(o.value);
     case Operand::Kind::kPlus:
     case Operand::Kind::kMinus: {
       DYNAMO_ASSIGN_OR_RETURN(AttributeValue x, EvaluateSetValue(o.args[0], b, item));
@@ -603,7 +664,8 @@ template <typename T, typename Eq>
 std::vector<T> SetUnion(const std::vector<T>& a, const std::vector<T>& b, Eq eq) {
   std::vector<T> out = a;
   for (const T& x : b) {
-    if (std::none_of(out.begin(), out.end(), [&](const T& y) { return eq(x, y); })) out.push_back(x);
+    if (std::none_of(out.begin(), out.end(), [&](const T& y) { return eq(x, y); }))
+      out.push_back(x);
   }
   return out;
 }
@@ -621,16 +683,26 @@ bool NumEq(const Number& a, const Number& b) { return a.Compare(b) == 0; }
 
 std::string OperandTypeName(ValueType t) {
   switch (t) {
-    case ValueType::kS: return "STRING";
-    case ValueType::kN: return "NUMBER";
-    case ValueType::kB: return "BINARY";
-    case ValueType::kBool: return "BOOLEAN";
-    case ValueType::kNull: return "NULL";
-    case ValueType::kM: return "MAP";
-    case ValueType::kL: return "LIST";
-    case ValueType::kSS: return "STRING_SET";
-    case ValueType::kNS: return "NUMBER_SET";
-    case ValueType::kBS: return "BINARY_SET";
+    case ValueType::kS:
+      return "STRING";
+    case ValueType::kN:
+      return "NUMBER";
+    case ValueType::kB:
+      return "BINARY";
+    case ValueType::kBool:
+      return "BOOLEAN";
+    case ValueType::kNull:
+      return "NULL";
+    case ValueType::kM:
+      return "MAP";
+    case ValueType::kL:
+      return "LIST";
+    case ValueType::kSS:
+      return "STRING_SET";
+    case ValueType::kNS:
+      return "NUMBER_SET";
+    case ValueType::kBS:
+      return "BINARY_SET";
   }
   return "?";
 }
@@ -650,14 +722,16 @@ Status ValidateUpdate(const ParsedUpdate& u, const Bindings& b) {
     DYNAMO_RETURN_IF_ERROR(v.CheckOperand(a.value, Validator::Context::kUpdateValue));
     if (a.kind == UpdateAction::Kind::kAdd || a.kind == UpdateAction::Kind::kDelete) {
       const char* op = a.kind == UpdateAction::Kind::kAdd ? "ADD" : "DELETE";
-      if (a.value.kind != Operand::Kind::kValue) return v.Invalid("Syntax error; token: \"" + std::string(op) + "\"");
+      if (a.value.kind != Operand::Kind::kValue)
+        return v.Invalid("Syntax error; token: \"" + std::string(op) + "\"");
       const AttributeValue* lit = v.Literal(a.value);
       bool ok = lit && (lit->type() == ValueType::kSS || lit->type() == ValueType::kNS ||
                         lit->type() == ValueType::kBS ||
                         (a.kind == UpdateAction::Kind::kAdd && lit->type() == ValueType::kN));
       if (lit && !ok) {
-        return v.Invalid(std::string("Incorrect operand type for operator or function; operator: ") +
-                         op + ", operand type: " + OperandTypeName(lit->type()));
+        return v.Invalid(
+            std::string("Incorrect operand type for operator or function; operator: ") + op +
+            ", operand type: " + OperandTypeName(lit->type()));
       }
     }
   }
@@ -668,16 +742,18 @@ Status ValidateUpdate(const ParsedUpdate& u, const Bindings& b) {
       const Path& p = paths[j];
       const Path& q = paths[i];
       if (IsPrefix(p, q) || IsPrefix(q, p)) {
-        return v.Invalid("Two document paths overlap with each other; must remove or rewrite one "
-                         "of these paths; path one: " + PathToString(p) + ", path two: " +
-                         PathToString(q));
+        return v.Invalid(
+            "Two document paths overlap with each other; must remove or rewrite one "
+            "of these paths; path one: " +
+            PathToString(p) + ", path two: " + PathToString(q));
       }
       size_t k = 0;
       while (k < p.size() && k < q.size() && p[k] == q[k]) ++k;
       if (k < p.size() && k < q.size() && p[k].index() != q[k].index()) {
-        return v.Invalid("Two document paths conflict with each other; must remove or rewrite one "
-                         "of these paths; path one: " + PathToString(p) + ", path two: " +
-                         PathToString(q));
+        return v.Invalid(
+            "Two document paths conflict with each other; must remove or rewrite one "
+            "of these paths; path one: " +
+            PathToString(p) + ", path two: " + PathToString(q));
       }
     }
   }
@@ -721,7 +797,8 @@ Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<s
     if (p.size() > 1 && std::holds_alternative<size_t>(p.back())) {
       Path parent_path(p.begin(), p.end() - 1);
       const AttributeValue* parent = FindPath(original, parent_path);
-      if (parent && parent->type() == ValueType::kL && std::get<size_t>(p.back()) >= parent->l().size()) {
+      if (parent && parent->type() == ValueType::kL &&
+          std::get<size_t>(p.back()) >= parent->l().size()) {
         return 2;
       }
     }
@@ -761,7 +838,8 @@ Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<s
         } else {
           if (parent->type() != ValueType::kL) return InvalidDocumentPath();
           size_t index = std::get<size_t>(path.back());
-          if (index < parent->l().size()) parent->l().erase(parent->l().begin() + static_cast<long>(index));
+          if (index < parent->l().size())
+            parent->l().erase(parent->l().begin() + static_cast<long>(index));
         }
         break;
       }
@@ -790,7 +868,9 @@ Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<s
         const AttributeValue& del = *values[i];
         AttributeValue* current = MutablePath(item, path);
         if (!current) {
-          if (path.size() > 1) DYNAMO_RETURN_IF_ERROR(Parent(item, path, true).ok() ? Status::Ok() : InvalidDocumentPath());
+          if (path.size() > 1)
+            DYNAMO_RETURN_IF_ERROR(Parent(item, path, true).ok() ? Status::Ok()
+                                                                 : InvalidDocumentPath());
           break;
         }
         size_t remaining;

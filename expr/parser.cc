@@ -16,37 +16,56 @@ using core::ValidationError;
 
 const char* ExpressionKindName(ExpressionKind kind) {
   switch (kind) {
-    case ExpressionKind::kCondition: return "ConditionExpression";
-    case ExpressionKind::kFilter: return "FilterExpression";
-    case ExpressionKind::kKeyCondition: return "KeyConditionExpression";
-    case ExpressionKind::kUpdate: return "UpdateExpression";
-    case ExpressionKind::kProjection: return "ProjectionExpression";
+    case ExpressionKind::kCondition:
+      return "ConditionExpression";
+    case ExpressionKind::kFilter:
+      return "FilterExpression";
+    case ExpressionKind::kKeyCondition:
+      return "KeyConditionExpression";
+    case ExpressionKind::kUpdate:
+      return "UpdateExpression";
+    case ExpressionKind::kProjection:
+      return "ProjectionExpression";
   }
   return "Expression";
 }
 
 const char* FunctionName(Function f) {
   switch (f) {
-    case Function::kAttributeExists: return "attribute_exists";
-    case Function::kAttributeNotExists: return "attribute_not_exists";
-    case Function::kAttributeType: return "attribute_type";
-    case Function::kBeginsWith: return "begins_with";
-    case Function::kContains: return "contains";
-    case Function::kSize: return "size";
-    case Function::kIfNotExists: return "if_not_exists";
-    case Function::kListAppend: return "list_append";
+    case Function::kAttributeExists:
+      return "attribute_exists";
+    case Function::kAttributeNotExists:
+      return "attribute_not_exists";
+    case Function::kAttributeType:
+      return "attribute_type";
+    case Function::kBeginsWith:
+      return "begins_with";
+    case Function::kContains:
+      return "contains";
+    case Function::kSize:
+      return "size";
+    case Function::kIfNotExists:
+      return "if_not_exists";
+    case Function::kListAppend:
+      return "list_append";
   }
   return "?";
 }
 
 const char* CompareOpText(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "=";
-    case CompareOp::kNe: return "<>";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq:
+      return "=";
+    case CompareOp::kNe:
+      return "<>";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
   }
   return "?";
 }
@@ -54,9 +73,26 @@ const char* CompareOpText(CompareOp op) {
 namespace {
 
 enum class Tok {
-  kName, kNamePlaceholder, kValuePlaceholder, kNumber,
-  kEq, kNe, kLt, kLe, kGt, kGe, kLParen, kRParen, kLBracket, kRBracket, kComma, kDot, kPlus,
-  kMinus, kEof, kInvalid,
+  kName,
+  kNamePlaceholder,
+  kValuePlaceholder,
+  kNumber,
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kLParen,
+  kRParen,
+  kLBracket,
+  kRBracket,
+  kComma,
+  kDot,
+  kPlus,
+  kMinus,
+  kEof,
+  kInvalid,
 };
 
 struct Token {
@@ -144,7 +180,8 @@ std::vector<Token> Lex(std::string_view s) {
 bool EqualsCaseless(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) {
+    if (std::toupper(static_cast<unsigned char>(a[i])) !=
+        std::toupper(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
@@ -167,8 +204,15 @@ class Parser {
 
   // Errors DynamoDB reports only after a successful parse, in this order of
   // precedence whatever their position: the first of each kind is kept.
-  enum Deferred { kParens, kFunctionName, kReservedWord, kDuplicateSection, kPathDepth,
-                  kInOperands, kDeferredKinds };
+  enum Deferred {
+    kParens,
+    kFunctionName,
+    kReservedWord,
+    kDuplicateSection,
+    kPathDepth,
+    kInOperands,
+    kDeferredKinds
+  };
   void Defer(Deferred kind, Error e) {
     if (!deferred_[kind]) deferred_[kind] = std::move(e);
   }
@@ -226,8 +270,9 @@ class Parser {
         return SyntaxError();
       }
       if (seen[static_cast<int>(kind)]) {
-        Defer(kDuplicateSection, Invalid(std::string("The \"") + clause +
-                                         "\" section can only be used once in an update expression;"));
+        Defer(kDuplicateSection,
+              Invalid(std::string("The \"") + clause +
+                      "\" section can only be used once in an update expression;"));
       }
       seen[static_cast<int>(kind)] = true;
       Next();
@@ -343,12 +388,24 @@ class Parser {
     const Token& t = Peek();
     CompareOp op;
     switch (t.kind) {
-      case Tok::kEq: op = CompareOp::kEq; break;
-      case Tok::kNe: op = CompareOp::kNe; break;
-      case Tok::kLt: op = CompareOp::kLt; break;
-      case Tok::kLe: op = CompareOp::kLe; break;
-      case Tok::kGt: op = CompareOp::kGt; break;
-      case Tok::kGe: op = CompareOp::kGe; break;
+      case Tok::kEq:
+        op = CompareOp::kEq;
+        break;
+      case Tok::kNe:
+        op = CompareOp::kNe;
+        break;
+      case Tok::kLt:
+        op = CompareOp::kLt;
+        break;
+      case Tok::kLe:
+        op = CompareOp::kLe;
+        break;
+      case Tok::kGt:
+        op = CompareOp::kGt;
+        break;
+      case Tok::kGe:
+        op = CompareOp::kGe;
+        break;
       default: {
         if (IsKeyword(t, "BETWEEN")) {
           Next();
@@ -376,9 +433,10 @@ class Parser {
           } while (Accept(Tok::kComma));
           if (!Accept(Tok::kRParen)) return SyntaxError();
           if (out->operands.size() - 1 > kMaxInOperands) {
-            Defer(kInOperands,
-                  Invalid("The IN operator is provided with too many operands; number of operands: " +
-                          std::to_string(out->operands.size() - 1)));
+            Defer(
+                kInOperands,
+                Invalid("The IN operator is provided with too many operands; number of operands: " +
+                        std::to_string(out->operands.size() - 1)));
           }
           return Status::Ok();
         }
@@ -402,7 +460,12 @@ class Parser {
 
   bool StartsComparison(const Token& t) const {
     switch (t.kind) {
-      case Tok::kEq: case Tok::kNe: case Tok::kLt: case Tok::kLe: case Tok::kGt: case Tok::kGe:
+      case Tok::kEq:
+      case Tok::kNe:
+      case Tok::kLt:
+      case Tok::kLe:
+      case Tok::kGt:
+      case Tok::kGe:
         return true;
       default:
         return IsKeyword(t, "BETWEEN") || IsKeyword(t, "IN");
@@ -508,8 +571,9 @@ class Parser {
         break;
       }
       if (out->elements.size() == kMaxPathDepth + 1) {
-        Defer(kPathDepth, Invalid("The document path has too many nesting levels; nesting levels: " +
-                                  std::to_string(out->elements.size())));
+        Defer(kPathDepth,
+              Invalid("The document path has too many nesting levels; nesting levels: " +
+                      std::to_string(out->elements.size())));
       }
     }
     return Status::Ok();
@@ -528,8 +592,8 @@ class Parser {
     if (t.kind != Tok::kName || IsGrammarKeyword(t)) return SyntaxError();
     std::string_view name = Text(t);
     if (IsReservedWord(name)) {
-      Defer(kReservedWord,
-            Invalid("Attribute name is a reserved keyword; reserved keyword: " + std::string(name)));
+      Defer(kReservedWord, Invalid("Attribute name is a reserved keyword; reserved keyword: " +
+                                   std::string(name)));
     }
     out->elements.push_back(PathElementAst{PathElementAst::Kind::kName, std::string(name), 0});
     Next();

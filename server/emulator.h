@@ -21,14 +21,14 @@ namespace dynamo {
 
 struct EmulatorOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8000;        // 0: any free port
+  uint16_t port = 8000;  // 0: any free port
   std::string db_path = "./dynamo-emu-data";
   bool in_memory = false;
   bool shared_db = false;
-  bool sync_full = false;      // fsync each commit (survives power loss, not only crashes)
-  int threads = 0;             // 0: number of cores (32 with a transaction hold)
-  int transaction_hold_ms = 0; // hold TransactWriteItems in flight this long (tests)
-  bool listen = true;          // false: no socket, Dispatch only
+  bool sync_full = false;       // fsync each commit (survives power loss, not only crashes)
+  int threads = 0;              // 0: number of cores (32 with a transaction hold)
+  int transaction_hold_ms = 0;  // hold TransactWriteItems in flight this long (tests)
+  bool listen = true;           // false: no socket, Dispatch only
 };
 
 class Emulator {

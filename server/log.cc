@@ -15,12 +15,18 @@ void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load()); }
 
 bool ParseLogLevel(std::string_view t, LogLevel* level) {
-  if (t == "debug") *level = LogLevel::kDebug;
-  else if (t == "info") *level = LogLevel::kInfo;
-  else if (t == "warn" || t == "warning") *level = LogLevel::kWarn;
-  else if (t == "error") *level = LogLevel::kError;
-  else if (t == "off" || t == "none") *level = LogLevel::kOff;
-  else return false;
+  if (t == "debug")
+    *level = LogLevel::kDebug;
+  else if (t == "info")
+    *level = LogLevel::kInfo;
+  else if (t == "warn" || t == "warning")
+    *level = LogLevel::kWarn;
+  else if (t == "error")
+    *level = LogLevel::kError;
+  else if (t == "off" || t == "none")
+    *level = LogLevel::kOff;
+  else
+    return false;
   return true;
 }
 
@@ -33,8 +39,8 @@ void Log(LogLevel level, std::string_view message) {
   gmtime_r(&t, &tm);
   char ts[32];
   std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::string line = std::string(ts) + " " + kNames[static_cast<int>(level)] + " " +
-                     std::string(message) + "\n";
+  std::string line =
+      std::string(ts) + " " + kNames[static_cast<int>(level)] + " " + std::string(message) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

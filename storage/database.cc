@@ -160,8 +160,8 @@ class Connection {
     const void* blob = sqlite3_column_blob(s, 0);
     int len = sqlite3_column_bytes(s, 0);
     DYNAMO_ASSIGN_OR_RETURN(
-        Item item, core::DecodeItem(std::string_view(static_cast<const char*>(blob),
-                                                     static_cast<size_t>(len))));
+        Item item, core::DecodeItem(
+                       std::string_view(static_cast<const char*>(blob), static_cast<size_t>(len))));
     return std::optional<Item>(std::move(item));
   }
 
@@ -179,7 +179,8 @@ void BindBlob(sqlite3_stmt* s, int i, std::string_view b) {
 
 std::string_view ColumnBlob(sqlite3_stmt* s, int i) {
   const void* p = sqlite3_column_blob(s, i);
-  return std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(s, i)));
+  return std::string_view(static_cast<const char*>(p),
+                          static_cast<size_t>(sqlite3_column_bytes(s, i)));
 }
 
 // Steps a prepared SELECT and hands each row to the visitor.
@@ -286,7 +287,8 @@ Status WriteTxn::UpdateTableMeta(int64_t table, const std::string& meta) {
 Status WriteTxn::ScanAll(int64_t table, const RowVisitor& visit) {
   DYNAMO_ASSIGN_OR_RETURN(
       sqlite3_stmt * s,
-      conn_->PrepareDynamic("SELECT hk, rk, size, item FROM items WHERE tid = ?1 ORDER BY hh, hk, rk"));
+      conn_->PrepareDynamic(
+          "SELECT hk, rk, size, item FROM items WHERE tid = ?1 ORDER BY hh, hk, rk"));
   Connection::Stmt stmt(s);
   sqlite3_bind_int64(s, 1, table);
   return VisitRows(conn_->db(), s, false, visit);
@@ -299,16 +301,14 @@ struct Database::Impl {
   std::mutex pool_mu;
   std::vector<std::unique_ptr<Connection>> idle_readers;
 
-  static Result<std::unique_ptr<Connection>> OpenConnection(const DatabaseOptions& o,
-                                                            bool writer) {
+  static Result<std::unique_ptr<Connection>> OpenConnection(const DatabaseOptions& o, bool writer) {
     sqlite3* db = nullptr;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const char* path = o.in_memory ? ":memory:" : o.path.c_str();
     if (sqlite3_open_v2(path, &db, flags, nullptr) != SQLITE_OK) {
       std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
       sqlite3_close_v2(db);
-      return Error{ErrorCode::kInternalServerError,
-                   "cannot open database " + o.path + ": " + msg};
+      return Error{ErrorCode::kInternalServerError, "cannot open database " + o.path + ": " + msg};
     }
     auto conn = std::make_unique<Connection>(db);
     sqlite3_busy_timeout(db, 5000);
@@ -455,8 +455,9 @@ Status Database::Query(int64_t table, int64_t index, const std::string& hash,
                        const std::optional<Position>& start, const RowVisitor& visit) {
   // ?1 tid ?2 hh ?3 hk ?4 lower ?5 upper ?6 start rk ?7 ix ?8 start bhk ?9 start brk
   const bool is_index = index != 0;
-  std::string sql = is_index ? "SELECT hk, rk, bhk, brk, size, item FROM index_items WHERE tid = ?1 AND ix = ?7"
-                             : "SELECT hk, rk, size, item FROM items WHERE tid = ?1";
+  std::string sql =
+      is_index ? "SELECT hk, rk, bhk, brk, size, item FROM index_items WHERE tid = ?1 AND ix = ?7"
+               : "SELECT hk, rk, size, item FROM items WHERE tid = ?1";
   sql += " AND hh = ?2 AND hk = ?3";
   if (bounds.lower) sql += bounds.lower_inclusive ? " AND rk >= ?4" : " AND rk > ?4";
   if (bounds.upper) sql += bounds.upper_inclusive ? " AND rk <= ?5" : " AND rk < ?5";
@@ -497,8 +498,9 @@ Status Database::Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t h
                       const std::optional<Position>& start, const RowVisitor& visit) {
   // ?1 tid ?2 hh lo ?3 hh hi ?4 start hh ?5 start hk ?6 start rk ?7 ix ?8 start bhk ?9 start brk
   const bool is_index = index != 0;
-  std::string sql = is_index ? "SELECT hk, rk, bhk, brk, size, item FROM index_items WHERE tid = ?1 AND ix = ?7"
-                             : "SELECT hk, rk, size, item FROM items WHERE tid = ?1";
+  std::string sql =
+      is_index ? "SELECT hk, rk, bhk, brk, size, item FROM index_items WHERE tid = ?1 AND ix = ?7"
+               : "SELECT hk, rk, size, item FROM items WHERE tid = ?1";
   // With a start position the scan seeks to its partition hash (hh >= ?4);
   // the row-value comparison then skips what was already returned.
   sql += start ? " AND hh >= ?4 AND hh <= ?3" : " AND hh BETWEEN ?2 AND ?3";

@@ -86,7 +86,7 @@ struct TableStats {
 };
 
 struct DatabaseOptions {
-  std::string path;          // file path; ignored when in_memory
+  std::string path;  // file path; ignored when in_memory
   bool in_memory = false;
   bool sync_full = false;    // fsync every commit (PRAGMA synchronous=FULL)
   int read_connections = 4;  // pool size for file databases
@@ -149,8 +149,8 @@ class Database {
   // Rows of one partition (index 0: the table itself) in sort-key order, or
   // reverse, within bounds, strictly after `start`. One consistent snapshot.
   core::Status Query(int64_t table, int64_t index, const std::string& hash,
-                     const RangeBounds& bounds, bool forward,
-                     const std::optional<Position>& start, const RowVisitor& visit);
+                     const RangeBounds& bounds, bool forward, const std::optional<Position>& start,
+                     const RowVisitor& visit);
   // Rows in storage order whose partition hash lies in [hash_lo, hash_hi],
   // strictly after `start`. One consistent snapshot.
   core::Status Scan(int64_t table, int64_t index, uint32_t hash_lo, uint32_t hash_hi,

@@ -36,10 +36,17 @@ core::Error Corrupt() { return core::Error{core::ErrorCode::kInternalServerError
 
 void EncodeKeyValue(const AttributeValue& value, std::string* out) {
   switch (value.type()) {
-    case ValueType::kS: out->append(value.s()); break;
-    case ValueType::kB: out->append(value.b()); break;
-    case ValueType::kN: EncodeNumber(value.n(), out); break;
-    default: break;  // precondition: key types only
+    case ValueType::kS:
+      out->append(value.s());
+      break;
+    case ValueType::kB:
+      out->append(value.b());
+      break;
+    case ValueType::kN:
+      EncodeNumber(value.n(), out);
+      break;
+    default:
+      break;  // precondition: key types only
   }
 }
 
@@ -51,18 +58,22 @@ std::string EncodeKeyValue(const AttributeValue& value) {
 
 core::Result<AttributeValue> DecodeKeyValue(ValueType type, std::string_view bytes) {
   switch (type) {
-    case ValueType::kS: return AttributeValue::S(std::string(bytes));
-    case ValueType::kB: return AttributeValue::B(std::string(bytes));
-    case ValueType::kN: break;
-    default: return Corrupt();
+    case ValueType::kS:
+      return AttributeValue::S(std::string(bytes));
+    case ValueType::kB:
+      return AttributeValue::B(std::string(bytes));
+    case ValueType::kN:
+      break;
+    default:
+      return Corrupt();
   }
   if (bytes.size() == 1 && static_cast<uint8_t>(bytes[0]) == 0x80) {
     return AttributeValue::N(Number());
   }
   if (bytes.size() < 4) return Corrupt();
   uint8_t lead = static_cast<uint8_t>(bytes[0]);
-  uint16_t biased = static_cast<uint16_t>((static_cast<uint8_t>(bytes[1]) << 8) |
-                                          static_cast<uint8_t>(bytes[2]));
+  uint16_t biased =
+      static_cast<uint16_t>((static_cast<uint8_t>(bytes[1]) << 8) | static_cast<uint8_t>(bytes[2]));
   std::string digits;
   int64_t exponent;
   bool negative;
@@ -73,7 +84,8 @@ core::Result<AttributeValue> DecodeKeyValue(ValueType type, std::string_view byt
   } else if (lead == 0x40 && static_cast<uint8_t>(bytes.back()) == 0xFF) {
     negative = true;
     exponent = 0x7FFF - static_cast<int64_t>(biased);
-    for (char d : bytes.substr(3, bytes.size() - 4)) digits.push_back(static_cast<char>('9' - d + '0'));
+    for (char d : bytes.substr(3, bytes.size() - 4))
+      digits.push_back(static_cast<char>('9' - d + '0'));
   } else {
     return Corrupt();
   }

@@ -19,7 +19,7 @@
 namespace dynamo::storage {
 
 struct StorageOptions {
-  std::string data_dir;   // directory for <namespace>.db files; unused when in_memory
+  std::string data_dir;  // directory for <namespace>.db files; unused when in_memory
   bool in_memory = false;
   bool sync_full = false;
 };

@@ -6,16 +6,26 @@ namespace dynamo::core {
 
 std::string_view TypeName(ValueType type) {
   switch (type) {
-    case ValueType::kS: return "S";
-    case ValueType::kN: return "N";
-    case ValueType::kB: return "B";
-    case ValueType::kBool: return "BOOL";
-    case ValueType::kNull: return "NULL";
-    case ValueType::kM: return "M";
-    case ValueType::kL: return "L";
-    case ValueType::kSS: return "SS";
-    case ValueType::kNS: return "NS";
-    case ValueType::kBS: return "BS";
+    case ValueType::kS:
+      return "S";
+    case ValueType::kN:
+      return "N";
+    case ValueType::kB:
+      return "B";
+    case ValueType::kBool:
+      return "BOOL";
+    case ValueType::kNull:
+      return "NULL";
+    case ValueType::kM:
+      return "M";
+    case ValueType::kL:
+      return "L";
+    case ValueType::kSS:
+      return "SS";
+    case ValueType::kNS:
+      return "NS";
+    case ValueType::kBS:
+      return "BS";
   }
   return "?";
 }
@@ -36,11 +46,16 @@ bool SameMembers(const std::vector<T>& a, const std::vector<T>& b, Eq eq) {
 bool AttributeValue::Equals(const AttributeValue& o) const {
   if (type() != o.type()) return false;
   switch (type()) {
-    case ValueType::kS: return s() == o.s();
-    case ValueType::kN: return n().Compare(o.n()) == 0;
-    case ValueType::kB: return b() == o.b();
-    case ValueType::kBool: return boolean() == o.boolean();
-    case ValueType::kNull: return true;
+    case ValueType::kS:
+      return s() == o.s();
+    case ValueType::kN:
+      return n().Compare(o.n()) == 0;
+    case ValueType::kB:
+      return b() == o.b();
+    case ValueType::kBool:
+      return boolean() == o.boolean();
+    case ValueType::kNull:
+      return true;
     case ValueType::kM: {
       if (m().size() != o.m().size()) return false;
       for (auto a = m().begin(), b = o.m().begin(); a != m().end(); ++a, ++b) {
@@ -55,12 +70,13 @@ bool AttributeValue::Equals(const AttributeValue& o) const {
       }
       return true;
     }
-    case ValueType::kSS: return SameMembers(ss(), o.ss(), std::equal_to<>());
-    case ValueType::kBS: return SameMembers(bs(), o.bs(), std::equal_to<>());
+    case ValueType::kSS:
+      return SameMembers(ss(), o.ss(), std::equal_to<>());
+    case ValueType::kBS:
+      return SameMembers(bs(), o.bs(), std::equal_to<>());
     case ValueType::kNS:
-      return SameMembers(ns(), o.ns(), [](const Number& x, const Number& y) {
-        return x.Compare(y) == 0;
-      });
+      return SameMembers(ns(), o.ns(),
+                         [](const Number& x, const Number& y) { return x.Compare(y) == 0; });
   }
   return false;
 }
@@ -82,11 +98,15 @@ size_t NumberSize(const Number& n) {
 
 size_t ValueSize(const AttributeValue& v) {
   switch (v.type()) {
-    case ValueType::kS: return v.s().size();
-    case ValueType::kB: return v.b().size();
-    case ValueType::kN: return NumberSize(v.n());
+    case ValueType::kS:
+      return v.s().size();
+    case ValueType::kB:
+      return v.b().size();
+    case ValueType::kN:
+      return NumberSize(v.n());
     case ValueType::kBool:
-    case ValueType::kNull: return 1;
+    case ValueType::kNull:
+      return 1;
     case ValueType::kM: {
       size_t size = 3;
       for (const auto& [name, value] : v.m()) size += 1 + name.size() + ValueSize(value);

@@ -46,20 +46,28 @@ struct BinarySet {
 
 class AttributeValue {
  public:
-  using Data = std::variant<std::string, Number, Binary, bool, Null, ValueMap, ValueList,
-                            StringSet, NumberSet, BinarySet>;
+  using Data = std::variant<std::string, Number, Binary, bool, Null, ValueMap, ValueList, StringSet,
+                            NumberSet, BinarySet>;
 
   AttributeValue() : data_(Null{}) {}
   static AttributeValue S(std::string s) { return AttributeValue(Data(std::move(s))); }
   static AttributeValue N(Number n) { return AttributeValue(Data(std::move(n))); }
-  static AttributeValue B(std::string bytes) { return AttributeValue(Data(Binary{std::move(bytes)})); }
+  static AttributeValue B(std::string bytes) {
+    return AttributeValue(Data(Binary{std::move(bytes)}));
+  }
   static AttributeValue Bool(bool b) { return AttributeValue(Data(b)); }
   static AttributeValue MakeNull() { return AttributeValue(Data(Null{})); }
   static AttributeValue M(ValueMap m) { return AttributeValue(Data(std::move(m))); }
   static AttributeValue L(ValueList l) { return AttributeValue(Data(std::move(l))); }
-  static AttributeValue SS(std::vector<std::string> v) { return AttributeValue(Data(StringSet{std::move(v)})); }
-  static AttributeValue NS(std::vector<Number> v) { return AttributeValue(Data(NumberSet{std::move(v)})); }
-  static AttributeValue BS(std::vector<std::string> v) { return AttributeValue(Data(BinarySet{std::move(v)})); }
+  static AttributeValue SS(std::vector<std::string> v) {
+    return AttributeValue(Data(StringSet{std::move(v)}));
+  }
+  static AttributeValue NS(std::vector<Number> v) {
+    return AttributeValue(Data(NumberSet{std::move(v)}));
+  }
+  static AttributeValue BS(std::vector<std::string> v) {
+    return AttributeValue(Data(BinarySet{std::move(v)}));
+  }
 
   ValueType type() const { return static_cast<ValueType>(data_.index()); }
 

@@ -16,8 +16,7 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
                                            false};
   static const ErrorWireInfo kIncompleteSignature{CORAL("IncompleteSignatureException"), 400,
                                                   false};
-  static const ErrorWireInfo kUnrecognizedClient{CORAL("UnrecognizedClientException"), 400,
-                                                 false};
+  static const ErrorWireInfo kUnrecognizedClient{CORAL("UnrecognizedClientException"), 400, false};
   static const ErrorWireInfo kEntityTooLarge{CORAL("RequestEntityTooLargeException"), 413, false};
   static const ErrorWireInfo kNotFound{DYN("ResourceNotFoundException"), 400, false};
   static const ErrorWireInfo kInUse{DYN("ResourceInUseException"), 400, false};
@@ -27,8 +26,7 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
   static const ErrorWireInfo kInProgress{DYN("TransactionInProgressException"), 400, true};
   static const ErrorWireInfo kMismatch{DYN("IdempotentParameterMismatchException"), 400, true};
   static const ErrorWireInfo kLimit{DYN("LimitExceededException"), 400, false};
-  static const ErrorWireInfo kThroughput{DYN("ProvisionedThroughputExceededException"), 400,
-                                         false};
+  static const ErrorWireInfo kThroughput{DYN("ProvisionedThroughputExceededException"), 400, false};
   static const ErrorWireInfo kCollection{DYN("ItemCollectionSizeLimitExceededException"), 400,
                                          false};
   static const ErrorWireInfo kRequestLimit{DYN("RequestLimitExceeded"), 400, false};
@@ -37,26 +35,46 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
 #undef CORAL
 #undef DYN
   switch (code) {
-    case ErrorCode::kValidation: return kValidation;
-    case ErrorCode::kSerialization: return kSerialization;
-    case ErrorCode::kUnknownOperation: return kUnknownOperation;
-    case ErrorCode::kMissingAuthenticationToken: return kMissingToken;
-    case ErrorCode::kIncompleteSignature: return kIncompleteSignature;
-    case ErrorCode::kUnrecognizedClient: return kUnrecognizedClient;
-    case ErrorCode::kRequestEntityTooLarge: return kEntityTooLarge;
-    case ErrorCode::kResourceNotFound: return kNotFound;
-    case ErrorCode::kResourceInUse: return kInUse;
-    case ErrorCode::kConditionalCheckFailed: return kCcf;
-    case ErrorCode::kTransactionCanceled: return kCanceled;
-    case ErrorCode::kTransactionConflict: return kConflict;
-    case ErrorCode::kTransactionInProgress: return kInProgress;
-    case ErrorCode::kIdempotentParameterMismatch: return kMismatch;
-    case ErrorCode::kLimitExceeded: return kLimit;
-    case ErrorCode::kProvisionedThroughputExceeded: return kThroughput;
-    case ErrorCode::kItemCollectionSizeLimitExceeded: return kCollection;
-    case ErrorCode::kRequestLimitExceeded: return kRequestLimit;
-    case ErrorCode::kInternalServerError: return kInternal;
-    case ErrorCode::kServiceUnavailable: return kUnavailable;
+    case ErrorCode::kValidation:
+      return kValidation;
+    case ErrorCode::kSerialization:
+      return kSerialization;
+    case ErrorCode::kUnknownOperation:
+      return kUnknownOperation;
+    case ErrorCode::kMissingAuthenticationToken:
+      return kMissingToken;
+    case ErrorCode::kIncompleteSignature:
+      return kIncompleteSignature;
+    case ErrorCode::kUnrecognizedClient:
+      return kUnrecognizedClient;
+    case ErrorCode::kRequestEntityTooLarge:
+      return kEntityTooLarge;
+    case ErrorCode::kResourceNotFound:
+      return kNotFound;
+    case ErrorCode::kResourceInUse:
+      return kInUse;
+    case ErrorCode::kConditionalCheckFailed:
+      return kCcf;
+    case ErrorCode::kTransactionCanceled:
+      return kCanceled;
+    case ErrorCode::kTransactionConflict:
+      return kConflict;
+    case ErrorCode::kTransactionInProgress:
+      return kInProgress;
+    case ErrorCode::kIdempotentParameterMismatch:
+      return kMismatch;
+    case ErrorCode::kLimitExceeded:
+      return kLimit;
+    case ErrorCode::kProvisionedThroughputExceeded:
+      return kThroughput;
+    case ErrorCode::kItemCollectionSizeLimitExceeded:
+      return kCollection;
+    case ErrorCode::kRequestLimitExceeded:
+      return kRequestLimit;
+    case ErrorCode::kInternalServerError:
+      return kInternal;
+    case ErrorCode::kServiceUnavailable:
+      return kUnavailable;
   }
   return kInternal;
 }

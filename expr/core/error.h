@@ -40,10 +40,10 @@ enum class ErrorCode {
 
 // How an error code appears on the wire.
 struct ErrorWireInfo {
-  std::string_view type;         // full __type, e.g. "com.amazon.coral.validate#ValidationException"
-  std::string_view name;         // short name, e.g. "ValidationException"
-  int http_status;               // 400, 413, 500 or 503
-  bool capital_message;          // "Message" instead of "message"
+  std::string_view type;  // full __type, e.g. "com.amazon.coral.validate#ValidationException"
+  std::string_view name;  // short name, e.g. "ValidationException"
+  int http_status;        // 400, 413, 500 or 503
+  bool capital_message;   // "Message" instead of "message"
 };
 
 const ErrorWireInfo& WireInfo(ErrorCode code);
@@ -66,19 +66,34 @@ inline Error ValidationError(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}             // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}         // NOLINT
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-  Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -99,8 +114,14 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
   bool ok() const { return error_ == nullptr; }
   explicit operator bool() const { return ok(); }
-  const Error& error() const& { assert(!ok()); return *error_; }
-  Error&& error() && { assert(!ok()); return std::move(*error_); }
+  const Error& error() const& {
+    assert(!ok());
+    return *error_;
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::move(*error_);
+  }
 
  private:
   std::unique_ptr<Error> error_;
@@ -109,9 +130,9 @@ class [[nodiscard]] Status {
 }  // namespace dynamo::core
 
 // Propagate an error from an expression yielding Status or Result<T>.
-#define DYNAMO_RETURN_IF_ERROR(expr)                  \
-  do {                                                \
-    auto _dyn_status = (expr);                        \
+#define DYNAMO_RETURN_IF_ERROR(expr)                              \
+  do {                                                            \
+    auto _dyn_status = (expr);                                    \
     if (!_dyn_status.ok()) return std::move(_dyn_status).error(); \
   } while (0)
 

@@ -12,7 +12,7 @@ namespace dynamo::core {
 
 // One entry of TransactionCanceledException.CancellationReasons.
 struct CancellationReason {
-  std::string code;                 // "None", "ConditionalCheckFailed", ...
+  std::string code;  // "None", "ConditionalCheckFailed", ...
   std::optional<std::string> message;
   std::optional<Item> item;
 };

@@ -4,7 +4,17 @@ namespace dynamo::core {
 namespace {
 
 enum Tag : uint8_t {
-  kTagS = 1, kTagN, kTagB, kTagFalse, kTagTrue, kTagNull, kTagM, kTagL, kTagSS, kTagNS, kTagBS,
+  kTagS = 1,
+  kTagN,
+  kTagB,
+  kTagFalse,
+  kTagTrue,
+  kTagNull,
+  kTagM,
+  kTagL,
+  kTagSS,
+  kTagNS,
+  kTagBS,
 };
 
 void PutVarint(uint64_t v, std::string* out) {
@@ -39,12 +49,28 @@ void PutMap(const ValueMap& m, std::string* out) {
 
 void PutValue(const AttributeValue& v, std::string* out) {
   switch (v.type()) {
-    case ValueType::kS: out->push_back(kTagS); PutBytes(v.s(), out); break;
-    case ValueType::kN: out->push_back(kTagN); PutNumber(v.n(), out); break;
-    case ValueType::kB: out->push_back(kTagB); PutBytes(v.b(), out); break;
-    case ValueType::kBool: out->push_back(v.boolean() ? kTagTrue : kTagFalse); break;
-    case ValueType::kNull: out->push_back(kTagNull); break;
-    case ValueType::kM: out->push_back(kTagM); PutMap(v.m(), out); break;
+    case ValueType::kS:
+      out->push_back(kTagS);
+      PutBytes(v.s(), out);
+      break;
+    case ValueType::kN:
+      out->push_back(kTagN);
+      PutNumber(v.n(), out);
+      break;
+    case ValueType::kB:
+      out->push_back(kTagB);
+      PutBytes(v.b(), out);
+      break;
+    case ValueType::kBool:
+      out->push_back(v.boolean() ? kTagTrue : kTagFalse);
+      break;
+    case ValueType::kNull:
+      out->push_back(kTagNull);
+      break;
+    case ValueType::kM:
+      out->push_back(kTagM);
+      PutMap(v.m(), out);
+      break;
     case ValueType::kL:
       out->push_back(kTagL);
       PutVarint(v.l().size(), out);
@@ -123,13 +149,20 @@ class Reader {
       return {};
     }
     switch (Byte()) {
-      case kTagS: return AttributeValue::S(Bytes());
-      case kTagN: return AttributeValue::N(ReadNumber());
-      case kTagB: return AttributeValue::B(Bytes());
-      case kTagFalse: return AttributeValue::Bool(false);
-      case kTagTrue: return AttributeValue::Bool(true);
-      case kTagNull: return AttributeValue::MakeNull();
-      case kTagM: return AttributeValue::M(Map(depth + 1));
+      case kTagS:
+        return AttributeValue::S(Bytes());
+      case kTagN:
+        return AttributeValue::N(ReadNumber());
+      case kTagB:
+        return AttributeValue::B(Bytes());
+      case kTagFalse:
+        return AttributeValue::Bool(false);
+      case kTagTrue:
+        return AttributeValue::Bool(true);
+      case kTagNull:
+        return AttributeValue::MakeNull();
+      case kTagM:
+        return AttributeValue::M(Map(depth + 1));
       case kTagL: {
         uint64_t n = Count();
         ValueList l;
@@ -153,7 +186,9 @@ class Reader {
         for (uint64_t i = 0; i < n && ok_; ++i) v.push_back(ReadNumber());
         return AttributeValue::NS(std::move(v));
       }
-      default: Fail(); return {};
+      default:
+        Fail();
+        return {};
     }
   }
   ValueMap Map(int depth) {

@@ -5,9 +5,9 @@
 
 #include "expr/core/error_details.h"
 #include "server/api/catalog.h"
-#include "server/api/values_json.h"
 #include "server/api/json.h"
 #include "server/api/operations.h"
+#include "server/api/values_json.h"
 #include "server/log.h"
 
 namespace dynamo::server {
@@ -117,7 +117,7 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
     // Iterative parsing: deeply nested input cannot exhaust the stack.
     // Invalid UTF-8 is a deserialisation error, never echoed back in a message.
     doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(),
-                                                                                     body.size());
+                                                                                      body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
       return ErrorResponse(Error{ErrorCode::kSerialization, ""});
     }

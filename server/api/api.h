@@ -39,7 +39,7 @@ struct ApiResponse {
 };
 
 struct ApiOptions {
-  bool shared_db = false;          // one namespace for every access key and region
+  bool shared_db = false;  // one namespace for every access key and region
   std::string account_id = "000000000000";
   std::string endpoint_address = "localhost:8000";  // for DescribeEndpoints
   // Holds every TransactWriteItems in flight (its item locks taken) for this

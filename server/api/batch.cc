@@ -53,8 +53,9 @@ void WriteCapacityList(JsonWriter& w, std::string_view mode,
 Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(
       const JsonValue* request_items,
-      GetObject(req, "RequestItems",
-                "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.KeysAndAttributes>"));
+      GetObject(
+          req, "RequestItems",
+          "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.KeysAndAttributes>"));
   DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
   // JSON types of every table's request.
   struct TableRequest {
@@ -68,14 +69,16 @@ Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
   std::vector<TableRequest> tables;
   if (request_items) {
     for (const auto& m : request_items->GetObject()) {
-      DYNAMO_RETURN_IF_ERROR(CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.KeysAndAttributes"));
+      DYNAMO_RETURN_IF_ERROR(
+          CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.KeysAndAttributes"));
       TableRequest t;
       t.name = std::string(Str(m.name));
       t.spec = &m.value;
       if (!m.value.IsNull()) {
         DYNAMO_ASSIGN_OR_RETURN(t.keys, GetArray(m.value, "Keys"));
         if (t.keys) {
-          for (const auto& k : t.keys->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(k));
+          for (const auto& k : t.keys->GetArray())
+            DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(k));
         }
         DYNAMO_ASSIGN_OR_RETURN(t.consistent, GetBool(m.value, "ConsistentRead"));
         DYNAMO_ASSIGN_OR_RETURN(t.raw, ReadExpressionParams(m.value, ItemOp::kGet));
@@ -95,19 +98,22 @@ Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   // Length limits, in DynamoDB's current wording (no value echoed).
   if (request_items->ObjectEmpty()) {
-    return ValidationError("1 validation error detected: Value at 'RequestItems' failed to satisfy "
-                           "constraint: Member must have length greater than or equal to 1");
+    return ValidationError(
+        "1 validation error detected: Value at 'RequestItems' failed to satisfy "
+        "constraint: Member must have length greater than or equal to 1");
   }
   for (const auto& t : tables) {
     if (t.keys->Empty() || t.keys->Size() > kMaxBatchGetKeys) {
-      return ValidationError("1 validation error detected: Value at 'RequestItems." + t.name +
-                             ".member.Keys' failed to satisfy constraint: Member must have length " +
-                             (t.keys->Empty() ? "greater than or equal to 1" : "less than or equal to 100"));
+      return ValidationError(
+          "1 validation error detected: Value at 'RequestItems." + t.name +
+          ".member.Keys' failed to satisfy constraint: Member must have length " +
+          (t.keys->Empty() ? "greater than or equal to 1" : "less than or equal to 100"));
     }
   }
   size_t total = 0;
   for (const auto& t : tables) total += t.keys->Size();
-  if (total > kMaxBatchGetKeys) return ValidationError("Too many items requested for the BatchGetItem call");
+  if (total > kMaxBatchGetKeys)
+    return ValidationError("Too many items requested for the BatchGetItem call");
 
   struct Prepared {
     const TableRequest* request;
@@ -130,8 +136,9 @@ Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
     if (!pr.info) return TableNotFound();
     std::set<std::pair<std::string, std::string>> seen;
     for (auto& key : decoded) {
-      DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded,
-                              KeyFromKeyMap(*pr.info, key, "One or more parameter values were invalid: "));
+      DYNAMO_ASSIGN_OR_RETURN(
+          storage::EncodedKey encoded,
+          KeyFromKeyMap(*pr.info, key, "One or more parameter values were invalid: "));
       if (!seen.emplace(encoded.hash, encoded.range).second) {
         return ValidationError("Provided list of item keys contains duplicates");
       }
@@ -159,7 +166,8 @@ Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
       units += pr.request->consistent.value_or(false) ? u : u / 2;
       if (!item) continue;
       response_bytes += size;
-      out.push_back(pr.e.projection ? expr::ApplyProjection(*item, *pr.e.projection) : std::move(*item));
+      out.push_back(pr.e.projection ? expr::ApplyProjection(*item, *pr.e.projection)
+                                    : std::move(*item));
     }
     consumed.emplace_back(pr.info->name, units);
   }
@@ -209,7 +217,8 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(
       const JsonValue* request_items,
       GetObject(req, "RequestItems",
-                "java.util.Map<java.lang.String, java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>"));
+                "java.util.Map<java.lang.String, "
+                "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>"));
   DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
   DYNAMO_ASSIGN_OR_RETURN(auto metrics, GetString(req, "ReturnItemCollectionMetrics"));
   struct Write {
@@ -226,16 +235,21 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
     for (const auto& m : request_items->GetObject()) {
       TableWrites tw;
       tw.name = std::string(Str(m.name));
-      if (m.value.IsObject()) return Serialization("Start of structure or map found where not expected");
+      if (m.value.IsObject())
+        return Serialization("Start of structure or map found where not expected");
       if (!m.value.IsArray() && !m.value.IsNull()) return Serialization("Unexpected field type");
       if (m.value.IsArray()) {
         for (const auto& wr : m.value.GetArray()) {
-          DYNAMO_RETURN_IF_ERROR(CheckObjectValue(wr, "class com.amazonaws.dynamodb.v20120810.WriteRequest"));
+          DYNAMO_RETURN_IF_ERROR(
+              CheckObjectValue(wr, "class com.amazonaws.dynamodb.v20120810.WriteRequest"));
           Write w;
-          DYNAMO_ASSIGN_OR_RETURN(const JsonValue* put,
-                                  GetObject(wr, "PutRequest", "class com.amazonaws.dynamodb.v20120810.PutRequest"));
-          DYNAMO_ASSIGN_OR_RETURN(const JsonValue* del,
-                                  GetObject(wr, "DeleteRequest", "class com.amazonaws.dynamodb.v20120810.DeleteRequest"));
+          DYNAMO_ASSIGN_OR_RETURN(
+              const JsonValue* put,
+              GetObject(wr, "PutRequest", "class com.amazonaws.dynamodb.v20120810.PutRequest"));
+          DYNAMO_ASSIGN_OR_RETURN(
+              const JsonValue* del,
+              GetObject(wr, "DeleteRequest",
+                        "class com.amazonaws.dynamodb.v20120810.DeleteRequest"));
           if (put) {
             w.has_put = true;
             DYNAMO_ASSIGN_OR_RETURN(w.put_item, GetObject(*put, "Item", kAttributeValueMap));
@@ -269,8 +283,9 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   if (request_items->ObjectEmpty()) {
-    return ValidationError("1 validation error detected: Value at 'RequestItems' failed to satisfy "
-                           "constraint: Member must have length greater than or equal to 1");
+    return ValidationError(
+        "1 validation error detected: Value at 'RequestItems' failed to satisfy "
+        "constraint: Member must have length greater than or equal to 1");
   }
   for (const auto& t : tables) {
     if (t.writes.size() > kMaxBatchWriteRequests) {
@@ -327,14 +342,16 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
         size_t expected = info->key.range ? 2 : 1;
         bool types_ok = key_only.size() == expected &&
                         key_only.at(info->key.hash.name).type() == info->key.hash.type &&
-                        (!info->key.range || key_only.at(info->key.range->name).type() == info->key.range->type);
+                        (!info->key.range ||
+                         key_only.at(info->key.range->name).type() == info->key.range->type);
         if (!types_ok) return ValidationError("The provided key element does not match the schema");
         DYNAMO_ASSIGN_OR_RETURN(op.key, KeyFromItem(*info, v));
         DYNAMO_RETURN_IF_ERROR(CheckIndexKeys(*info, v));
         op.size = core::ItemSize(v);
         op.item = std::move(v);
       } else {
-        DYNAMO_ASSIGN_OR_RETURN(op.key, KeyFromKeyMap(*info, v, "One or more parameter values are not valid. "));
+        DYNAMO_ASSIGN_OR_RETURN(
+            op.key, KeyFromKeyMap(*info, v, "One or more parameter values are not valid. "));
         op.delete_key = v;
       }
       if (!seen.emplace(op.key.hash, op.key.range).second) {

@@ -81,8 +81,9 @@ class LegacyBuilder {
 // One Expected entry -> a condition.
 Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const JsonValue& spec) {
   DYNAMO_ASSIGN_OR_RETURN(auto exists, GetBool(spec, "Exists"));
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* value_json,
-                          GetObject(spec, "Value", "class com.amazonaws.dynamodb.v20120810.AttributeValue"));
+  DYNAMO_ASSIGN_OR_RETURN(
+      const JsonValue* value_json,
+      GetObject(spec, "Value", "class com.amazonaws.dynamodb.v20120810.AttributeValue"));
   DYNAMO_ASSIGN_OR_RETURN(auto op_text, GetString(spec, "ComparisonOperator"));
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(spec, "AttributeValueList"));
   std::optional<AttributeValue> value;
@@ -101,7 +102,8 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
     if (list) {
       return ValidationError(std::string(kInvalid) +
                              "AttributeValueList can only be used with a ComparisonOperator for "
-                             "Attribute: " + attr);
+                             "Attribute: " +
+                             attr);
     }
     if (exists && !*exists) {
       if (value) {
@@ -124,14 +126,14 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
   }
   const std::string op(*op_text);
   if (exists) {
-    return ValidationError(std::string(kInvalid) +
-                           "Exists and ComparisonOperator cannot be used together for Attribute: " +
-                           attr);
+    return ValidationError(
+        std::string(kInvalid) +
+        "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
   }
   if (value && list) {
-    return ValidationError(std::string(kInvalid) +
-                           "Value and AttributeValueList cannot be used together for Attribute: " +
-                           attr);
+    return ValidationError(
+        std::string(kInvalid) +
+        "Value and AttributeValueList cannot be used together for Attribute: " + attr);
   }
   if (value) args.push_back(std::move(*value));
   struct OpInfo {
@@ -139,9 +141,10 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
     int min_args, max_args;
   };
   static const OpInfo kOps[] = {
-      {"EQ", 1, 1}, {"NE", 1, 1}, {"LE", 1, 1}, {"LT", 1, 1}, {"GE", 1, 1}, {"GT", 1, 1},
-      {"NOT_NULL", 0, 0}, {"NULL", 0, 0}, {"CONTAINS", 1, 1}, {"NOT_CONTAINS", 1, 1},
-      {"BEGINS_WITH", 1, 1}, {"IN", 1, 1000}, {"BETWEEN", 2, 2},
+      {"EQ", 1, 1},       {"NE", 1, 1},           {"LE", 1, 1},          {"LT", 1, 1},
+      {"GE", 1, 1},       {"GT", 1, 1},           {"NOT_NULL", 0, 0},    {"NULL", 0, 0},
+      {"CONTAINS", 1, 1}, {"NOT_CONTAINS", 1, 1}, {"BEGINS_WITH", 1, 1}, {"IN", 1, 1000},
+      {"BETWEEN", 2, 2},
   };
   const OpInfo* info = nullptr;
   for (const auto& o : kOps) {
@@ -149,21 +152,26 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
   }
   if (!info) {
     return ValidationError(
-        "1 validation error detected: Value '" + op +
-        "' at 'expected." + attr + ".member.comparisonOperator' failed to satisfy constraint: "
+        "1 validation error detected: Value '" + op + "' at 'expected." + attr +
+        ".member.comparisonOperator' failed to satisfy constraint: "
         "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, "
         "NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
   }
   if (info->min_args > 0 && args.empty() && !list) {
-    return ValidationError(std::string(kInvalid) + "Value or AttributeValueList must be used with "
-                           "ComparisonOperator: " + op + " for Attribute: " + attr);
+    return ValidationError(std::string(kInvalid) +
+                           "Value or AttributeValueList must be used with "
+                           "ComparisonOperator: " +
+                           op + " for Attribute: " + attr);
   }
-  if (static_cast<int>(args.size()) < info->min_args || static_cast<int>(args.size()) > info->max_args) {
+  if (static_cast<int>(args.size()) < info->min_args ||
+      static_cast<int>(args.size()) > info->max_args) {
     return ValidationError(std::string(kInvalid) + "Invalid number of argument(s) for the " + op +
                            " ComparisonOperator");
   }
   // Types each operator accepts, as DynamoDB checks them for legacy conditions.
-  auto scalar = [](ValueType t) { return t == ValueType::kS || t == ValueType::kN || t == ValueType::kB; };
+  auto scalar = [](ValueType t) {
+    return t == ValueType::kS || t == ValueType::kN || t == ValueType::kB;
+  };
   for (const auto& a : args) {
     bool ok;
     if (op == "EQ" || op == "NE") {
@@ -193,12 +201,18 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
     c.operands.push_back(b.Path(attr));
     c.operands.push_back(b.Value(std::move(args[0])));
   };
-  if (op == "EQ") compare(expr::CompareOp::kEq);
-  else if (op == "NE") compare(expr::CompareOp::kNe);
-  else if (op == "LE") compare(expr::CompareOp::kLe);
-  else if (op == "LT") compare(expr::CompareOp::kLt);
-  else if (op == "GE") compare(expr::CompareOp::kGe);
-  else if (op == "GT") compare(expr::CompareOp::kGt);
+  if (op == "EQ")
+    compare(expr::CompareOp::kEq);
+  else if (op == "NE")
+    compare(expr::CompareOp::kNe);
+  else if (op == "LE")
+    compare(expr::CompareOp::kLe);
+  else if (op == "LT")
+    compare(expr::CompareOp::kLt);
+  else if (op == "GE")
+    compare(expr::CompareOp::kGe);
+  else if (op == "GT")
+    compare(expr::CompareOp::kGt);
   else if (op == "NULL") {
     c = LegacyBuilder::FunctionCondition(
         LegacyBuilder::Call(expr::Function::kAttributeNotExists, {b.Path(attr)}));
@@ -206,8 +220,8 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
     c = LegacyBuilder::FunctionCondition(
         LegacyBuilder::Call(expr::Function::kAttributeExists, {b.Path(attr)}));
   } else if (op == "CONTAINS" || op == "NOT_CONTAINS") {
-    Condition contains = LegacyBuilder::FunctionCondition(
-        LegacyBuilder::Call(expr::Function::kContains, {b.Path(attr), b.Value(std::move(args[0]))}));
+    Condition contains = LegacyBuilder::FunctionCondition(LegacyBuilder::Call(
+        expr::Function::kContains, {b.Path(attr), b.Value(std::move(args[0]))}));
     if (op == "CONTAINS") {
       c = std::move(contains);
     } else {
@@ -222,8 +236,8 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
       c.children.push_back(std::move(negated));
     }
   } else if (op == "BEGINS_WITH") {
-    c = LegacyBuilder::FunctionCondition(
-        LegacyBuilder::Call(expr::Function::kBeginsWith, {b.Path(attr), b.Value(std::move(args[0]))}));
+    c = LegacyBuilder::FunctionCondition(LegacyBuilder::Call(
+        expr::Function::kBeginsWith, {b.Path(attr), b.Value(std::move(args[0]))}));
   } else if (op == "IN") {
     c.kind = Condition::Kind::kIn;
     c.operands.push_back(b.Path(attr));
@@ -232,9 +246,12 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
     int order = 0;
     const AttributeValue& lo = args[0];
     const AttributeValue& hi = args[1];
-    if (lo.type() == ValueType::kN) order = lo.n().Compare(hi.n());
-    else if (lo.type() == ValueType::kS) order = lo.s().compare(hi.s());
-    else order = lo.b().compare(hi.b());
+    if (lo.type() == ValueType::kN)
+      order = lo.n().Compare(hi.n());
+    else if (lo.type() == ValueType::kS)
+      order = lo.s().compare(hi.s());
+    else
+      order = lo.b().compare(hi.b());
     if (order > 0) {
       return ValidationError(
           "The BETWEEN condition was provided a range where the lower bound is greater than the "
@@ -278,8 +295,9 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
   for (const auto& m : updates.GetObject()) {
     std::string attr(Str(m.name));
     DYNAMO_ASSIGN_OR_RETURN(auto action_text, GetString(m.value, "Action"));
-    DYNAMO_ASSIGN_OR_RETURN(const JsonValue* value_json,
-                            GetObject(m.value, "Value", "class com.amazonaws.dynamodb.v20120810.AttributeValue"));
+    DYNAMO_ASSIGN_OR_RETURN(
+        const JsonValue* value_json,
+        GetObject(m.value, "Value", "class com.amazonaws.dynamodb.v20120810.AttributeValue"));
     std::string action = action_text ? std::string(*action_text) : "PUT";
     std::optional<AttributeValue> value;
     if (value_json) {
@@ -290,8 +308,9 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
     a.path = b.Name(attr);
     if (!value) {
       if (action != "DELETE") {
-        return ValidationError(std::string(kInvalid) +
-                               "Only DELETE action is allowed when no attribute value is specified");
+        return ValidationError(
+            std::string(kInvalid) +
+            "Only DELETE action is allowed when no attribute value is specified");
       }
       a.kind = expr::UpdateAction::Kind::kRemove;
     } else if (action == "PUT") {
@@ -300,7 +319,8 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
     } else if (action == "DELETE") {
       ValueType t = value->type();
       if (t != ValueType::kSS && t != ValueType::kNS && t != ValueType::kBS) {
-        return ValidationError(std::string(kInvalid) + "DELETE action with value is not supported for the type " +
+        return ValidationError(std::string(kInvalid) +
+                               "DELETE action with value is not supported for the type " +
                                std::string(core::TypeName(t)));
       }
       a.kind = expr::UpdateAction::Kind::kDelete;
@@ -310,8 +330,8 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
       if (t == ValueType::kL) {
         // Legacy ADD appends to a list: SET a = list_append(if_not_exists(a, []), :v).
         a.kind = expr::UpdateAction::Kind::kSet;
-        Operand existing = LegacyBuilder::Call(
-            expr::Function::kIfNotExists, {b.Path(attr), b.Value(AttributeValue::L({}))});
+        Operand existing = LegacyBuilder::Call(expr::Function::kIfNotExists,
+                                               {b.Path(attr), b.Value(AttributeValue::L({}))});
         a.value = LegacyBuilder::Call(expr::Function::kListAppend,
                                       {std::move(existing), b.Value(std::move(*value))});
       } else if (t == ValueType::kN || t == ValueType::kSS || t == ValueType::kNS ||
@@ -352,22 +372,27 @@ Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op
     DYNAMO_ASSIGN_OR_RETURN(p.projection_expression, GetString(req, "ProjectionExpression"));
     DYNAMO_ASSIGN_OR_RETURN(p.attributes_to_get, GetArray(req, "AttributesToGet"));
     if (p.attributes_to_get) {
-      for (const auto& e : p.attributes_to_get->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckStringValue(e));
+      for (const auto& e : p.attributes_to_get->GetArray())
+        DYNAMO_RETURN_IF_ERROR(CheckStringValue(e));
     }
     return p;
   }
-  DYNAMO_ASSIGN_OR_RETURN(p.values, GetObject(req, "ExpressionAttributeValues", kAttributeValueMap));
+  DYNAMO_ASSIGN_OR_RETURN(p.values,
+                          GetObject(req, "ExpressionAttributeValues", kAttributeValueMap));
   if (p.values) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*p.values));
   DYNAMO_ASSIGN_OR_RETURN(p.condition_expression, GetString(req, "ConditionExpression"));
   DYNAMO_ASSIGN_OR_RETURN(p.conditional_operator, GetString(req, "ConditionalOperator"));
-  DYNAMO_ASSIGN_OR_RETURN(
-      p.expected, GetObject(req, "Expected",
-                            "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue>"));
+  DYNAMO_ASSIGN_OR_RETURN(p.expected,
+                          GetObject(req, "Expected",
+                                    "java.util.Map<java.lang.String, "
+                                    "com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue>"));
   if (p.expected) {
     for (const auto& m : p.expected->GetObject()) {
-      DYNAMO_RETURN_IF_ERROR(CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue"));
+      DYNAMO_RETURN_IF_ERROR(CheckObjectValue(
+          m.value, "class com.amazonaws.dynamodb.v20120810.ExpectedAttributeValue"));
       if (m.value.IsNull()) continue;
-      if (const JsonValue* v = Member(m.value, "Value")) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(*v));
+      if (const JsonValue* v = Member(m.value, "Value"))
+        DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(*v));
       DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(m.value, "AttributeValueList"));
       if (list) {
         for (const auto& e : list->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(e));
@@ -376,14 +401,16 @@ Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op
   }
   if (op == ItemOp::kUpdate) {
     DYNAMO_ASSIGN_OR_RETURN(p.update_expression, GetString(req, "UpdateExpression"));
-    DYNAMO_ASSIGN_OR_RETURN(
-        p.attribute_updates,
-        GetObject(req, "AttributeUpdates",
-                  "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.AttributeValueUpdate>"));
+    DYNAMO_ASSIGN_OR_RETURN(p.attribute_updates,
+                            GetObject(req, "AttributeUpdates",
+                                      "java.util.Map<java.lang.String, "
+                                      "com.amazonaws.dynamodb.v20120810.AttributeValueUpdate>"));
     if (p.attribute_updates) {
       for (const auto& m : p.attribute_updates->GetObject()) {
-        DYNAMO_RETURN_IF_ERROR(CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.AttributeValueUpdate"));
-        if (const JsonValue* v = Member(m.value, "Value")) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(*v));
+        DYNAMO_RETURN_IF_ERROR(CheckObjectValue(
+            m.value, "class com.amazonaws.dynamodb.v20120810.AttributeValueUpdate"));
+        if (const JsonValue* v = Member(m.value, "Value"))
+          DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(*v));
       }
     }
   }
@@ -415,8 +442,8 @@ Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
     };
     return ValidationError(
         "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {" + join(legacy) + "} Expression parameters: {" +
-        join(modern) + "}");
+        "Non-expression parameters: {" +
+        join(legacy) + "} Expression parameters: {" + join(modern) + "}");
   }
   if (p.names && modern.empty()) {
     return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
@@ -442,20 +469,21 @@ Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, Ite
     for (const auto& m : names->GetObject()) {
       std::string key(Str(m.name));
       if (!ValidPlaceholderKey(key, '#')) {
-        return ValidationError("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                               key + "\"");
+        return ValidationError(
+            "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
       }
       if (m.value.IsString()) out->names->insert_or_assign(key, std::string(Str(m.value)));
     }
   }
   if (values) {
-    if (values->ObjectEmpty()) return ValidationError("ExpressionAttributeValues must not be empty");
+    if (values->ObjectEmpty())
+      return ValidationError("ExpressionAttributeValues must not be empty");
     out->values.emplace();
     for (const auto& m : values->GetObject()) {
       std::string key(Str(m.name));
       if (!ValidPlaceholderKey(key, ':')) {
-        return ValidationError("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
-                               key + "\"");
+        return ValidationError(
+            "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + key + "\"");
       }
       auto v = DecodeAttributeValue(m.value);
       if (!v.ok()) {
@@ -475,7 +503,8 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
   if (p.expected || p.attribute_updates || p.attributes_to_get) {
     LegacyBuilder b(&out);
     if (p.expected) {
-      DYNAMO_ASSIGN_OR_RETURN(out.condition, ConvertExpected(*p.expected, p.conditional_operator, b));
+      DYNAMO_ASSIGN_OR_RETURN(out.condition,
+                              ConvertExpected(*p.expected, p.conditional_operator, b));
     }
     if (p.attribute_updates) {
       DYNAMO_ASSIGN_OR_RETURN(out.update, ConvertAttributeUpdates(*p.attribute_updates, b));
@@ -502,8 +531,8 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
     Merge(&used, out.update->placeholders);
   }
   if (p.condition_expression) {
-    DYNAMO_ASSIGN_OR_RETURN(out.condition,
-                            cache.Condition(*p.condition_expression, expr::ExpressionKind::kCondition));
+    DYNAMO_ASSIGN_OR_RETURN(
+        out.condition, cache.Condition(*p.condition_expression, expr::ExpressionKind::kCondition));
     DYNAMO_RETURN_IF_ERROR(
         expr::ValidateCondition(*out.condition, bindings, expr::ExpressionKind::kCondition));
     Merge(&used, out.condition->placeholders);
@@ -513,7 +542,8 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
     DYNAMO_RETURN_IF_ERROR(expr::ValidateProjection(*projection, bindings));
     Merge(&used, projection->placeholders);
     out.projection.emplace();
-    for (const auto& path : projection->paths) out.projection->push_back(expr::ResolvePath(path, bindings));
+    for (const auto& path : projection->paths)
+      out.projection->push_back(expr::ResolvePath(path, bindings));
     DYNAMO_RETURN_IF_ERROR(expr::CheckProjectionPaths(*out.projection));
   }
   DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(bindings, used));

@@ -65,7 +65,7 @@ Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op);
 // DynamoDB's checks on the maps, keys and values, decoded into out.
 Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out);
 
-Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache,
-                                         const RawExpressionParams& p, ItemOp op);
+Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const RawExpressionParams& p,
+                                         ItemOp op);
 
 }  // namespace dynamo::server

@@ -158,9 +158,9 @@ void ConstraintErrors::CheckRange(int64_t value, const std::string& path, int64_
 
 Status ConstraintErrors::ToStatus() const {
   if (errors_.empty()) return Status::Ok();
-  std::string msg = std::to_string(errors_.size()) +
-                    (errors_.size() == 1 ? " validation error detected: "
-                                         : " validation errors detected: ");
+  std::string msg =
+      std::to_string(errors_.size()) +
+      (errors_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
   size_t n = std::min<size_t>(errors_.size(), 10);
   for (size_t i = 0; i < n; ++i) {
     if (i) msg += "; ";

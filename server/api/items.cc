@@ -6,8 +6,8 @@
 #include "expr/evaluator.h"
 #include "expr/projection.h"
 #include "server/api/expressions.h"
-#include "server/api/keys.h"
 #include "server/api/fields.h"
+#include "server/api/keys.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
 #include "storage/key_encoding.h"
@@ -187,7 +187,8 @@ Result<std::string> GetItem(OpContext& ctx, const JsonValue& req) {
 
   DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(raw, ItemOp::kGet));
   DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(*key_json));
-  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
+  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
+                          BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
 
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded, KeyFromKeyMap(*t, key, kInvalid));
@@ -207,7 +208,8 @@ Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
   if (item_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*item_json));
 
   ConstraintErrors errors;
-  if (p.capacity) errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  if (p.capacity)
+    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   std::string table;
   if (!p.table_name) {
     errors.NotNull("tableName");
@@ -270,7 +272,8 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
     table = ResolveTableName(*p.table_name, errors);
   }
   if (!key_json) errors.NotNull("key");
-  if (p.capacity) errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  if (p.capacity)
+    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   CheckWriteEnums(p, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
 
@@ -282,8 +285,9 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
                           BuildExpressions(ctx.api->expressions(), p.expressions, ItemOp::kDelete));
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
-  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
-                          KeyFromKeyMap(*t, key_item, "One or more parameter values are not valid. "));
+  DYNAMO_ASSIGN_OR_RETURN(
+      storage::EncodedKey key,
+      KeyFromKeyMap(*t, key_item, "One or more parameter values are not valid. "));
   CapacityMode mode = ParseCapacityMode(p.capacity);
   std::optional<Item> old;
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
@@ -315,7 +319,8 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
     table = ResolveTableName(*p.table_name, errors);
   }
   if (!key_json) errors.NotNull("key");
-  if (p.capacity) errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  if (p.capacity)
+    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   CheckWriteEnums(p, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
 
@@ -347,7 +352,8 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
     // UpdateItem creates the item when it does not exist.
     updated = old ? *old : key_item;
     if (e.update) {
-      DYNAMO_RETURN_IF_ERROR(expr::ApplyUpdate(*e.update, bindings, key_names, old.has_value(), &updated));
+      DYNAMO_RETURN_IF_ERROR(
+          expr::ApplyUpdate(*e.update, bindings, key_names, old.has_value(), &updated));
     }
     new_size = core::ItemSize(updated);
     if (new_size > core::kMaxItemSize) {
@@ -362,15 +368,19 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   const std::string_view rv = p.return_values.value_or("NONE");
   auto collection_opt = CollectionKey(p, *t, key_item);
   const Item* collection = collection_opt ? &*collection_opt : nullptr;
-  if (rv == "ALL_OLD") return ResponseWithItem("Attributes", old ? &*old : nullptr, mode, t->name, units, collection);
-  if (rv == "ALL_NEW") return ResponseWithItem("Attributes", &updated, mode, t->name, units, collection);
+  if (rv == "ALL_OLD")
+    return ResponseWithItem("Attributes", old ? &*old : nullptr, mode, t->name, units, collection);
+  if (rv == "ALL_NEW")
+    return ResponseWithItem("Attributes", &updated, mode, t->name, units, collection);
   if (rv == "UPDATED_OLD" || rv == "UPDATED_NEW") {
     std::vector<expr::Path> touched =
         e.update ? TouchedAttributes(*e.update, bindings) : std::vector<expr::Path>{};
     const Item* source = rv == "UPDATED_OLD" ? (old ? &*old : nullptr) : &updated;
-    if (!source || touched.empty()) return ResponseWithItem("Attributes", nullptr, mode, t->name, units, collection);
+    if (!source || touched.empty())
+      return ResponseWithItem("Attributes", nullptr, mode, t->name, units, collection);
     Item projected = expr::ApplyProjection(*source, touched);
-    return ResponseWithItem("Attributes", projected.empty() ? nullptr : &projected, mode, t->name, units, collection);
+    return ResponseWithItem("Attributes", projected.empty() ? nullptr : &projected, mode, t->name,
+                            units, collection);
   }
   return ResponseWithItem("Attributes", nullptr, mode, t->name, units, collection);
 }

@@ -55,7 +55,9 @@ storage::EncodedKey Encode(const AttributeValue& hash, const AttributeValue* ran
 Result<storage::EncodedKey> KeyFromKeyMap(const TableInfo& t, const Item& key,
                                           std::string_view empty_prefix) {
   const size_t expected = t.key.range ? 2 : 1;
-  auto mismatch = [] { return ValidationError("The provided key element does not match the schema"); };
+  auto mismatch = [] {
+    return ValidationError("The provided key element does not match the schema");
+  };
   if (key.size() != expected) return mismatch();
   auto h = key.find(t.key.hash.name);
   if (h == key.end() || h->second.type() != t.key.hash.type) return mismatch();
@@ -105,7 +107,6 @@ Result<storage::EncodedKey> KeyFromItem(const TableInfo& t, const Item& item) {
   return Encode(*values[0], values[1]);
 }
 
-
 Item KeyAttributes(const KeySchema& key, const Item& item) {
   Item out;
   auto h = item.find(key.hash.name);
@@ -145,7 +146,8 @@ core::Status CheckIndexKeys(const TableInfo& t, const Item& item) {
       if (IsEmptyKey(it->second)) {
         status = ValidationError(
             "One or more parameter values are not valid. A value specified for a secondary index "
-            "key is not supported. The AttributeValue for a key attribute cannot contain an empty " +
+            "key is not supported. The AttributeValue for a key attribute cannot contain an "
+            "empty " +
             std::string(EmptyKind(it->second)) + " value. IndexName: " + ix.name +
             ", IndexKey: " + k->name);
         return;
@@ -183,7 +185,7 @@ std::optional<IndexEntry> IndexEntryFor(const TableInfo& t, const IndexInfo& ix,
 }
 
 core::Result<std::shared_ptr<const TableInfo>> CurrentTable(const Namespace& ns,
-                                                           const TableInfo& captured) {
+                                                            const TableInfo& captured) {
   auto current = ns.Find(captured.name);
   if (!current || current->storage_id != captured.storage_id) {
     return core::Error{core::ErrorCode::kResourceNotFound, "Requested resource not found"};
@@ -207,13 +209,14 @@ core::Status MaintainIndexes(storage::WriteTxn& txn, const TableInfo& t,
     if (!status.ok()) return;
     std::optional<IndexEntry> before = old_item ? IndexEntryFor(t, ix, *old_item) : std::nullopt;
     std::optional<IndexEntry> after = new_item ? IndexEntryFor(t, ix, *new_item) : std::nullopt;
-    if (before && (!after || before->key.hash != after->key.hash ||
-                   before->key.range != after->key.range)) {
+    if (before &&
+        (!after || before->key.hash != after->key.hash || before->key.range != after->key.range)) {
       status = txn.DeleteIndexEntry(t.storage_id, ix.id, before->key, base_key);
       if (!status.ok()) return;
     }
     if (after) {
-      status = txn.PutIndexEntry(t.storage_id, ix.id, after->key, base_key, after->projected, after->size);
+      status = txn.PutIndexEntry(t.storage_id, ix.id, after->key, base_key, after->projected,
+                                 after->size);
     }
   });
   return status;

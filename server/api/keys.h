@@ -40,7 +40,7 @@ std::optional<IndexEntry> IndexEntryFor(const TableInfo& t, const IndexInfo& ix,
 // a later transaction sees here is current). ResourceNotFound if the table
 // was deleted meanwhile.
 core::Result<std::shared_ptr<const TableInfo>> CurrentTable(const Namespace& ns,
-                                                           const TableInfo& captured);
+                                                            const TableInfo& captured);
 
 // A single-item write on an item that an in-flight transaction holds fails
 // with TransactionConflictException, as DynamoDB's does (it never waits).

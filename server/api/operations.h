@@ -53,7 +53,7 @@ core::Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req);
 // Validates a TableName member that may also be an ARN (item operations and
 // DescribeTable & co.); adds constraint errors, returns the bare table name.
 std::string ResolveTableName(std::string_view value, class ConstraintErrors& errors);
-core::Error TableNotFound();                             // item operations
-core::Error TableNotFoundNamed(const std::string& name); // control plane
+core::Error TableNotFound();                              // item operations
+core::Error TableNotFoundNamed(const std::string& name);  // control plane
 
 }  // namespace dynamo::server

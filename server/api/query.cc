@@ -31,7 +31,8 @@ enum class ReadKind { kQuery, kScan };
 // The parameters Query and Scan share, after the JSON type pass.
 struct ReadParams {
   std::optional<std::string_view> table_name, index_name, select, capacity;
-  std::optional<std::string_view> filter_expression, key_condition_expression, projection_expression;
+  std::optional<std::string_view> filter_expression, key_condition_expression,
+      projection_expression;
   std::optional<int64_t> limit, segment, total_segments;
   std::optional<bool> consistent, forward;
   const JsonValue* exclusive_start = nullptr;
@@ -50,12 +51,14 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
   DYNAMO_ASSIGN_OR_RETURN(p.select, GetString(req, "Select"));
   DYNAMO_ASSIGN_OR_RETURN(p.attributes_to_get, GetArray(req, "AttributesToGet"));
   if (p.attributes_to_get) {
-    for (const auto& e : p.attributes_to_get->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckStringValue(e));
+    for (const auto& e : p.attributes_to_get->GetArray())
+      DYNAMO_RETURN_IF_ERROR(CheckStringValue(e));
   }
   DYNAMO_ASSIGN_OR_RETURN(p.limit, GetInteger(req, "Limit"));
   DYNAMO_ASSIGN_OR_RETURN(p.consistent, GetBool(req, "ConsistentRead"));
   DYNAMO_ASSIGN_OR_RETURN(p.capacity, GetString(req, "ReturnConsumedCapacity"));
-  DYNAMO_ASSIGN_OR_RETURN(p.exclusive_start, GetObject(req, "ExclusiveStartKey", kAttributeValueMap));
+  DYNAMO_ASSIGN_OR_RETURN(p.exclusive_start,
+                          GetObject(req, "ExclusiveStartKey", kAttributeValueMap));
   if (p.exclusive_start) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*p.exclusive_start));
   DYNAMO_ASSIGN_OR_RETURN(p.projection_expression, GetString(req, "ProjectionExpression"));
   DYNAMO_ASSIGN_OR_RETURN(p.filter_expression, GetString(req, "FilterExpression"));
@@ -63,18 +66,21 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
   if (p.names) {
     for (const auto& m : p.names->GetObject()) DYNAMO_RETURN_IF_ERROR(CheckStringValue(m.value));
   }
-  DYNAMO_ASSIGN_OR_RETURN(p.values, GetObject(req, "ExpressionAttributeValues", kAttributeValueMap));
+  DYNAMO_ASSIGN_OR_RETURN(p.values,
+                          GetObject(req, "ExpressionAttributeValues", kAttributeValueMap));
   if (p.values) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*p.values));
   DYNAMO_ASSIGN_OR_RETURN(p.conditional_operator, GetString(req, "ConditionalOperator"));
   const char* filter_name = kind == ReadKind::kQuery ? "QueryFilter" : "ScanFilter";
   DYNAMO_ASSIGN_OR_RETURN(
       p.legacy_filter,
-      GetObject(req, filter_name, "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.Condition>"));
+      GetObject(req, filter_name,
+                "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.Condition>"));
   if (kind == ReadKind::kQuery) {
     DYNAMO_ASSIGN_OR_RETURN(p.key_condition_expression, GetString(req, "KeyConditionExpression"));
     DYNAMO_ASSIGN_OR_RETURN(
         p.key_conditions,
-        GetObject(req, "KeyConditions", "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.Condition>"));
+        GetObject(req, "KeyConditions",
+                  "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.Condition>"));
     DYNAMO_ASSIGN_OR_RETURN(p.forward, GetBool(req, "ScanIndexForward"));
   } else {
     DYNAMO_ASSIGN_OR_RETURN(p.segment, GetInteger(req, "Segment"));
@@ -83,7 +89,8 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
   for (const JsonValue* conditions : {p.key_conditions, p.legacy_filter}) {
     if (!conditions) continue;
     for (const auto& m : conditions->GetObject()) {
-      DYNAMO_RETURN_IF_ERROR(CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.Condition"));
+      DYNAMO_RETURN_IF_ERROR(
+          CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.Condition"));
       if (m.value.IsNull()) continue;
       DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(m.value, "AttributeValueList"));
       if (list) {
@@ -152,7 +159,8 @@ Result<KeyCondition> AnalyseKeyCondition(const expr::Condition& root, const expr
     // there are simply more conditions than key attributes.
     std::map<std::string, int> per_name;
     for (const expr::Condition* c : leaves) {
-      const auto& ops = c->kind == expr::Condition::Kind::kFunction ? c->operands[0].args : c->operands;
+      const auto& ops =
+          c->kind == expr::Condition::Kind::kFunction ? c->operands[0].args : c->operands;
       for (const auto& o : ops) {
         if (o.kind != expr::Operand::Kind::kPath) continue;
         expr::Path rp = expr::ResolvePath(o.path, b);
@@ -195,7 +203,8 @@ Result<KeyCondition> AnalyseKeyCondition(const expr::Condition& root, const expr
     }
     expr::Path resolved = expr::ResolvePath(path->path, b);
     if (resolved.size() != 1) {
-      return KeyConditionError("KeyConditionExpressions cannot have conditions on nested attributes");
+      return KeyConditionError(
+          "KeyConditionExpressions cannot have conditions on nested attributes");
     }
     const std::string& name = std::get<std::string>(resolved[0]);
     auto value_of = [&](size_t i) -> const AttributeValue& { return b.values->at(ops[i].value); };
@@ -203,16 +212,19 @@ Result<KeyCondition> AnalyseKeyCondition(const expr::Condition& root, const expr
     const bool is_range = key.range && name == key.range->name;
     if (!is_hash && !is_range) {
       // Named after the key element left without a condition.
-      const bool hash_covered = have_hash || std::any_of(leaves.begin(), leaves.end(), [&](const expr::Condition* other) {
-        const auto& o = other->kind == expr::Condition::Kind::kFunction ? other->operands[0].args : other->operands;
-        for (const auto& x : o) {
-          if (x.kind == expr::Operand::Kind::kPath) {
-            expr::Path rp = expr::ResolvePath(x.path, b);
-            if (rp.size() == 1 && std::get<std::string>(rp[0]) == key.hash.name) return true;
-          }
-        }
-        return false;
-      });
+      const bool hash_covered =
+          have_hash || std::any_of(leaves.begin(), leaves.end(), [&](const expr::Condition* other) {
+            const auto& o = other->kind == expr::Condition::Kind::kFunction
+                                ? other->operands[0].args
+                                : other->operands;
+            for (const auto& x : o) {
+              if (x.kind == expr::Operand::Kind::kPath) {
+                expr::Path rp = expr::ResolvePath(x.path, b);
+                if (rp.size() == 1 && std::get<std::string>(rp[0]) == key.hash.name) return true;
+              }
+            }
+            return false;
+          });
       if (hash_covered && !key.range) return ValidationError("Query key condition not supported");
       return ValidationError("Query condition missed key schema element: " +
                              (hash_covered ? key.range->name : key.hash.name));
@@ -269,18 +281,36 @@ Result<KeyCondition> AnalyseKeyCondition(const expr::Condition& root, const expr
       std::string v = storage::EncodeKeyValue(value_of(1 - path_index));
       expr::CompareOp op = c->op;
       if (path_index == 1) {  // ":v < k" is "k > :v"
-        if (op == expr::CompareOp::kLt) op = expr::CompareOp::kGt;
-        else if (op == expr::CompareOp::kLe) op = expr::CompareOp::kGe;
-        else if (op == expr::CompareOp::kGt) op = expr::CompareOp::kLt;
-        else if (op == expr::CompareOp::kGe) op = expr::CompareOp::kLe;
+        if (op == expr::CompareOp::kLt)
+          op = expr::CompareOp::kGt;
+        else if (op == expr::CompareOp::kLe)
+          op = expr::CompareOp::kGe;
+        else if (op == expr::CompareOp::kGt)
+          op = expr::CompareOp::kLt;
+        else if (op == expr::CompareOp::kGe)
+          op = expr::CompareOp::kLe;
       }
       switch (op) {
-        case expr::CompareOp::kEq: r.lower = v; r.upper = v; break;
-        case expr::CompareOp::kLt: r.upper = v; r.upper_inclusive = false; break;
-        case expr::CompareOp::kLe: r.upper = v; break;
-        case expr::CompareOp::kGt: r.lower = v; r.lower_inclusive = false; break;
-        case expr::CompareOp::kGe: r.lower = v; break;
-        default: break;
+        case expr::CompareOp::kEq:
+          r.lower = v;
+          r.upper = v;
+          break;
+        case expr::CompareOp::kLt:
+          r.upper = v;
+          r.upper_inclusive = false;
+          break;
+        case expr::CompareOp::kLe:
+          r.upper = v;
+          break;
+        case expr::CompareOp::kGt:
+          r.lower = v;
+          r.lower_inclusive = false;
+          break;
+        case expr::CompareOp::kGe:
+          r.lower = v;
+          break;
+        default:
+          break;
       }
     }
   }
@@ -301,8 +331,9 @@ struct Target {
 // ExclusiveStartKey -> a storage position, with DynamoDB's checks.
 Result<storage::Position> StartPosition(const Target& t, const Item& start) {
   auto invalid = [] {
-    return ValidationError("The provided starting key is invalid: The provided key element does "
-                           "not match the schema");
+    return ValidationError(
+        "The provided starting key is invalid: The provided key element does "
+        "not match the schema");
   };
   storage::Position pos;
   auto encode = [&](const KeyElement& k, std::string* out) -> core::Status {
@@ -346,12 +377,15 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
     errors.CheckLength(*p.index_name, "indexName", 3, 255);
   }
   if (p.select) {
-    errors.CheckEnum(*p.select, "select",
-                     {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
+    errors.CheckEnum(
+        *p.select, "select",
+        {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
   }
   if (p.limit) errors.CheckRange(*p.limit, "limit", 1, INT32_MAX);
-  if (p.capacity) errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  if (p.conditional_operator) errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
+  if (p.capacity)
+    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  if (p.conditional_operator)
+    errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
   if (p.segment) errors.CheckRange(*p.segment, "segment", 0, 999999);
   if (p.total_segments) errors.CheckRange(*p.total_segments, "totalSegments", 1, 1000000);
   if (p.attributes_to_get && p.attributes_to_get->Empty()) {
@@ -372,9 +406,11 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
           "TotalSegments is present");
     }
     if (p.segment && *p.segment >= *p.total_segments) {
-      return ValidationError("The Segment parameter is zero-based and must be less than parameter "
-                             "TotalSegments: Segment: " + std::to_string(*p.segment) +
-                             " is not less than TotalSegments: " + std::to_string(*p.total_segments));
+      return ValidationError(
+          "The Segment parameter is zero-based and must be less than parameter "
+          "TotalSegments: Segment: " +
+          std::to_string(*p.segment) +
+          " is not less than TotalSegments: " + std::to_string(*p.total_segments));
     }
   }
   {
@@ -393,11 +429,12 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
       };
       return ValidationError(
           "Can not use both expression and non-expression parameters in the same request: "
-          "Non-expression parameters: {" + join(legacy) + "} Expression parameters: {" +
-          join(modern) + "}");
+          "Non-expression parameters: {" +
+          join(legacy) + "} Expression parameters: {" + join(modern) + "}");
     }
     if (p.names && modern.empty()) {
-      return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
+      return ValidationError(
+          "ExpressionAttributeNames can only be specified when using expressions");
     }
     if (p.values && !p.filter_expression && !p.key_condition_expression) {
       return ValidationError(
@@ -432,8 +469,8 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
                            " when choosing to get " + what);
   }
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !p.index_name) {
-    return ValidationError(envelope +
-                           "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+    return ValidationError(
+        envelope + "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
 
   // Expressions (cached parses) and their bindings.
@@ -459,10 +496,11 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
         used.values.insert(x.values.begin(), x.values.end());
       };
       if (p.key_condition_expression) {
-        DYNAMO_ASSIGN_OR_RETURN(key_condition, ctx.api->expressions().Condition(
-                                                   *p.key_condition_expression,
-                                                   expr::ExpressionKind::kKeyCondition));
-        DYNAMO_RETURN_IF_ERROR(expr::ValidateCondition(*key_condition, b, expr::ExpressionKind::kKeyCondition));
+        DYNAMO_ASSIGN_OR_RETURN(
+            key_condition, ctx.api->expressions().Condition(*p.key_condition_expression,
+                                                            expr::ExpressionKind::kKeyCondition));
+        DYNAMO_RETURN_IF_ERROR(
+            expr::ValidateCondition(*key_condition, b, expr::ExpressionKind::kKeyCondition));
         merge(key_condition->placeholders);
       }
       if (p.filter_expression) {
@@ -472,11 +510,13 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
         merge(filter->placeholders);
       }
       if (p.projection_expression) {
-        DYNAMO_ASSIGN_OR_RETURN(auto projection, ctx.api->expressions().Projection(*p.projection_expression));
+        DYNAMO_ASSIGN_OR_RETURN(auto projection,
+                                ctx.api->expressions().Projection(*p.projection_expression));
         DYNAMO_RETURN_IF_ERROR(expr::ValidateProjection(*projection, b));
         merge(projection->placeholders);
         e.projection.emplace();
-        for (const auto& path : projection->paths) e.projection->push_back(expr::ResolvePath(path, b));
+        for (const auto& path : projection->paths)
+          e.projection->push_back(expr::ResolvePath(path, b));
         DYNAMO_RETURN_IF_ERROR(expr::CheckProjectionPaths(*e.projection));
       }
       DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(b, used));
@@ -495,15 +535,17 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
   if (p.index_name) {
     target.index = target.table->FindIndex(*p.index_name, &target.global);
     if (!target.index) {
-      return ValidationError("The table does not have the specified index: " + std::string(*p.index_name));
+      return ValidationError("The table does not have the specified index: " +
+                             std::string(*p.index_name));
     }
     if (target.global && p.consistent.value_or(false)) {
       return ValidationError("Consistent reads are not supported on global secondary indexes");
     }
     if (select == "ALL_ATTRIBUTES" && target.global && target.index->projection_type != "ALL") {
-      return ValidationError("One or more parameter values were invalid: Select type ALL_ATTRIBUTES "
-                             "is not supported for global secondary index " + target.index->name +
-                             " because its projection type is not ALL");
+      return ValidationError(
+          "One or more parameter values were invalid: Select type ALL_ATTRIBUTES "
+          "is not supported for global secondary index " +
+          target.index->name + " because its projection type is not ALL");
     }
     // A GSI can only return what it projects.
     if (target.global && target.index->projection_type != "ALL" && e.projection) {
@@ -526,15 +568,18 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
     }
   }
   if (p.key_conditions) {
-    DYNAMO_ASSIGN_OR_RETURN(key_condition, ConvertLegacyConditions(*p.key_conditions, std::nullopt, &e));
+    DYNAMO_ASSIGN_OR_RETURN(key_condition,
+                            ConvertLegacyConditions(*p.key_conditions, std::nullopt, &e));
   }
   if (p.legacy_filter) {
-    DYNAMO_ASSIGN_OR_RETURN(filter, ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &e));
+    DYNAMO_ASSIGN_OR_RETURN(filter,
+                            ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &e));
   }
   const expr::Bindings bindings = e.bindings();
   std::optional<KeyCondition> key_cond;
   if (kind == ReadKind::kQuery && key_condition) {
-    DYNAMO_ASSIGN_OR_RETURN(KeyCondition kc, AnalyseKeyCondition(key_condition->root, bindings, target.key()));
+    DYNAMO_ASSIGN_OR_RETURN(KeyCondition kc,
+                            AnalyseKeyCondition(key_condition->root, bindings, target.key()));
     key_cond = std::move(kc);
   }
   if (filter) {
@@ -563,16 +608,17 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
       const bool is_key = std::find(keys.begin(), keys.end(), top) != keys.end();
       const bool is_index_key = std::find(queried.begin(), queried.end(), top) != queried.end();
       if ((is_key || is_index_key) && path.size() > 1) {
-        return ValidationError("Key attributes must be scalars; list random access '[]' and map "
-                               "lookup '.' are not allowed: " +
-                               std::string(is_key ? "Key: " : "IndexKey: ") + top);
+        return ValidationError(
+            "Key attributes must be scalars; list random access '[]' and map "
+            "lookup '.' are not allowed: " +
+            std::string(is_key ? "Key: " : "IndexKey: ") + top);
       }
       if (kind == ReadKind::kQuery && is_index_key && !key_used) key_used = top;
     }
     if (key_used) {
-      return ValidationError(std::string(p.legacy_filter ? "QueryFilter" : "Filter Expression") +
-                             " can only contain non-primary key attributes: Primary key attribute: " +
-                             *key_used);
+      return ValidationError(
+          std::string(p.legacy_filter ? "QueryFilter" : "Filter Expression") +
+          " can only contain non-primary key attributes: Primary key attribute: " + *key_used);
     }
   }
   std::optional<storage::Position> start_pos;
@@ -586,9 +632,12 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
       const storage::RangeBounds& r = key_cond->range;
       auto below = [](const std::string& a, const std::string& b) { return a < b; };
       bool ok = true;
-      if (r.lower) ok = ok && (r.lower_inclusive ? !below(pos.range, *r.lower) : below(*r.lower, pos.range));
-      if (r.upper) ok = ok && (r.upper_inclusive ? !below(*r.upper, pos.range) : below(pos.range, *r.upper));
-      if (!ok) return ValidationError("The provided starting key does not match the range key predicate");
+      if (r.lower)
+        ok = ok && (r.lower_inclusive ? !below(pos.range, *r.lower) : below(*r.lower, pos.range));
+      if (r.upper)
+        ok = ok && (r.upper_inclusive ? !below(*r.upper, pos.range) : below(pos.range, *r.upper));
+      if (!ok)
+        return ValidationError("The provided starting key does not match the range key predicate");
     }
     start_pos = std::move(pos);
   }
@@ -600,7 +649,8 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
   // An LSI read of attributes it does not project fetches them from the
   // table (in the same snapshot); a filter sees the whole item then too.
   const bool lsi_partial = target.index && !target.global && target.index->projection_type != "ALL";
-  const bool fetch_from_table = lsi_partial && (select == "ALL_ATTRIBUTES" || e.projection || filter);
+  const bool fetch_from_table =
+      lsi_partial && (select == "ALL_ATTRIBUTES" || e.projection || filter);
   int64_t scanned = 0;
   size_t bytes = 0;
   bool stopped = false;
@@ -644,9 +694,9 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
   const int64_t table_id = target.table->storage_id;
   if (kind == ReadKind::kQuery) {
     if (!key_cond) return ValidationError("Query key condition not supported");
-    DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Query(table_id, target.index_id(),
-                                               storage::EncodeKeyValue(key_cond->hash), key_cond->range,
-                                               p.forward.value_or(true), start_pos, visit));
+    DYNAMO_RETURN_IF_ERROR(
+        ctx.ns->db()->Query(table_id, target.index_id(), storage::EncodeKeyValue(key_cond->hash),
+                            key_cond->range, p.forward.value_or(true), start_pos, visit));
   } else {
     uint32_t lo = 0, hi = UINT32_MAX;
     if (p.segment) {
@@ -657,13 +707,15 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
       if (start_pos) {
         uint32_t h = storage::PartitionHash(start_pos->hash);
         if (h < lo || h > hi) {
-          return ValidationError("The provided starting key is invalid: Invalid ExclusiveStartKey. "
-                                 "Please use ExclusiveStartKey with correct Segment. TotalSegments: " +
-                                 std::to_string(total) + " Segment: " + std::to_string(seg));
+          return ValidationError(
+              "The provided starting key is invalid: Invalid ExclusiveStartKey. "
+              "Please use ExclusiveStartKey with correct Segment. TotalSegments: " +
+              std::to_string(total) + " Segment: " + std::to_string(seg));
         }
       }
     }
-    DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Scan(table_id, target.index_id(), lo, hi, start_pos, visit));
+    DYNAMO_RETURN_IF_ERROR(
+        ctx.ns->db()->Scan(table_id, target.index_id(), lo, hi, start_pos, visit));
   }
 
   rapidjson::StringBuffer buf;

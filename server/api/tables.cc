@@ -98,9 +98,10 @@ Result<std::optional<std::vector<RawKeyElement>>> ReadKeySchema(const JsonValue&
 
 Result<RawThroughput> ReadThroughput(const JsonValue& o) {
   RawThroughput t;
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* pt,
-                          GetObject(o, "ProvisionedThroughput",
-                                    "class com.amazonaws.dynamodb.v20120810.ProvisionedThroughput"));
+  DYNAMO_ASSIGN_OR_RETURN(
+      const JsonValue* pt,
+      GetObject(o, "ProvisionedThroughput",
+                "class com.amazonaws.dynamodb.v20120810.ProvisionedThroughput"));
   if (!pt) return t;
   t.present = true;
   DYNAMO_ASSIGN_OR_RETURN(t.read, GetInteger(*pt, "ReadCapacityUnits", "Long"));
@@ -139,7 +140,7 @@ Result<RawIndex> ReadIndex(const JsonValue& e) {
 }
 
 Result<std::optional<std::vector<RawIndex>>> ReadIndexes(const JsonValue& o,
-                                                        std::string_view member) {
+                                                         std::string_view member) {
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* arr, GetArray(o, member));
   if (!arr) return std::optional<std::vector<RawIndex>>();
   std::vector<RawIndex> out;
@@ -297,8 +298,8 @@ Status CheckKeySchemaSemantics(const std::vector<RawKeyElement>& ks, const AttrD
     return ValidationError(std::string(kInvalid) +
                            "Some index key attributes are not defined in AttributeDefinitions. "
                            "Keys: " +
-                           JoinNames(missing_keys) + ", AttributeDefinitions: " +
-                           JoinNames(def_names));
+                           JoinNames(missing_keys) +
+                           ", AttributeDefinitions: " + JoinNames(def_names));
   }
   if (ks.size() == 2 && *ks[0].name == *ks[1].name) {
     return ValidationError(
@@ -326,7 +327,8 @@ Status CheckProjectionSemantics(const RawProjection& p, IndexInfo* out) {
     std::set<std::string> seen;
     for (const auto& a : *p.non_key) {
       if (!seen.insert(a).second) {
-        return ValidationError(std::string(kInvalid) + "Duplicate element in NonKeyAttributes: " + a);
+        return ValidationError(std::string(kInvalid) +
+                               "Duplicate element in NonKeyAttributes: " + a);
       }
     }
     out->non_key_attributes = *p.non_key;
@@ -593,7 +595,8 @@ std::string ResolveTableName(std::string_view value, ConstraintErrors& errors) {
       std::string_view name = value.substr(slash + 7);
       if (!name.empty() && name.find('/') == std::string_view::npos) return std::string(name);
     }
-    errors.Add(std::string(value), "tableName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+    errors.Add(std::string(value), "tableName",
+               "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
     return "";
   }
   if (value.empty()) {
@@ -641,19 +644,18 @@ Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(auto gsis, ReadIndexes(req, "GlobalSecondaryIndexes"));
   DYNAMO_ASSIGN_OR_RETURN(auto billing_mode, GetString(req, "BillingMode"));
   DYNAMO_ASSIGN_OR_RETURN(RawThroughput throughput, ReadThroughput(req));
-  DYNAMO_ASSIGN_OR_RETURN(
-      const JsonValue* stream_spec,
-      GetObject(req, "StreamSpecification",
-                "class com.amazonaws.dynamodb.v20120810.StreamSpecification"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* stream_spec,
+                          GetObject(req, "StreamSpecification",
+                                    "class com.amazonaws.dynamodb.v20120810.StreamSpecification"));
   std::optional<bool> stream_enabled;
   std::optional<std::string> stream_view;
   if (stream_spec) {
     DYNAMO_ASSIGN_OR_RETURN(stream_enabled, GetBool(*stream_spec, "StreamEnabled"));
     DYNAMO_ASSIGN_OR_RETURN(stream_view, OptString(*stream_spec, "StreamViewType"));
   }
-  DYNAMO_ASSIGN_OR_RETURN(
-      const JsonValue* sse,
-      GetObject(req, "SSESpecification", "class com.amazonaws.dynamodb.v20120810.SSESpecification"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* sse,
+                          GetObject(req, "SSESpecification",
+                                    "class com.amazonaws.dynamodb.v20120810.SSESpecification"));
   (void)sse;
   DYNAMO_ASSIGN_OR_RETURN(auto table_class, GetString(req, "TableClass"));
   DYNAMO_ASSIGN_OR_RETURN(auto deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
@@ -873,7 +875,8 @@ Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
   {
     std::set<std::string> keys;
     if (tags.size() > 50) {
-      return ValidationError("Number of Tags exceed the current limit for the provided ResourceArn");
+      return ValidationError(
+          "Number of Tags exceed the current limit for the provided ResourceArn");
     }
     for (const auto& [k, v] : tags) {
       std::string key = k.value_or("");
@@ -922,8 +925,7 @@ Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(t.storage_id, ctx.ns->db()->InsertTable(t.name, t.ToMeta()));
   auto published = std::make_shared<const TableInfo>(std::move(t));
   ctx.ns->Publish(published);
-  return DescriptionResponse(ctx, "TableDescription", *published, "ACTIVE",
-                             DescriptionKind::kFull);
+  return DescriptionResponse(ctx, "TableDescription", *published, "ACTIVE", DescriptionKind::kFull);
 }
 
 Result<std::string> DescribeTable(OpContext& ctx, const JsonValue& req) {
@@ -978,9 +980,9 @@ Result<std::string> DeleteTable(OpContext& ctx, const JsonValue& req) {
         "Resource cannot be deleted as it is currently protected against deletion. Disable "
         "deletion protection first.");
   }
-  DYNAMO_ASSIGN_OR_RETURN(std::string body,
-                          DescriptionResponse(ctx, "TableDescription", *table, "DELETING",
-                                              DescriptionKind::kDeleting));
+  DYNAMO_ASSIGN_OR_RETURN(
+      std::string body,
+      DescriptionResponse(ctx, "TableDescription", *table, "DELETING", DescriptionKind::kDeleting));
   // Unpublished inside the transaction, so no later write can use the table.
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
     DYNAMO_RETURN_IF_ERROR(txn.DropTable(table->storage_id));
@@ -994,20 +996,20 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(auto table_name, GetString(req, "TableName"));
   DYNAMO_ASSIGN_OR_RETURN(auto billing_mode, GetString(req, "BillingMode"));
   DYNAMO_ASSIGN_OR_RETURN(RawThroughput throughput, ReadThroughput(req));
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* gsi_updates, GetArray(req, "GlobalSecondaryIndexUpdates"));
-  DYNAMO_ASSIGN_OR_RETURN(
-      const JsonValue* stream_spec,
-      GetObject(req, "StreamSpecification",
-                "class com.amazonaws.dynamodb.v20120810.StreamSpecification"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* gsi_updates,
+                          GetArray(req, "GlobalSecondaryIndexUpdates"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* stream_spec,
+                          GetObject(req, "StreamSpecification",
+                                    "class com.amazonaws.dynamodb.v20120810.StreamSpecification"));
   std::optional<bool> stream_enabled;
   std::optional<std::string> stream_view;
   if (stream_spec) {
     DYNAMO_ASSIGN_OR_RETURN(stream_enabled, GetBool(*stream_spec, "StreamEnabled"));
     DYNAMO_ASSIGN_OR_RETURN(stream_view, OptString(*stream_spec, "StreamViewType"));
   }
-  DYNAMO_ASSIGN_OR_RETURN(
-      const JsonValue* sse,
-      GetObject(req, "SSESpecification", "class com.amazonaws.dynamodb.v20120810.SSESpecification"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* sse,
+                          GetObject(req, "SSESpecification",
+                                    "class com.amazonaws.dynamodb.v20120810.SSESpecification"));
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* replicas, GetArray(req, "ReplicaUpdates"));
   DYNAMO_ASSIGN_OR_RETURN(auto table_class, GetString(req, "TableClass"));
   DYNAMO_ASSIGN_OR_RETURN(auto deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
@@ -1048,10 +1050,10 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
   std::lock_guard lock(ctx.ns->control_mutex());
   auto current = ctx.ns->Find(name);
   if (!current) return TableNotFoundNamed(name);
-  if (deletion_protection &&
-      (throughput.present || billing_mode || has_gsi_updates || stream_spec || sse || replicas ||
-       table_class)) {
-    return ValidationError("DeletionProtection modification must be the only operation in the request");
+  if (deletion_protection && (throughput.present || billing_mode || has_gsi_updates ||
+                              stream_spec || sse || replicas || table_class)) {
+    return ValidationError(
+        "DeletionProtection modification must be the only operation in the request");
   }
   // GlobalSecondaryIndexUpdates: at most one Create or Delete, any Updates.
   std::optional<IndexInfo> create_index;
@@ -1066,8 +1068,9 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
         DYNAMO_ASSIGN_OR_RETURN(auto n, OptString(d, "AttributeName"));
         DYNAMO_ASSIGN_OR_RETURN(auto ty, OptString(d, "AttributeType"));
         if (!n || !ty) {
-          return ValidationError("1 validation error detected: Value null at 'attributeDefinitions' "
-                                 "failed to satisfy constraint: Member must not be null");
+          return ValidationError(
+              "1 validation error detected: Value null at 'attributeDefinitions' "
+              "failed to satisfy constraint: Member must not be null");
         }
         if (!FindDef(merged_defs, *n)) merged_defs.emplace_back(*n, *ty);
       }
@@ -1075,19 +1078,30 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
     int creates_and_deletes = 0;
     for (const auto& u : gsi_updates->GetArray()) {
       DYNAMO_RETURN_IF_ERROR(CheckStructElement(u));
-      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* c, GetObject(u, "Create", "class com.amazonaws.dynamodb.v20120810.CreateGlobalSecondaryIndexAction"));
-      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* up, GetObject(u, "Update", "class com.amazonaws.dynamodb.v20120810.UpdateGlobalSecondaryIndexAction"));
-      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* d, GetObject(u, "Delete", "class com.amazonaws.dynamodb.v20120810.DeleteGlobalSecondaryIndexAction"));
+      DYNAMO_ASSIGN_OR_RETURN(
+          const JsonValue* c,
+          GetObject(u, "Create",
+                    "class com.amazonaws.dynamodb.v20120810.CreateGlobalSecondaryIndexAction"));
+      DYNAMO_ASSIGN_OR_RETURN(
+          const JsonValue* up,
+          GetObject(u, "Update",
+                    "class com.amazonaws.dynamodb.v20120810.UpdateGlobalSecondaryIndexAction"));
+      DYNAMO_ASSIGN_OR_RETURN(
+          const JsonValue* d,
+          GetObject(u, "Delete",
+                    "class com.amazonaws.dynamodb.v20120810.DeleteGlobalSecondaryIndexAction"));
       int actions = (c ? 1 : 0) + (up ? 1 : 0) + (d ? 1 : 0);
       if (actions == 0) {
-        return ValidationError(std::string(kInvalid) +
-                               "One of GlobalSecondaryIndexUpdate.Update, "
-                               "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete "
-                               "must not be null");
+        return ValidationError(
+            std::string(kInvalid) +
+            "One of GlobalSecondaryIndexUpdate.Update, "
+            "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete "
+            "must not be null");
       }
       if (actions > 1) {
         return ValidationError(
-            "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate object");
+            "Only one global secondary index action is allowed per GlobalSecondaryIndexUpdate "
+            "object");
       }
       if (c || d) ++creates_and_deletes;
       if (creates_and_deletes > 1) {
@@ -1119,8 +1133,10 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
         }
         if (!current->pay_per_request) {
           if (!raw.throughput.present) {
-            return ValidationError("Both ReadCapacityUnits and WriteCapacityUnits must be specified "
-                                   "for index: " + ix.name);
+            return ValidationError(
+                "Both ReadCapacityUnits and WriteCapacityUnits must be specified "
+                "for index: " +
+                ix.name);
           }
           ix.throughput = Throughput{*raw.throughput.read, *raw.throughput.write, 0, 0, 0};
         }
@@ -1134,9 +1150,10 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
       if (d || up) {
         DYNAMO_ASSIGN_OR_RETURN(auto index_name, GetString(d ? *d : *up, "IndexName"));
         if (!index_name) {
-          return ValidationError("1 validation error detected: Value null at "
-                                 "'globalSecondaryIndexUpdates.1.member.indexName' failed to "
-                                 "satisfy constraint: Member must not be null");
+          return ValidationError(
+              "1 validation error detected: Value null at "
+              "'globalSecondaryIndexUpdates.1.member.indexName' failed to "
+              "satisfy constraint: Member must not be null");
         }
         bool global = false;
         const IndexInfo* existing = current->FindIndex(*index_name, &global);
@@ -1145,9 +1162,9 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
                                  std::string(*index_name));
         }
         if (!existing) {
-          return core::Error{ErrorCode::kResourceNotFound,
-                             "Requested resource not found: Index " + std::string(*index_name) +
-                                 " for table " + current->name};
+          return core::Error{ErrorCode::kResourceNotFound, "Requested resource not found: Index " +
+                                                               std::string(*index_name) +
+                                                               " for table " + current->name};
         }
         if (d) {
           delete_index = std::string(*index_name);
@@ -1159,8 +1176,10 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
                                    "OnDemandThroughput, WarmThroughput");
           }
           if (!rt.present || !rt.read || !rt.write) {
-            return ValidationError("Both ReadCapacityUnits and WriteCapacityUnits must be "
-                                   "specified for index: " + std::string(*index_name));
+            return ValidationError(
+                "Both ReadCapacityUnits and WriteCapacityUnits must be "
+                "specified for index: " +
+                std::string(*index_name));
           }
           index_throughput.emplace_back(std::string(*index_name), rt);
         }
@@ -1286,15 +1305,16 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
   core::Status written = ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
     if (create_index) {
       const IndexInfo& ix = published->global_indexes.back();
-      DYNAMO_RETURN_IF_ERROR(txn.ScanAll(published->storage_id, [&](const storage::RowView& row) -> Result<bool> {
-        DYNAMO_ASSIGN_OR_RETURN(core::Item item, core::DecodeItem(row.item));
-        std::optional<IndexEntry> entry = IndexEntryFor(*published, ix, item);
-        if (!entry) return true;  // sparse: items without the index key are skipped
-        storage::EncodedKey base{std::string(row.hash), std::string(row.range)};
-        DYNAMO_RETURN_IF_ERROR(txn.PutIndexEntry(published->storage_id, ix.id, entry->key, base,
-                                                 entry->projected, entry->size));
-        return true;
-      }));
+      DYNAMO_RETURN_IF_ERROR(
+          txn.ScanAll(published->storage_id, [&](const storage::RowView& row) -> Result<bool> {
+            DYNAMO_ASSIGN_OR_RETURN(core::Item item, core::DecodeItem(row.item));
+            std::optional<IndexEntry> entry = IndexEntryFor(*published, ix, item);
+            if (!entry) return true;  // sparse: items without the index key are skipped
+            storage::EncodedKey base{std::string(row.hash), std::string(row.range)};
+            DYNAMO_RETURN_IF_ERROR(txn.PutIndexEntry(published->storage_id, ix.id, entry->key, base,
+                                                     entry->projected, entry->size));
+            return true;
+          }));
     }
     if (dropped_id) DYNAMO_RETURN_IF_ERROR(txn.DropIndex(published->storage_id, *dropped_id));
     DYNAMO_RETURN_IF_ERROR(txn.UpdateTableMeta(published->storage_id, published->ToMeta()));
@@ -1305,8 +1325,7 @@ Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req) {
     ctx.ns->Publish(current);  // the transaction rolled back
     return std::move(written).error();
   }
-  return DescriptionResponse(ctx, "TableDescription", *published, "ACTIVE",
-                             DescriptionKind::kFull);
+  return DescriptionResponse(ctx, "TableDescription", *published, "ACTIVE", DescriptionKind::kFull);
 }
 
 Result<std::string> DescribeEndpoints(OpContext& ctx, const JsonValue& req) {

@@ -43,7 +43,7 @@ uint64_t ItemLocks::NewOwner() {
 }
 
 IdempotencyTokens::Lookup IdempotencyTokens::Begin(const std::string& token,
-                                                  const std::string& request, double now) {
+                                                   const std::string& request, double now) {
   std::lock_guard lock(mu_);
   // Forget tokens whose window has passed.
   for (auto it = entries_.begin(); it != entries_.end();) {

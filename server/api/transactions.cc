@@ -38,9 +38,8 @@ void Canonical(const JsonValue& v, std::string* out) {
   if (v.IsObject()) {
     std::vector<const JsonValue::Member*> members;
     for (const auto& m : v.GetObject()) members.push_back(&m);
-    std::sort(members.begin(), members.end(), [](const auto* a, const auto* b) {
-      return Str(a->name) < Str(b->name);
-    });
+    std::sort(members.begin(), members.end(),
+              [](const auto* a, const auto* b) { return Str(a->name) < Str(b->name); });
     out->push_back('{');
     for (size_t i = 0; i < members.size(); ++i) {
       if (i) out->push_back(',');
@@ -70,7 +69,8 @@ Error Cancelled(std::vector<CancellationReason> reasons) {
   std::string codes;
   for (size_t i = 0; i < reasons.size(); ++i) codes += (i ? ", " : "") + reasons[i].code;
   Error e{ErrorCode::kTransactionCanceled,
-          "Transaction cancelled, please refer cancellation reasons for specific reasons [" + codes + "]"};
+          "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
+              codes + "]"};
   auto d = std::make_shared<core::ErrorDetails>();
   d->cancellation_reasons = std::move(reasons);
   e.details = std::move(d);
@@ -79,7 +79,8 @@ Error Cancelled(std::vector<CancellationReason> reasons) {
 
 CancellationReason NoneReason() { return CancellationReason{"None", std::nullopt, std::nullopt}; }
 CancellationReason ConflictReason() {
-  return CancellationReason{"TransactionConflict", "Transaction is ongoing for the item.", std::nullopt};
+  return CancellationReason{"TransactionConflict", "Transaction is ongoing for the item.",
+                            std::nullopt};
 }
 
 enum class ActionKind { kConditionCheck, kPut, kDelete, kUpdate };
@@ -103,10 +104,14 @@ struct Action {
 
 const char* ActionName(ActionKind k) {
   switch (k) {
-    case ActionKind::kConditionCheck: return "ConditionCheck";
-    case ActionKind::kPut: return "Put";
-    case ActionKind::kDelete: return "Delete";
-    case ActionKind::kUpdate: return "Update";
+    case ActionKind::kConditionCheck:
+      return "ConditionCheck";
+    case ActionKind::kPut:
+      return "Put";
+    case ActionKind::kDelete:
+      return "Delete";
+    case ActionKind::kUpdate:
+      return "Update";
   }
   return "?";
 }
@@ -121,12 +126,16 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
   std::vector<Action> actions;
   if (items) {
     for (const auto& element : items->GetArray()) {
-      DYNAMO_RETURN_IF_ERROR(CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
+      DYNAMO_RETURN_IF_ERROR(
+          CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
       int kinds = 0;
       Action a;
-      for (ActionKind k : {ActionKind::kConditionCheck, ActionKind::kPut, ActionKind::kDelete, ActionKind::kUpdate}) {
-        DYNAMO_ASSIGN_OR_RETURN(const JsonValue* spec,
-                                GetObject(element, ActionName(k), "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
+      for (ActionKind k : {ActionKind::kConditionCheck, ActionKind::kPut, ActionKind::kDelete,
+                           ActionKind::kUpdate}) {
+        DYNAMO_ASSIGN_OR_RETURN(
+            const JsonValue* spec,
+            GetObject(element, ActionName(k),
+                      "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
         if (!spec) continue;
         ++kinds;
         a.kind = k;
@@ -137,7 +146,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
             "TransactItems can only contain one of Check, Put, Update or Delete");
       }
       DYNAMO_ASSIGN_OR_RETURN(a.table_name, GetString(*a.spec, "TableName"));
-      DYNAMO_ASSIGN_OR_RETURN(a.on_failure, GetString(*a.spec, "ReturnValuesOnConditionCheckFailure"));
+      DYNAMO_ASSIGN_OR_RETURN(a.on_failure,
+                              GetString(*a.spec, "ReturnValuesOnConditionCheckFailure"));
       if (a.kind == ActionKind::kPut) {
         DYNAMO_ASSIGN_OR_RETURN(a.item_json, GetObject(*a.spec, "Item", kAttributeValueMap));
         if (a.item_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*a.item_json));
@@ -145,7 +155,9 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
         DYNAMO_ASSIGN_OR_RETURN(a.key_json, GetObject(*a.spec, "Key", kAttributeValueMap));
         if (a.key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*a.key_json));
       }
-      DYNAMO_ASSIGN_OR_RETURN(a.raw, ReadExpressionParams(*a.spec, a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
+      DYNAMO_ASSIGN_OR_RETURN(
+          a.raw, ReadExpressionParams(
+                     *a.spec, a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
       actions.push_back(std::move(a));
     }
   }
@@ -175,17 +187,20 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     } else {
       ConstraintErrors table_errors;
       a.table = ResolveTableName(*a.table_name, table_errors);
-      if (!table_errors.empty()) errors.Add(std::string(*a.table_name), path + ".tableName",
-                                            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      if (!table_errors.empty())
+        errors.Add(std::string(*a.table_name), path + ".tableName",
+                   "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
     }
     if (a.kind == ActionKind::kPut && !a.item_json) errors.NotNull(path + ".item");
     if (a.kind != ActionKind::kPut && !a.key_json) errors.NotNull(path + ".key");
-    if (a.kind == ActionKind::kUpdate && !a.raw.update_expression) errors.NotNull(path + ".updateExpression");
+    if (a.kind == ActionKind::kUpdate && !a.raw.update_expression)
+      errors.NotNull(path + ".updateExpression");
     if (a.kind == ActionKind::kConditionCheck && !a.raw.condition_expression) {
       errors.NotNull(path + ".conditionExpression");
     }
     if (a.on_failure) {
-      errors.CheckEnum(*a.on_failure, path + ".returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"});
+      errors.CheckEnum(*a.on_failure, path + ".returnValuesOnConditionCheckFailure",
+                       {"ALL_OLD", "NONE"});
     }
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
@@ -196,26 +211,33 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     JsonWriter w(buf);
     req.Accept(w);
     if (buf.GetSize() > kMaxTransactRequestBytes) {
-      return ValidationError("Transaction request size cannot exceed 4194304 bytes; request size: " +
-                             std::to_string(buf.GetSize()));
+      return ValidationError(
+          "Transaction request size cannot exceed 4194304 bytes; request size: " +
+          std::to_string(buf.GetSize()));
     }
   }
   for (Action& a : actions) {
-    DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(a.raw, a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
-    DYNAMO_ASSIGN_OR_RETURN(a.value, DecodeAttributeMap(a.kind == ActionKind::kPut ? *a.item_json : *a.key_json));
+    DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(
+        a.raw, a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
+    DYNAMO_ASSIGN_OR_RETURN(
+        a.value, DecodeAttributeMap(a.kind == ActionKind::kPut ? *a.item_json : *a.key_json));
     if (a.kind == ActionKind::kPut && core::ItemSize(a.value) > core::kMaxItemSize) {
       return ValidationError("Item size has exceeded the maximum allowed size");
     }
-    DYNAMO_ASSIGN_OR_RETURN(a.e, BuildExpressions(ctx.api->expressions(), a.raw,
-                                                  a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
+    DYNAMO_ASSIGN_OR_RETURN(
+        a.e, BuildExpressions(ctx.api->expressions(), a.raw,
+                              a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
   }
   for (Action& a : actions) {
     a.info = ctx.ns->Find(a.table);
     if (!a.info) return TableNotFound();
-    auto key = a.kind == ActionKind::kPut ? KeyFromItem(*a.info, a.value)
-                                          : KeyFromKeyMap(*a.info, a.value, "One or more parameter values were invalid: ");
+    auto key = a.kind == ActionKind::kPut
+                   ? KeyFromItem(*a.info, a.value)
+                   : KeyFromKeyMap(*a.info, a.value, "One or more parameter values were invalid: ");
     // Empty key values fail the whole request; other key errors cancel it.
-    auto empty_value = [](const std::string& m) { return m.find("cannot contain an empty") != std::string::npos; };
+    auto empty_value = [](const std::string& m) {
+      return m.find("cannot contain an empty") != std::string::npos;
+    };
     if (key.ok()) {
       a.key = std::move(key).value();
       if (a.kind == ActionKind::kPut) {
@@ -228,9 +250,11 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
       if (a.kind == ActionKind::kUpdate && a.e.update) {
         for (const auto& path : expr::UpdatedPaths(*a.e.update, a.e.bindings())) {
           const std::string& top = std::get<std::string>(path[0]);
-          if (top == a.info->key.hash.name || (a.info->key.range && top == a.info->key.range->name)) {
-            return ValidationError("One or more parameter values were invalid: Cannot update attribute " +
-                                   top + ". This attribute is part of the key");
+          if (top == a.info->key.hash.name ||
+              (a.info->key.range && top == a.info->key.range->name)) {
+            return ValidationError(
+                "One or more parameter values were invalid: Cannot update attribute " + top +
+                ". This attribute is part of the key");
           }
         }
       }
@@ -244,7 +268,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     for (const Action& a : actions) {
       if (!a.key) continue;
       if (!seen.insert(ItemLockKey(a.info->storage_id, a.key->hash, a.key->range)).second) {
-        return ValidationError("Transaction request cannot include multiple operations on one item");
+        return ValidationError(
+            "Transaction request cannot include multiple operations on one item");
       }
     }
   }
@@ -255,7 +280,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     Canonical(req, &canonical);
     auto lookup = ctx.ns->tokens().Begin(std::string(*token), canonical, ctx.api->Now());
     switch (lookup.outcome) {
-      case IdempotencyTokens::Outcome::kReplay: return lookup.response;
+      case IdempotencyTokens::Outcome::kReplay:
+        return lookup.response;
       case IdempotencyTokens::Outcome::kMismatch:
         return Error{ErrorCode::kIdempotentParameterMismatch,
                      "Transaction with the same ClientRequestToken but different parameters has "
@@ -263,7 +289,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
       case IdempotencyTokens::Outcome::kInProgress:
         return Error{ErrorCode::kTransactionInProgress,
                      "Transaction from previous request is still in progress"};
-      case IdempotencyTokens::Outcome::kNew: break;
+      case IdempotencyTokens::Outcome::kNew:
+        break;
     }
   }
   struct TokenFinisher {
@@ -281,7 +308,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
   std::vector<size_t> lock_action;
   for (size_t i = 0; i < actions.size(); ++i) {
     if (!actions[i].key) continue;
-    lock_keys.push_back(ItemLockKey(actions[i].info->storage_id, actions[i].key->hash, actions[i].key->range));
+    lock_keys.push_back(
+        ItemLockKey(actions[i].info->storage_id, actions[i].key->hash, actions[i].key->range));
     lock_action.push_back(i);
   }
   const uint64_t owner = ctx.ns->locks().NewOwner();
@@ -318,7 +346,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
       static const Item kEmpty;
       if (a.e.condition &&
           !expr::EvaluateCondition(a.e.condition->root, a.e.bindings(), old ? *old : kEmpty)) {
-        CancellationReason r{"ConditionalCheckFailed", "The conditional request failed", std::nullopt};
+        CancellationReason r{"ConditionalCheckFailed", "The conditional request failed",
+                             std::nullopt};
         if (a.on_failure && *a.on_failure == "ALL_OLD" && old) r.item = *old;
         reasons[i] = std::move(r);
         cancelled = true;
@@ -330,7 +359,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
         Item updated = old ? *old : a.value;
         std::vector<std::string> key_names{a.info->key.hash.name};
         if (a.info->key.range) key_names.push_back(a.info->key.range->name);
-        core::Status applied = expr::ApplyUpdate(*a.e.update, a.e.bindings(), key_names, old.has_value(), &updated);
+        core::Status applied =
+            expr::ApplyUpdate(*a.e.update, a.e.bindings(), key_names, old.has_value(), &updated);
         if (applied.ok() && core::ItemSize(updated) > core::kMaxItemSize) {
           applied = ValidationError("Item size to update has exceeded the maximum allowed size");
         }
@@ -351,14 +381,16 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
       size_t new_size = news[i] ? core::ItemSize(*news[i]) : 0;
       if (a.kind == ActionKind::kPut || a.kind == ActionKind::kUpdate) {
         DYNAMO_RETURN_IF_ERROR(txn.Put(a.info->storage_id, *a.key, *news[i], new_size));
-        DYNAMO_RETURN_IF_ERROR(MaintainIndexes(txn, *current, *a.key, olds[i] ? &*olds[i] : nullptr, &*news[i]));
+        DYNAMO_RETURN_IF_ERROR(
+            MaintainIndexes(txn, *current, *a.key, olds[i] ? &*olds[i] : nullptr, &*news[i]));
       } else if (a.kind == ActionKind::kDelete && olds[i]) {
         DYNAMO_RETURN_IF_ERROR(txn.Delete(a.info->storage_id, *a.key));
         DYNAMO_RETURN_IF_ERROR(MaintainIndexes(txn, *current, *a.key, &*olds[i], nullptr));
       }
       // Transactions cost twice the units of the equivalent plain operation.
       // A ConditionCheck is billed as a write too.
-      double u = std::max(1.0, std::ceil(static_cast<double>(std::max(old_size, new_size)) / 1024.0));
+      double u =
+          std::max(1.0, std::ceil(static_cast<double>(std::max(old_size, new_size)) / 1024.0));
       units[a.info->name] += 2 * u;
     }
     return core::Status::Ok();
@@ -414,8 +446,11 @@ Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
   std::vector<GetAction> gets;
   if (items) {
     for (const auto& element : items->GetArray()) {
-      DYNAMO_RETURN_IF_ERROR(CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactGetItem"));
-      DYNAMO_ASSIGN_OR_RETURN(const JsonValue* get, GetObject(element, "Get", "class com.amazonaws.dynamodb.v20120810.Get"));
+      DYNAMO_RETURN_IF_ERROR(
+          CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactGetItem"));
+      DYNAMO_ASSIGN_OR_RETURN(
+          const JsonValue* get,
+          GetObject(element, "Get", "class com.amazonaws.dynamodb.v20120810.Get"));
       GetAction g;
       if (get) {
         DYNAMO_ASSIGN_OR_RETURN(g.table_name, GetString(*get, "TableName"));
@@ -471,7 +506,8 @@ Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
       break;
     }
     // Reading an item that an in-flight write transaction holds is a conflict.
-    if (ctx.ns->locks().IsLocked(ItemLockKey(gets[i].info->storage_id, gets[i].key->hash, gets[i].key->range))) {
+    if (ctx.ns->locks().IsLocked(
+            ItemLockKey(gets[i].info->storage_id, gets[i].key->hash, gets[i].key->range))) {
       reasons[i] = ConflictReason();
       cancelled = true;
     }
@@ -498,7 +534,8 @@ Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
     w.StartObject();
     if (found[i]) {
       w.Key("Item");
-      WriteAttributeMap(g.e.projection ? expr::ApplyProjection(*found[i], *g.e.projection) : *found[i], w);
+      WriteAttributeMap(
+          g.e.projection ? expr::ApplyProjection(*found[i], *g.e.projection) : *found[i], w);
     }
     w.EndObject();
   }

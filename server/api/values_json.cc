@@ -85,7 +85,8 @@ Status CheckBoolValue(const JsonValue& v) {
   if (v.IsObject()) return Serialization("Start of structure or map found where not expected");
   if (v.IsArray()) return Serialization("Unrecognized collection type class java.lang.Boolean");
   if (v.IsString()) return Serialization("Unexpected token received from parser");
-  if (v.IsInt64() || v.IsUint64()) return Serialization("NUMBER_VALUE cannot be converted to Boolean");
+  if (v.IsInt64() || v.IsUint64())
+    return Serialization("NUMBER_VALUE cannot be converted to Boolean");
   return Serialization("DECIMAL_VALUE cannot be converted to Boolean");
 }
 
@@ -119,7 +120,9 @@ std::string JoinSetForMessage(const std::vector<std::string>& members) {
 }
 
 Result<AttributeValue> Decode(const JsonValue& v, int depth) {
-  if (!v.IsObject()) return ValidationError("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  if (!v.IsObject())
+    return ValidationError(
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   int types = 0;
   std::optional<AttributeValue> result;
   for (const auto& m : v.GetObject()) {
@@ -249,7 +252,8 @@ Status CheckValueTypes(const JsonValue& v, int depth) {
   // Past DynamoDB's nesting limit Decode reports the error; stop here so that
   // hostile nesting cannot exhaust the stack.
   if (depth > core::kMaxNestingDepth + 1) return Status::Ok();
-  if (v.IsArray()) return Serialization("Unrecognized collection type " + std::string(kAttributeValueClass));
+  if (v.IsArray())
+    return Serialization("Unrecognized collection type " + std::string(kAttributeValueClass));
   if (!v.IsObject()) return Serialization("Unexpected value type in payload");
   for (const auto& m : v.GetObject()) {
     if (m.value.IsNull()) continue;
@@ -345,12 +349,30 @@ void WriteAttributeValue(const AttributeValue& v, JsonWriter& w) {
   };
   w.StartObject();
   switch (v.type()) {
-    case core::ValueType::kS: w.Key("S"); str(v.s()); break;
-    case core::ValueType::kN: w.Key("N"); str(v.n().ToString()); break;
-    case core::ValueType::kB: w.Key("B"); str(Base64Encode(v.b())); break;
-    case core::ValueType::kBool: w.Key("BOOL"); w.Bool(v.boolean()); break;
-    case core::ValueType::kNull: w.Key("NULL"); w.Bool(true); break;
-    case core::ValueType::kM: w.Key("M"); WriteAttributeMap(v.m(), w); break;
+    case core::ValueType::kS:
+      w.Key("S");
+      str(v.s());
+      break;
+    case core::ValueType::kN:
+      w.Key("N");
+      str(v.n().ToString());
+      break;
+    case core::ValueType::kB:
+      w.Key("B");
+      str(Base64Encode(v.b()));
+      break;
+    case core::ValueType::kBool:
+      w.Key("BOOL");
+      w.Bool(v.boolean());
+      break;
+    case core::ValueType::kNull:
+      w.Key("NULL");
+      w.Bool(true);
+      break;
+    case core::ValueType::kM:
+      w.Key("M");
+      WriteAttributeMap(v.m(), w);
+      break;
     case core::ValueType::kL:
       w.Key("L");
       w.StartArray();

@@ -41,8 +41,7 @@ std::string NewRequestId() {
   return id;
 }
 
-void ParseAuthorization(std::string_view header, bool present, bool has_date,
-                        RequestContext* ctx) {
+void ParseAuthorization(std::string_view header, bool present, bool has_date, RequestContext* ctx) {
   if (!present || header.substr(0, 5) != "AWS4-") {
     ctx->auth_error =
         Error{ErrorCode::kMissingAuthenticationToken, "Request is missing Authentication Token"};
@@ -71,7 +70,8 @@ void ParseAuthorization(std::string_view header, bool present, bool has_date,
   if (!signature) missing += "Authorization header requires 'Signature' parameter. ";
   if (!signed_headers) missing += "Authorization header requires 'SignedHeaders' parameter. ";
   if (!has_date) {
-    missing += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+    missing +=
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
   }
   if (!missing.empty()) {
     ctx->auth_error =
@@ -83,7 +83,8 @@ void ParseAuthorization(std::string_view header, bool present, bool has_date,
   size_t start = 0;
   while (true) {
     size_t slash = credential->find('/', start);
-    parts.push_back(credential->substr(start, slash == std::string_view::npos ? slash : slash - start));
+    parts.push_back(
+        credential->substr(start, slash == std::string_view::npos ? slash : slash - start));
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
@@ -138,7 +139,8 @@ http::response<http::string_body> MakeResponse(unsigned version, bool keep_alive
   res.set(http::field::content_type, content_type);
   res.set("x-amzn-RequestId", NewRequestId());
   // boto3 and the JS v2 SDK verify this CRC-32 of the body and retry on mismatch.
-  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+  uLong crc =
+      crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
   res.set("x-amz-crc32", std::to_string(crc));
   res.keep_alive(keep_alive);
   res.body() = std::move(body);
@@ -198,10 +200,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit || ec == http::error::buffer_overflow) {
       // DynamoDB refuses request bodies over 16 MB; answer and drop the
       // connection rather than read the rest.
-      auto res = MakeResponse(11, false, 413,
-                              "{\"__type\":\"com.amazon.coral.service#RequestEntityTooLargeException\","
-                              "\"message\":\"Request payload size exceeds the limit of 16777216 bytes\"}",
-                              "application/x-amz-json-1.0");
+      auto res =
+          MakeResponse(11, false, 413,
+                       "{\"__type\":\"com.amazon.coral.service#RequestEntityTooLargeException\","
+                       "\"message\":\"Request payload size exceeds the limit of 16777216 bytes\"}",
+                       "application/x-amz-json-1.0");
       return Write(std::move(res));
     }
     if (ec == http::error::header_limit) {
@@ -272,18 +275,19 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::DoAccept() {
-  acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](
-                                                   beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec == net::error::operation_aborted || self->stopping.load()) return;
-      Log(LogLevel::kWarn, "accept: " + ec.message());
-    } else {
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), self)->Start();
-    }
-    if (!self->stopping.load()) self->DoAccept();
-  });
+  acceptor.async_accept(net::make_strand(ioc),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (ec == net::error::operation_aborted || self->stopping.load())
+                              return;
+                            Log(LogLevel::kWarn, "accept: " + ec.message());
+                          } else {
+                            beast::error_code ignored;
+                            socket.set_option(tcp::no_delay(true), ignored);
+                            std::make_shared<Session>(std::move(socket), self)->Start();
+                          }
+                          if (!self->stopping.load()) self->DoAccept();
+                        });
 }
 
 void HttpServer::Impl::Shutdown() {

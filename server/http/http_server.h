@@ -26,7 +26,7 @@ struct RequestContext;
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8000;        // 0: pick a free port
+  uint16_t port = 8000;  // 0: pick a free port
   int idle_timeout_seconds = 60;
   size_t body_limit = 16 * 1024 * 1024;
 };
@@ -54,8 +54,7 @@ class HttpServer {
 
 // Parses a SigV4 Authorization header into ctx (access key, region), or sets
 // ctx->auth_error with DynamoDB's error. has_date: X-Amz-Date or Date present.
-void ParseAuthorization(std::string_view header, bool present, bool has_date,
-                        RequestContext* ctx);
+void ParseAuthorization(std::string_view header, bool present, bool has_date, RequestContext* ctx);
 
 // 52 characters of [0-9A-Z], like DynamoDB's request ids.
 std::string NewRequestId();

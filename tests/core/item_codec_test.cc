@@ -56,12 +56,12 @@ TEST(ItemCodecTest, RejectsTrailingGarbageAndHugeCounts) {
 
 TEST(ItemCodecTest, ItemSizeFollowsDynamoDBRules) {
   // name bytes + value bytes; M and L: 3 + per element 1 (+ key bytes for M).
-  Item item{{"a", AttributeValue::S("xyz")},                        // 1 + 3
-            {"bb", AttributeValue::N(*Number::Parse("123"))},       // 2 + 3
-            {"c", AttributeValue::Bool(true)},                      // 1 + 1
-            {"d", AttributeValue::L({AttributeValue::S("ab")})},    // 1 + 3 + 1 + 2
+  Item item{{"a", AttributeValue::S("xyz")},                                // 1 + 3
+            {"bb", AttributeValue::N(*Number::Parse("123"))},               // 2 + 3
+            {"c", AttributeValue::Bool(true)},                              // 1 + 1
+            {"d", AttributeValue::L({AttributeValue::S("ab")})},            // 1 + 3 + 1 + 2
             {"e", AttributeValue::M({{"k", AttributeValue::MakeNull()}})},  // 1 + 3 + 1 + 1 + 1
-            {"f", AttributeValue::SS({"ab", "c"})}};                // 1 + 3
+            {"f", AttributeValue::SS({"ab", "c"})}};                        // 1 + 3
   EXPECT_EQ(ItemSize(item), 4u + 5u + 2u + 7u + 7u + 4u);
 }
 

@@ -31,13 +31,24 @@ Item SampleItem() {
 class EvaluatorTest : public ::testing::Test {
  protected:
   EvaluatorTest() {
-    values_ = {{":ten", N("10")},     {":ten2", N("10.0")},   {":five", N("5")},
-               {":hello", S("hello")}, {":he", S("he")},        {":x", S("x")},
-               {":red", S("red")},     {":two5", N("2.5")},     {":b1", B("\x01")},
-               {":true", AttributeValue::Bool(true)},           {":tS", S("S")},
-               {":tSS", S("SS")},      {":tM", S("M")},         {":three", N("3")},
-               {":m", AttributeValue::M({{"k", S("v")}})},      {":n100", N("100")},
-               {":zero", N("0")},      {":empty", S("")}};
+    values_ = {{":ten", N("10")},
+               {":ten2", N("10.0")},
+               {":five", N("5")},
+               {":hello", S("hello")},
+               {":he", S("he")},
+               {":x", S("x")},
+               {":red", S("red")},
+               {":two5", N("2.5")},
+               {":b1", B("\x01")},
+               {":true", AttributeValue::Bool(true)},
+               {":tS", S("S")},
+               {":tSS", S("SS")},
+               {":tM", S("M")},
+               {":three", N("3")},
+               {":m", AttributeValue::M({{"k", S("v")}})},
+               {":n100", N("100")},
+               {":zero", N("0")},
+               {":empty", S("")}};
     names_ = {{"#n", "n"}, {"#v", "version"}, {"#dotted", "m.nest"}};
   }
 
@@ -64,7 +75,7 @@ TEST_F(EvaluatorTest, ComparisonsFollowDynamoDBTypeRules) {
       {"n > :five", "true"},
       {"n < :five", "false"},
       {"n >= :ten", "true"},
-      {"n = :hello", "false"},   // different types: false, not an error
+      {"n = :hello", "false"},  // different types: false, not an error
       {"n <> :hello", "true"},
       {"n < :hello", "false"},
       {"nosuch = :ten", "false"},

@@ -43,7 +43,8 @@ TEST(ParserTest, ConditionGrammar) {
       {"", "Invalid ConditionExpression: The expression can not be empty;"},
       {"a = = :v", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \"= = :v\""},
       {"a =", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"=\""},
-      {"a = :v AND ", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"AND \""},
+      {"a = :v AND ",
+       "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"AND \""},
       {"a", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"a\""},
       {"!!!", "Invalid ConditionExpression: Syntax error; token: \"!\", near: \"!!\""},
       {"a > 4", "Invalid ConditionExpression: Syntax error; token: \"4\", near: \"> 4\""},
@@ -54,11 +55,16 @@ TEST(ParserTest, ConditionGrammar) {
       {"((a = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
       {"a > ((b))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
       {"foo(a)", "Invalid ConditionExpression: Invalid function name; function: foo"},
-      {"ATTRIBUTE_EXISTS(a)", "Invalid ConditionExpression: Invalid function name; function: ATTRIBUTE_EXISTS"},
-      {"name = :v", "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: name"},
-      {"a = :v AND Status = :s", "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: Status"},
+      {"ATTRIBUTE_EXISTS(a)",
+       "Invalid ConditionExpression: Invalid function name; function: ATTRIBUTE_EXISTS"},
+      {"name = :v",
+       "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: name"},
+      {"a = :v AND Status = :s",
+       "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: "
+       "Status"},
       // Redundant parentheses win over a later invalid function name.
-      {"foo(a) AND ((b = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
+      {"foo(a) AND ((b = :v))",
+       "Invalid ConditionExpression: The expression has redundant parentheses;"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(ConditionOutcome(c.text), c.error ? c.error : "OK") << c.text;
@@ -125,18 +131,28 @@ TEST(ParserTest, UpdateGrammar) {
       {"SET a = if_not_exists(b, :x) + :y", nullptr},
       {"", "Invalid UpdateExpression: The expression can not be empty;"},
       {"SET a = = :v", "Invalid UpdateExpression: Syntax error; token: \"=\", near: \"= = :v\""},
-      {"INVALID SYNTAX HERE", "Invalid UpdateExpression: Syntax error; token: \"INVALID\", near: \"INVALID SYNTAX\""},
-      {"ADD hits : incr", "Invalid UpdateExpression: Syntax error; token: \":\", near: \"hits : incr\""},
-      {"SET _123 = :val1", "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _123\""},
+      {"INVALID SYNTAX HERE",
+       "Invalid UpdateExpression: Syntax error; token: \"INVALID\", near: \"INVALID SYNTAX\""},
+      {"ADD hits : incr",
+       "Invalid UpdateExpression: Syntax error; token: \":\", near: \"hits : incr\""},
+      {"SET _123 = :val1",
+       "Invalid UpdateExpression: Syntax error; token: \"_\", near: \"SET _123\""},
       {"set a", "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \"a\""},
       {"SET a = ", "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \"= \""},
-      {"set a = b + c + d", "Invalid UpdateExpression: Syntax error; token: \"+\", near: \"c + d\""},
+      {"set a = b + c + d",
+       "Invalid UpdateExpression: Syntax error; token: \"+\", near: \"c + d\""},
       {"set :a = b", "Invalid UpdateExpression: Syntax error; token: \":a\", near: \"set :a =\""},
-      {"SET a = if_not_exists(c, :v1+:v2)", "Invalid UpdateExpression: Syntax error; token: \"+\", near: \":v1+:v2\""},
-      {"SET a = :v SET b = :w", "Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"},
-      {"SET a = :v REMOVE b SET c = :w", "Invalid UpdateExpression: The \"SET\" section can only be used once in an update expression;"},
+      {"SET a = if_not_exists(c, :v1+:v2)",
+       "Invalid UpdateExpression: Syntax error; token: \"+\", near: \":v1+:v2\""},
+      {"SET a = :v SET b = :w",
+       "Invalid UpdateExpression: The \"SET\" section can only be used once in an update "
+       "expression;"},
+      {"SET a = :v REMOVE b SET c = :w",
+       "Invalid UpdateExpression: The \"SET\" section can only be used once in an update "
+       "expression;"},
       {"SET a = foo(b)", "Invalid UpdateExpression: Invalid function name; function: foo"},
-      {"SET name = :v", "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: name"},
+      {"SET name = :v",
+       "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: name"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(UpdateOutcome(c.text), c.error ? c.error : "OK") << c.text;
@@ -151,7 +167,9 @@ TEST(ParserTest, ProjectionGrammar) {
       {"a,", "Invalid ProjectionExpression: Syntax error; token: \"<EOF>\", near: \",\""},
       {"a[x]", "Invalid ProjectionExpression: Syntax error; token: \"x\", near: \"[x]\""},
       {"", "Invalid ProjectionExpression: The expression can not be empty;"},
-      {"size", "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: size"},
+      {"size",
+       "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: "
+       "size"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(ProjectionOutcome(c.text), c.error ? c.error : "OK") << c.text;

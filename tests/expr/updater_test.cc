@@ -15,8 +15,10 @@ AttributeValue S(const char* s) { return AttributeValue::S(s); }
 // S -> 'x', L -> [..], M -> {k:v,..}, SS -> <'a','b'>, NS -> <1,2>.
 std::string Render(const AttributeValue& v) {
   switch (v.type()) {
-    case core::ValueType::kN: return v.n().ToString();
-    case core::ValueType::kS: return "'" + v.s() + "'";
+    case core::ValueType::kN:
+      return v.n().ToString();
+    case core::ValueType::kS:
+      return "'" + v.s() + "'";
     case core::ValueType::kL: {
       std::string out = "[";
       for (size_t i = 0; i < v.l().size(); ++i) out += (i ? "," : "") + Render(v.l()[i]);
@@ -41,7 +43,8 @@ std::string Render(const AttributeValue& v) {
       for (size_t i = 0; i < v.ns().size(); ++i) out += (i ? "," : "") + v.ns()[i].ToString();
       return out + ">";
     }
-    default: return std::string(core::TypeName(v.type()));
+    default:
+      return std::string(core::TypeName(v.type()));
   }
 }
 
@@ -82,7 +85,8 @@ class UpdaterTest : public ::testing::Test {
 TEST_F(UpdaterTest, AppliesDynamoDBSemantics) {
   const std::pair<const char*, const char*> cases[] = {
       {"SET #c = #c + :one", "{count:6,l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
-      {"SET #c = #c - :one, fresh = :x", "{count:4,fresh:'x',l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
+      {"SET #c = #c - :one, fresh = :x",
+       "{count:4,fresh:'x',l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
       {"SET m.b = :x", "{count:5,l:[1,2,3],m:{a:1,b:'x'},pk:'k',s:'str',ss:<'a','b'>}"},
       {"SET l[1] = :x", "{count:5,l:[1,'x',3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
       {"SET l[10] = :x", "{count:5,l:[1,2,3,'x'],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
@@ -92,13 +96,17 @@ TEST_F(UpdaterTest, AppliesDynamoDBSemantics) {
       {"ADD ss :ss", "{count:5,l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b','c'>}"},
       {"ADD newset :ns", "{count:5,l:[1,2,3],m:{a:1},newset:<2,3>,pk:'k',s:'str',ss:<'a','b'>}"},
       {"DELETE ss :ss", "{count:5,l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a'>}"},
-      {"SET l = list_append(l, :list)", "{count:5,l:[1,2,3,8,9],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
-      {"SET l = list_append(:list, l)", "{count:5,l:[8,9,1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
+      {"SET l = list_append(l, :list)",
+       "{count:5,l:[1,2,3,8,9],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
+      {"SET l = list_append(:list, l)",
+       "{count:5,l:[8,9,1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
       {"SET n = if_not_exists(n, :one), #c = if_not_exists(#c, :one)",
        "{count:5,l:[1,2,3],m:{a:1},n:1,pk:'k',s:'str',ss:<'a','b'>}"},
       // Right-hand sides see the item as it was before the update.
       {"SET a = #c, #c = :one", "{a:5,count:1,l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
-      {"SET big = :big + :one", "{big:99999999999999999999999999999999999999,count:5,l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'a','b'>}"},
+      {"SET big = :big + :one",
+       "{big:99999999999999999999999999999999999999,count:5,l:[1,2,3],m:{a:1},pk:'k',s:'str',ss:<'"
+       "a','b'>}"},
   };
   for (const auto& [text, expected] : cases) EXPECT_EQ(Apply(text, base_), expected) << text;
 }
@@ -113,11 +121,16 @@ TEST_F(UpdaterTest, Errors) {
       {"SET s = s + :one", "An operand in the update expression has an incorrect data type"},
       {"ADD s :one", "An operand in the update expression has an incorrect data type"},
       {"DELETE #c :ss", "An operand in the update expression has an incorrect data type"},
-      {"SET x = nothing", "The provided expression refers to an attribute that does not exist in the item"},
-      {"SET nothing.a = :one", "The document path provided in the update expression is invalid for update"},
-      {"SET s[0] = :one", "The document path provided in the update expression is invalid for update"},
-      {"REMOVE nothing.a", "The document path provided in the update expression is invalid for update"},
-      {"SET l = list_append(s, :list)", "An operand in the update expression has an incorrect data type"},
+      {"SET x = nothing",
+       "The provided expression refers to an attribute that does not exist in the item"},
+      {"SET nothing.a = :one",
+       "The document path provided in the update expression is invalid for update"},
+      {"SET s[0] = :one",
+       "The document path provided in the update expression is invalid for update"},
+      {"REMOVE nothing.a",
+       "The document path provided in the update expression is invalid for update"},
+      {"SET l = list_append(s, :list)",
+       "An operand in the update expression has an incorrect data type"},
       {"ADD s :x",
        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, "
        "operand type: STRING"},
@@ -154,8 +167,7 @@ TEST_F(UpdaterTest, Errors) {
       {"SET a = :nope",
        "Invalid UpdateExpression: An expression attribute value used in expression is not "
        "defined; attribute value: :nope"},
-      {"SET big = :big + :big",
-       "Attempting to store more than 38 significant digits in a Number"},
+      {"SET big = :big + :big", "Attempting to store more than 38 significant digits in a Number"},
   };
   for (const auto& [text, expected] : cases) EXPECT_EQ(Apply(text, base_), expected) << text;
 }

@@ -74,7 +74,8 @@ TEST_F(ApiTest, ProtocolErrors) {
        "SerializationException: Unrecognized collection type class java.lang.String"},
       {"DescribeTable", R"({"TableName":{}})",
        "SerializationException: Start of structure or map found where not expected"},
-      {"GetItem", R"({"TableName":"tab","Key":"x"})", "SerializationException: Unexpected field type"},
+      {"GetItem", R"({"TableName":"tab","Key":"x"})",
+       "SerializationException: Unexpected field type"},
       {"GetItem", R"({"TableName":"tab","Key":[]})",
        "SerializationException: Unrecognized collection type java.util.Map<java.lang.String, "
        "com.amazonaws.dynamodb.v20120810.AttributeValue>"},
@@ -83,7 +84,8 @@ TEST_F(ApiTest, ProtocolErrors) {
       {"GetItem", R"({"TableName":"tab","Key":{"pk":{"S":true}}})",
        "SerializationException: TRUE_VALUE cannot be converted to String"},
       {"GetItem", R"({"TableName":"tab","Key":{"pk":{"B":"abcde"}}})",
-       "SerializationException: Base64 encoded length is expected a multiple of 4 bytes but found: 5"},
+       "SerializationException: Base64 encoded length is expected a multiple of 4 bytes but found: "
+       "5"},
       {"GetItem", R"({"TableName":"tab","Key":{"pk":{"B":5}}})",
        "SerializationException: only base-64-encoded strings are convertible to bytes"},
       {"GetItem", R"({"TableName":"tab","ConsistentRead":"yes","Key":{}})",
@@ -154,7 +156,8 @@ TEST_F(ApiTest, KeyValidation) {
       {"GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"a"}}})", "OK"},
       {"GetItem", R"({"TableName":"missing","Key":{"pk":{"S":"a"}}})",
        "ResourceNotFoundException: Requested resource not found"},
-      {"GetItem", R"({"TableName":"arn:aws:dynamodb:us-east-1:000000000000:table/hashonly","Key":{"pk":{"S":"a"}}})",
+      {"GetItem",
+       R"({"TableName":"arn:aws:dynamodb:us-east-1:000000000000:table/hashonly","Key":{"pk":{"S":"a"}}})",
        "OK"},
       {"GetItem", R"({"Key":{}})",
        "ValidationException: 1 validation error detected: Value null at 'tableName' failed to "
@@ -167,9 +170,11 @@ TEST_F(ApiTest, KeyValidation) {
        "ValidationException: 1 validation error detected: Value 'bad name!' at 'tableName' "
        "failed to satisfy constraint: Member must satisfy regular expression pattern: "
        "[a-zA-Z0-9_.-]+"},
-      {"PutItem", R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"}},"ReturnValues":"UPDATED_NEW"})",
+      {"PutItem",
+       R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"}},"ReturnValues":"UPDATED_NEW"})",
        "ValidationException: ReturnValues can only be ALL_OLD or NONE"},
-      {"PutItem", R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"}},"ReturnValues":"BAD"})",
+      {"PutItem",
+       R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"}},"ReturnValues":"BAD"})",
        "ValidationException: 1 validation error detected: Value 'BAD' at 'returnValues' failed "
        "to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, "
        "ALL_OLD, NONE, UPDATED_NEW]"},
@@ -179,8 +184,8 @@ TEST_F(ApiTest, KeyValidation) {
 
 TEST_F(ApiTest, KeyAndItemSizeLimitsOnBothSides) {
   auto put = [&](size_t hash_len, size_t range_len_or_0, size_t pad) {
-    std::string body = R"({"TableName":"hashonly","Item":{"pk":{"S":")" + std::string(hash_len, 'h') +
-                       R"("})";
+    std::string body =
+        R"({"TableName":"hashonly","Item":{"pk":{"S":")" + std::string(hash_len, 'h') + R"("})";
     if (pad) body += R"(,"p":{"S":")" + std::string(pad, 'x') + R"("})";
     body += "}}";
     (void)range_len_or_0;
@@ -214,45 +219,57 @@ TEST_F(ApiTest, NestingLimit) {
 
 TEST_F(ApiTest, CreateTableValidation) {
   const Case cases[] = {
-      {"CreateTable", R"({"TableName":"ab","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"ab","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ValidationException: 1 validation error detected: Value 'ab' at 'tableName' failed to "
        "satisfy constraint: Member must have length greater than or equal to 3"},
       {"CreateTable", R"({"AttributeDefinitions":[]})",
        "ValidationException: The parameter 'TableName' is required but was not present in the "
        "request"},
-      {"CreateTable", R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"X"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"X"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ValidationException: 1 validation error detected: Value 'X' at "
        "'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must "
        "satisfy enum value set: [B, N, S]"},
-      {"CreateTable", R"({"TableName":"abc","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ValidationException: One or more parameter values were invalid: ReadCapacityUnits and "
        "WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"},
-      {"CreateTable", R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ValidationException: One or more parameter values were invalid: Neither "
        "ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
        "PAY_PER_REQUEST"},
-      {"CreateTable", R"({"TableName":"abc","ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0},"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0},"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ValidationException: 2 validation errors detected: Value '0' at "
        "'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have "
        "value greater than or equal to 1; Value '0' at 'provisionedThroughput.readCapacityUnits' "
        "failed to satisfy constraint: Member must have value greater than or equal to 1"},
-      {"CreateTable", R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ValidationException: One or more parameter values were invalid: Some index key "
        "attributes are not defined in AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]"},
-      {"CreateTable", R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ValidationException: One or more parameter values were invalid: Number of attributes in "
        "KeySchema does not exactly match number of attributes defined in AttributeDefinitions"},
-      {"CreateTable", R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"RANGE"},{"AttributeName":"b","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"RANGE"},{"AttributeName":"b","KeyType":"HASH"}]})",
        "ValidationException: Invalid KeySchema: The first KeySchemaElement is not a HASH key type"},
-      {"CreateTable", R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"LocalSecondaryIndexes":[{"IndexName":"lsi","KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]})",
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"LocalSecondaryIndexes":[{"IndexName":"lsi","KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]})",
        "ValidationException: One or more parameter values were invalid: Table KeySchema does not "
        "have a range key, which is required when specifying a LocalSecondaryIndex"},
-      {"CreateTable", R"({"TableName":"tab","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+      {"CreateTable",
+       R"({"TableName":"tab","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
        "ResourceInUseException: Table already exists: tab"},
-      {"CreateTable", R"({"TableName":"withgsi","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE"}}]})",
+      {"CreateTable",
+       R"({"TableName":"withgsi","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE"}}]})",
        "ValidationException: One or more parameter values were invalid: ProjectionType is "
        "INCLUDE, but NonKeyAttributes is not specified"},
-      {"CreateTable", R"({"TableName":"withgsi","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x"]}}]})",
+      {"CreateTable",
+       R"({"TableName":"withgsi","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x"]}}]})",
        "OK"},
   };
   for (const auto& c : cases) EXPECT_EQ(Outcome(c.op, c.body), c.expected) << c.body;
@@ -260,8 +277,9 @@ TEST_F(ApiTest, CreateTableValidation) {
 
 TEST_F(ApiTest, ListTablesPaging) {
   for (const char* name : {"aaa", "bbb", "ccc"}) {
-    std::string body = std::string(R"({"TableName":")") + name +
-                       R"(","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})";
+    std::string body =
+        std::string(R"({"TableName":")") + name +
+        R"(","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})";
     ASSERT_EQ(Call("CreateTable", body).status, 200);
   }
   EXPECT_EQ(Call("ListTables", R"({"Limit":2})").body,
@@ -286,7 +304,10 @@ TEST_F(ApiTest, NamespacesAreSeparateUnlessShared) {
 }
 
 TEST_F(ApiTest, NumbersComeBackCanonicalAndKeysCompareNumerically) {
-  ASSERT_EQ(Outcome("PutItem", R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1.50"},"v":{"N":"1E+2"}}})"), "OK");
+  ASSERT_EQ(
+      Outcome("PutItem",
+              R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1.50"},"v":{"N":"1E+2"}}})"),
+      "OK");
   auto r = Call("GetItem", R"({"TableName":"tab","Key":{"pk":{"S":"a"},"sk":{"N":"15e-1"}}})");
   EXPECT_EQ(r.body, R"({"Item":{"pk":{"S":"a"},"sk":{"N":"1.5"},"v":{"N":"100"}}})");
 }
@@ -298,35 +319,60 @@ TEST_F(ApiTest, ConsumedCapacityArithmetic) {
                                 R"("}},"ReturnConsumedCapacity":"TOTAL"})")
                 .body,
             R"({"ConsumedCapacity":{"TableName":"hashonly","CapacityUnits":2.0}})");
-  EXPECT_EQ(Call("GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"small"}},"ReturnConsumedCapacity":"TOTAL"})").body,
-            R"({"Item":{"pk":{"S":"small"}},"ConsumedCapacity":{"TableName":"hashonly","CapacityUnits":0.5}})");
-  EXPECT_EQ(Call("GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"none"}},"ConsistentRead":true,"ReturnConsumedCapacity":"INDEXES"})").body,
-            R"({"ConsumedCapacity":{"TableName":"hashonly","CapacityUnits":1.0,"Table":{"CapacityUnits":1.0}}})");
+  EXPECT_EQ(
+      Call(
+          "GetItem",
+          R"({"TableName":"hashonly","Key":{"pk":{"S":"small"}},"ReturnConsumedCapacity":"TOTAL"})")
+          .body,
+      R"({"Item":{"pk":{"S":"small"}},"ConsumedCapacity":{"TableName":"hashonly","CapacityUnits":0.5}})");
+  EXPECT_EQ(
+      Call(
+          "GetItem",
+          R"({"TableName":"hashonly","Key":{"pk":{"S":"none"}},"ConsistentRead":true,"ReturnConsumedCapacity":"INDEXES"})")
+          .body,
+      R"({"ConsumedCapacity":{"TableName":"hashonly","CapacityUnits":1.0,"Table":{"CapacityUnits":1.0}}})");
   // Overwriting a big item with a small one costs the bigger of the two.
-  EXPECT_EQ(Call("PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"big"}},"ReturnConsumedCapacity":"TOTAL","ReturnValues":"ALL_OLD"})").body.find("\"CapacityUnits\":2.0") != std::string::npos,
-            true);
+  EXPECT_EQ(
+      Call(
+          "PutItem",
+          R"({"TableName":"hashonly","Item":{"pk":{"S":"big"}},"ReturnConsumedCapacity":"TOTAL","ReturnValues":"ALL_OLD"})")
+              .body.find("\"CapacityUnits\":2.0") != std::string::npos,
+      true);
 }
 
 TEST_F(ApiTest, ProjectionExpression) {
-  ASSERT_EQ(Outcome("PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"p"},"a":{"M":{"b":{"L":[{"S":"x"},{"S":"y"}]},"c":{"N":"1"}}},"d":{"S":"z"}}})"), "OK");
-  EXPECT_EQ(Call("GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":"#a.b[1], d","ExpressionAttributeNames":{"#a":"a"}})").body,
-            R"({"Item":{"a":{"M":{"b":{"L":[{"S":"y"}]}}},"d":{"S":"z"}}})");
+  ASSERT_EQ(
+      Outcome(
+          "PutItem",
+          R"({"TableName":"hashonly","Item":{"pk":{"S":"p"},"a":{"M":{"b":{"L":[{"S":"x"},{"S":"y"}]},"c":{"N":"1"}}},"d":{"S":"z"}}})"),
+      "OK");
+  EXPECT_EQ(
+      Call(
+          "GetItem",
+          R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":"#a.b[1], d","ExpressionAttributeNames":{"#a":"a"}})")
+          .body,
+      R"({"Item":{"a":{"M":{"b":{"L":[{"S":"y"}]}}},"d":{"S":"z"}}})");
   const Case cases[] = {
       {"GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":"#x"})",
        "ValidationException: Invalid ProjectionExpression: An expression attribute name used in "
        "the document path is not defined; attribute name: #x"},
-      {"GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":"d","ExpressionAttributeNames":{"#a":"a"}})",
+      {"GetItem",
+       R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":"d","ExpressionAttributeNames":{"#a":"a"}})",
        "ValidationException: Value provided in ExpressionAttributeNames unused in expressions: "
        "keys: {#a}"},
-      {"GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"AttributesToGet":["d"],"ProjectionExpression":"d"})",
+      {"GetItem",
+       R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"AttributesToGet":["d"],"ProjectionExpression":"d"})",
        "ValidationException: Can not use both expression and non-expression parameters in the "
        "same request: Non-expression parameters: {AttributesToGet} Expression parameters: "
        "{ProjectionExpression}"},
-      {"GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ExpressionAttributeNames":{"#a":"a"}})",
-       "ValidationException: ExpressionAttributeNames can only be specified when using expressions"},
+      {"GetItem",
+       R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ExpressionAttributeNames":{"#a":"a"}})",
+       "ValidationException: ExpressionAttributeNames can only be specified when using "
+       "expressions"},
       {"GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":""})",
        "ValidationException: Invalid ProjectionExpression: The expression can not be empty;"},
-      {"GetItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":"a, a.b"})",
+      {"GetItem",
+       R"({"TableName":"hashonly","Key":{"pk":{"S":"p"}},"ProjectionExpression":"a, a.b"})",
        "ValidationException: Invalid ProjectionExpression: Two document paths overlap with each "
        "other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]"},
   };
@@ -357,13 +403,20 @@ TEST_F(ApiTest, UpdateTableBillingAndThroughput) {
             "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
             "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is "
             "required");
-  EXPECT_EQ(Outcome("UpdateTable", R"({"TableName":"tab","BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})"), "OK");
-  EXPECT_EQ(Outcome("UpdateTable", R"({"TableName":"tab","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})"),
-            "ValidationException: The provisioned throughput for the table will not change. The "
-            "requested value equals the current value. Current ReadCapacityUnits provisioned for "
-            "the table: 5. Requested ReadCapacityUnits: 5. Current WriteCapacityUnits provisioned "
-            "for the table: 5. Requested WriteCapacityUnits: 5. Refer to the Amazon DynamoDB "
-            "Developer Guide for current limits and how to request higher limits.");
+  EXPECT_EQ(
+      Outcome(
+          "UpdateTable",
+          R"({"TableName":"tab","BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})"),
+      "OK");
+  EXPECT_EQ(
+      Outcome(
+          "UpdateTable",
+          R"({"TableName":"tab","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})"),
+      "ValidationException: The provisioned throughput for the table will not change. The "
+      "requested value equals the current value. Current ReadCapacityUnits provisioned for "
+      "the table: 5. Requested ReadCapacityUnits: 5. Current WriteCapacityUnits provisioned "
+      "for the table: 5. Requested WriteCapacityUnits: 5. Refer to the Amazon DynamoDB "
+      "Developer Guide for current limits and how to request higher limits.");
   EXPECT_EQ(Outcome("UpdateTable", R"({"TableName":"tab","BillingMode":"PROVISIONED"})"),
             "ValidationException: One or more parameter values were invalid: "
             "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
@@ -377,54 +430,83 @@ namespace dynamo::server {
 namespace {
 
 TEST_F(ApiTest, ConditionalWritesAndFailureBody) {
-  ASSERT_EQ(Outcome("PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"},"v":{"N":"1"}},"ConditionExpression":"attribute_not_exists(pk)"})j"), "OK");
-  EXPECT_EQ(Outcome("PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"},"v":{"N":"9"}},"ConditionExpression":"attribute_not_exists(pk)"})j"),
-            "ConditionalCheckFailedException: The conditional request failed");
+  ASSERT_EQ(
+      Outcome(
+          "PutItem",
+          R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"},"v":{"N":"1"}},"ConditionExpression":"attribute_not_exists(pk)"})j"),
+      "OK");
+  EXPECT_EQ(
+      Outcome(
+          "PutItem",
+          R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"},"v":{"N":"9"}},"ConditionExpression":"attribute_not_exists(pk)"})j"),
+      "ConditionalCheckFailedException: The conditional request failed");
   // ALL_OLD puts the current item into the error body.
-  auto r = Call("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET v = v + :one","ConditionExpression":"v = :two","ExpressionAttributeValues":{":one":{"N":"1"},":two":{"N":"2"}},"ReturnValuesOnConditionCheckFailure":"ALL_OLD"})j");
+  auto r = Call(
+      "UpdateItem",
+      R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET v = v + :one","ConditionExpression":"v = :two","ExpressionAttributeValues":{":one":{"N":"1"},":two":{"N":"2"}},"ReturnValuesOnConditionCheckFailure":"ALL_OLD"})j");
   EXPECT_EQ(r.status, 400);
-  EXPECT_EQ(r.body,
-            R"j({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"c"},"v":{"N":"1"}}})j");
+  EXPECT_EQ(
+      r.body,
+      R"j({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"pk":{"S":"c"},"v":{"N":"1"}}})j");
   // No item: no Item member.
-  r = Call("DeleteItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"none"}},"ConditionExpression":"attribute_exists(pk)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"})j");
-  EXPECT_EQ(r.body,
-            R"j({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})j");
-  EXPECT_EQ(Call("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET v = v + :one","ConditionExpression":"v = :one","ExpressionAttributeValues":{":one":{"N":"1"}},"ReturnValues":"UPDATED_NEW"})j").body,
-            R"j({"Attributes":{"v":{"N":"2"}}})j");
+  r = Call(
+      "DeleteItem",
+      R"j({"TableName":"hashonly","Key":{"pk":{"S":"none"}},"ConditionExpression":"attribute_exists(pk)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"})j");
+  EXPECT_EQ(
+      r.body,
+      R"j({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed"})j");
+  EXPECT_EQ(
+      Call(
+          "UpdateItem",
+          R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET v = v + :one","ConditionExpression":"v = :one","ExpressionAttributeValues":{":one":{"N":"1"}},"ReturnValues":"UPDATED_NEW"})j")
+          .body,
+      R"j({"Attributes":{"v":{"N":"2"}}})j");
 }
 
 TEST_F(ApiTest, UpdateItemValidationOrder) {
   const Case cases[] = {
-      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","Expected":{"a":{"Exists":false}}})j",
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","Expected":{"a":{"Exists":false}}})j",
        "ValidationException: Can not use both expression and non-expression parameters in the "
        "same request: Non-expression parameters: {Expected} Expression parameters: "
        "{UpdateExpression}"},
-      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"ExpressionAttributeValues":{":v":{"N":"1"}}})j",
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"ExpressionAttributeValues":{":v":{"N":"1"}}})j",
        "ValidationException: ExpressionAttributeValues can only be specified when using "
        "expressions: UpdateExpression and ConditionExpression are null"},
-      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"ExpressionAttributeValues":{":v":{"N":"1"}}})j",
+      {"PutItem",
+       R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"ExpressionAttributeValues":{":v":{"N":"1"}}})j",
        "ValidationException: ExpressionAttributeValues can only be specified when using "
        "expressions: ConditionExpression is null"},
-      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{}})j",
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{}})j",
        "ValidationException: ExpressionAttributeValues must not be empty"},
-      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{"v":{"N":"1"}}})j",
-       "ValidationException: ExpressionAttributeValues contains invalid key: Syntax error; key: \"v\""},
-      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{":v":{"N":"x"}}})j",
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{"v":{"N":"1"}}})j",
+       "ValidationException: ExpressionAttributeValues contains invalid key: Syntax error; key: "
+       "\"v\""},
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{":v":{"N":"x"}}})j",
        "ValidationException: ExpressionAttributeValues contains invalid value: The parameter "
        "cannot be converted to a numeric value: x for key :v"},
-      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET pk = :v","ExpressionAttributeValues":{":v":{"S":"x"}}})j",
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET pk = :v","ExpressionAttributeValues":{":v":{"S":"x"}}})j",
        "ValidationException: One or more parameter values were invalid: Cannot update attribute "
        "pk. This attribute is part of the key"},
-      {"UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"AttributeUpdates":{"a":{"Action":"ADD","Value":{"S":"x"}}}})j",
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"AttributeUpdates":{"a":{"Action":"ADD","Value":{"S":"x"}}}})j",
        "ValidationException: One or more parameter values were invalid: ADD action is not "
        "supported for the type S"},
-      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"Exists":true}}})j",
+      {"PutItem",
+       R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"Exists":true}}})j",
        "ValidationException: One or more parameter values were invalid: Value must be provided "
        "when Exists is true for Attribute: a"},
-      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"ComparisonOperator":"EQ"}}})j",
+      {"PutItem",
+       R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"ComparisonOperator":"EQ"}}})j",
        "ValidationException: One or more parameter values were invalid: Value or "
        "AttributeValueList must be used with ComparisonOperator: EQ for Attribute: a"},
-      {"PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"N":"1"}]}}})j",
+      {"PutItem",
+       R"j({"TableName":"hashonly","Item":{"pk":{"S":"c"}},"Expected":{"a":{"ComparisonOperator":"BETWEEN","AttributeValueList":[{"N":"1"}]}}})j",
        "ValidationException: One or more parameter values were invalid: Invalid number of "
        "argument(s) for the BETWEEN ComparisonOperator"},
   };
@@ -433,13 +515,28 @@ TEST_F(ApiTest, UpdateItemValidationOrder) {
 
 TEST_F(ApiTest, LegacyExpectedAndAttributeUpdates) {
   // DynamoDBMapper's optimistic locking: Exists:false, then Value of the old version.
-  ASSERT_EQ(Outcome("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"1"}}},"Expected":{"v":{"Exists":false}}})j"), "OK");
-  EXPECT_EQ(Outcome("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"1"}}},"Expected":{"v":{"Exists":false}}})j"),
-            "ConditionalCheckFailedException: The conditional request failed");
-  EXPECT_EQ(Outcome("UpdateItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"2"}},"l":{"Action":"ADD","Value":{"L":[{"S":"a"}]}}},"Expected":{"v":{"Value":{"N":"1"}}}})j"), "OK");
+  ASSERT_EQ(
+      Outcome(
+          "UpdateItem",
+          R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"1"}}},"Expected":{"v":{"Exists":false}}})j"),
+      "OK");
+  EXPECT_EQ(
+      Outcome(
+          "UpdateItem",
+          R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"1"}}},"Expected":{"v":{"Exists":false}}})j"),
+      "ConditionalCheckFailedException: The conditional request failed");
+  EXPECT_EQ(
+      Outcome(
+          "UpdateItem",
+          R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}},"AttributeUpdates":{"v":{"Action":"PUT","Value":{"N":"2"}},"l":{"Action":"ADD","Value":{"L":[{"S":"a"}]}}},"Expected":{"v":{"Value":{"N":"1"}}}})j"),
+      "OK");
   EXPECT_EQ(Call("GetItem", R"j({"TableName":"hashonly","Key":{"pk":{"S":"m"}}})j").body,
             R"j({"Item":{"l":{"L":[{"S":"a"}]},"pk":{"S":"m"},"v":{"N":"2"}}})j");
-  EXPECT_EQ(Outcome("PutItem", R"j({"TableName":"hashonly","Item":{"pk":{"S":"m"}},"Expected":{"v":{"ComparisonOperator":"GT","AttributeValueList":[{"N":"5"}]},"l":{"ComparisonOperator":"NOT_NULL"}},"ConditionalOperator":"OR"})j"), "OK");
+  EXPECT_EQ(
+      Outcome(
+          "PutItem",
+          R"j({"TableName":"hashonly","Item":{"pk":{"S":"m"}},"Expected":{"v":{"ComparisonOperator":"GT","AttributeValueList":[{"N":"5"}]},"l":{"ComparisonOperator":"NOT_NULL"}},"ConditionalOperator":"OR"})j"),
+      "OK");
 }
 
 }  // namespace

@@ -82,12 +82,16 @@ TEST(HttpTest, AuthenticationErrors) {
   Client c(emu->port());
   auto missing = c.Post("ListTables", "{}", nullptr);
   EXPECT_EQ(missing.result_int(), 400);
-  EXPECT_EQ(missing.body(),
-            R"({"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"})");
-  auto incomplete = c.Post("ListTables", "{}", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request");
+  EXPECT_EQ(
+      missing.body(),
+      R"({"__type":"com.amazon.coral.service#MissingAuthenticationTokenException","message":"Request is missing Authentication Token"})");
+  auto incomplete =
+      c.Post("ListTables", "{}",
+             "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request");
   EXPECT_EQ(incomplete.result_int(), 400);
-  EXPECT_EQ(incomplete.body(),
-            R"({"__type":"com.amazon.coral.service#IncompleteSignatureException","message":"Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request"})");
+  EXPECT_EQ(
+      incomplete.body(),
+      R"({"__type":"com.amazon.coral.service#IncompleteSignatureException","message":"Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request"})");
   // Body and target are checked before authentication, as DynamoDB does.
   EXPECT_EQ(c.Post("ListTables", "nope", nullptr).body(),
             R"({"__type":"com.amazon.coral.service#SerializationException"})");
@@ -148,11 +152,16 @@ TEST(HttpTest, DataSurvivesRestartOnDisk) {
   o.db_path = dir.string();
   {
     auto emu = std::move(Emulator::Start(o)).value();
-    ASSERT_EQ(emu->Dispatch("CreateTable",
-                            R"({"TableName":"persist","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})")
+    ASSERT_EQ(
+        emu->Dispatch(
+               "CreateTable",
+               R"({"TableName":"persist","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})")
+            .status,
+        200);
+    ASSERT_EQ(emu->Dispatch("PutItem",
+                            R"({"TableName":"persist","Item":{"pk":{"S":"k"},"v":{"N":"42"}}})")
                   .status,
               200);
-    ASSERT_EQ(emu->Dispatch("PutItem", R"({"TableName":"persist","Item":{"pk":{"S":"k"},"v":{"N":"42"}}})").status, 200);
   }
   auto emu = std::move(Emulator::Start(o)).value();
   EXPECT_EQ(emu->Dispatch("GetItem", R"({"TableName":"persist","Key":{"pk":{"S":"k"}}})").body,
@@ -168,8 +177,9 @@ TEST(HttpTest, PortInUseIsAClearError) {
   o.in_memory = true;
   auto second = Emulator::Start(o);
   ASSERT_FALSE(second.ok());
-  EXPECT_NE(second.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(emu->port())),
-            std::string::npos)
+  EXPECT_NE(
+      second.error().message.find("cannot listen on 127.0.0.1:" + std::to_string(emu->port())),
+      std::string::npos)
       << second.error().message;
 }
 

@@ -14,7 +14,9 @@ namespace {
 using core::AttributeValue;
 using core::Item;
 
-EncodedKey Key(const std::string& h) { return EncodedKey{EncodeKeyValue(AttributeValue::S(h)), ""}; }
+EncodedKey Key(const std::string& h) {
+  return EncodedKey{EncodeKeyValue(AttributeValue::S(h)), ""};
+}
 
 std::unique_ptr<Database> OpenMemory() {
   DatabaseOptions o;
@@ -83,7 +85,8 @@ TEST(DatabaseTest, DropTableRemovesItsItemsOnly) {
 }
 
 TEST(DatabaseTest, FileDatabasePersistsAcrossReopen) {
-  auto dir = std::filesystem::temp_directory_path() / ("dynamo-db-test-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("dynamo-db-test-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   int64_t id;
   {

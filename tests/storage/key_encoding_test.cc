@@ -39,8 +39,9 @@ TEST(KeyEncodingTest, NumberOrderMatchesNumericOrder) {
   std::mt19937_64 rng(42);
   std::vector<Number> numbers;
   for (int i = 0; i < 3000; ++i) numbers.push_back(RandomNumber(rng));
-  for (const char* edge : {"0", "-0", "1", "-1", "0.1", "-0.1", "0.12", "-0.12", "10", "-10",
-                           "1e125", "-1e125", "1e-130", "-1e-130", "9.9999999999999999999999999999999999999e125"}) {
+  for (const char* edge :
+       {"0", "-0", "1", "-1", "0.1", "-0.1", "0.12", "-0.12", "10", "-10", "1e125", "-1e125",
+        "1e-130", "-1e-130", "9.9999999999999999999999999999999999999e125"}) {
     numbers.push_back(*Number::Parse(edge));
   }
   std::vector<std::string> encoded;
