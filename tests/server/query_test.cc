@@ -429,3 +429,29 @@ TEST_F(ReadApiTest, ScanPagingIsStableUnderConcurrentWrites) {
 
 }  // namespace
 }  // namespace dynamo::server
+
+namespace dynamo::server {
+namespace {
+
+// Past 16 MB of results, BatchGetItem returns the remaining keys as
+// UnprocessedKeys (with the table's read options) instead of reading them.
+TEST_F(ReadApiTest, BatchGetItemHonoursTheResponseSizeCap) {
+  const std::string pad(400000, 'x');
+  std::string keys;
+  for (int i = 0; i < 45; ++i) {
+    ASSERT_EQ(Call("PutItem", R"j({"TableName":"tab","Item":{"pk":{"S":"big"},"sk":{"N":")j" + std::to_string(i) +
+                                  R"j("},"pad":{"S":")j" + pad + R"j("}}})j").status, 200);
+    keys += (i ? "," : "") + std::string(R"j({"pk":{"S":"big"},"sk":{"N":")j") + std::to_string(i) + "\"}}";
+  }
+  auto d = Json("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + keys + R"j(],"ConsistentRead":true}}})j");
+  size_t returned = d["Responses"]["tab"].Size();
+  ASSERT_TRUE(d["UnprocessedKeys"].HasMember("tab"));
+  size_t unprocessed = d["UnprocessedKeys"]["tab"]["Keys"].Size();
+  EXPECT_EQ(returned + unprocessed, 45u);
+  EXPECT_GT(unprocessed, 0u);
+  EXPECT_LE(returned * 400000, 16u * 1024 * 1024 + 400000);
+  EXPECT_TRUE(d["UnprocessedKeys"]["tab"]["ConsistentRead"].GetBool());
+}
+
+}  // namespace
+}  // namespace dynamo::server
