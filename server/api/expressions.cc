@@ -426,6 +426,43 @@ void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& 
   }
 }
 
+Status CheckMixedParameters(const std::vector<std::string>& legacy,
+                            const std::vector<std::string>& modern) {
+  if (legacy.empty() || modern.empty()) return Status::Ok();
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
+    return out;
+  };
+  return ValidationError(
+      "Can not use both expression and non-expression parameters in the same request: "
+      "Non-expression parameters: {" +
+      join(legacy) + "} Expression parameters: {" + join(modern) + "}");
+}
+
+Result<std::shared_ptr<const expr::ParsedCondition>> PrepareCondition(
+    expr::ExpressionCache& cache, std::string_view text, expr::ExpressionKind kind,
+    const expr::Bindings& bindings, expr::Placeholders* used) {
+  DYNAMO_ASSIGN_OR_RETURN(auto parsed, cache.Condition(text, kind));
+  DYNAMO_RETURN_IF_ERROR(expr::ValidateCondition(*parsed, bindings, kind));
+  Merge(used, parsed->placeholders);
+  return parsed;
+}
+
+Result<std::vector<expr::Path>> PrepareProjection(expr::ExpressionCache& cache,
+                                                  std::string_view text,
+                                                  const expr::Bindings& bindings,
+                                                  expr::Placeholders* used) {
+  DYNAMO_ASSIGN_OR_RETURN(auto projection, cache.Projection(text));
+  DYNAMO_RETURN_IF_ERROR(expr::ValidateProjection(*projection, bindings));
+  Merge(used, projection->placeholders);
+  std::vector<expr::Path> paths;
+  paths.reserve(projection->paths.size());
+  for (const auto& path : projection->paths) paths.push_back(expr::ResolvePath(path, bindings));
+  DYNAMO_RETURN_IF_ERROR(expr::CheckProjectionPaths(paths));
+  return paths;
+}
+
 Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
   std::vector<std::string> legacy, modern;
   if (p.attributes_to_get) legacy.push_back("AttributesToGet");
@@ -434,17 +471,7 @@ Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
   if (p.projection_expression) modern.push_back("ProjectionExpression");
   if (p.update_expression) modern.push_back("UpdateExpression");
   if (p.condition_expression) modern.push_back("ConditionExpression");
-  if (!legacy.empty() && !modern.empty()) {
-    auto join = [](const std::vector<std::string>& v) {
-      std::string out;
-      for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-      return out;
-    };
-    return ValidationError(
-        "Can not use both expression and non-expression parameters in the same request: "
-        "Non-expression parameters: {" +
-        join(legacy) + "} Expression parameters: {" + join(modern) + "}");
-  }
+  DYNAMO_RETURN_IF_ERROR(CheckMixedParameters(legacy, modern));
   if (p.names && modern.empty()) {
     return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
   }
@@ -531,20 +558,13 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
     Merge(&used, out.update->placeholders);
   }
   if (p.condition_expression) {
-    DYNAMO_ASSIGN_OR_RETURN(
-        out.condition, cache.Condition(*p.condition_expression, expr::ExpressionKind::kCondition));
-    DYNAMO_RETURN_IF_ERROR(
-        expr::ValidateCondition(*out.condition, bindings, expr::ExpressionKind::kCondition));
-    Merge(&used, out.condition->placeholders);
+    DYNAMO_ASSIGN_OR_RETURN(out.condition,
+                            PrepareCondition(cache, *p.condition_expression,
+                                             expr::ExpressionKind::kCondition, bindings, &used));
   }
   if (p.projection_expression) {
-    DYNAMO_ASSIGN_OR_RETURN(auto projection, cache.Projection(*p.projection_expression));
-    DYNAMO_RETURN_IF_ERROR(expr::ValidateProjection(*projection, bindings));
-    Merge(&used, projection->placeholders);
-    out.projection.emplace();
-    for (const auto& path : projection->paths)
-      out.projection->push_back(expr::ResolvePath(path, bindings));
-    DYNAMO_RETURN_IF_ERROR(expr::CheckProjectionPaths(*out.projection));
+    DYNAMO_ASSIGN_OR_RETURN(out.projection,
+                            PrepareProjection(cache, *p.projection_expression, bindings, &used));
   }
   DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(bindings, used));
   (void)op;

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "expr/ast.h"
 #include "expr/evaluator.h"
@@ -61,6 +62,22 @@ Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op
 // Enum constraints of the legacy parameters.
 void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& errors);
 Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op);
+// "Can not use both expression and non-expression parameters in the same
+// request: ..." when both lists are non-empty (each in DynamoDB's order).
+Status CheckMixedParameters(const std::vector<std::string>& legacy,
+                            const std::vector<std::string>& modern);
+
+// Parses (through the cache) and validates one condition-like expression,
+// adding its placeholders to *used.
+Result<std::shared_ptr<const expr::ParsedCondition>> PrepareCondition(
+    expr::ExpressionCache& cache, std::string_view text, expr::ExpressionKind kind,
+    const expr::Bindings& bindings, expr::Placeholders* used);
+// The same for a ProjectionExpression, resolved into paths.
+Result<std::vector<expr::Path>> PrepareProjection(expr::ExpressionCache& cache,
+                                                  std::string_view text,
+                                                  const expr::Bindings& bindings,
+                                                  expr::Placeholders* used);
+
 // ExpressionAttributeNames / ExpressionAttributeValues (either may be null):
 // DynamoDB's checks on the maps, keys and values, decoded into out.
 Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out);

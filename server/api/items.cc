@@ -146,6 +146,25 @@ std::optional<Item> CollectionKey(const WriteParams& p, const TableInfo& t, cons
   return Item{{it->first, it->second}};
 }
 
+// The constraint checks of DeleteItem and UpdateItem, in DynamoDB's member
+// order; returns the table name.
+Result<std::string> CheckKeyedWriteConstraints(const WriteParams& p, const JsonValue* key_json) {
+  ConstraintErrors errors;
+  std::string table;
+  if (!p.table_name) {
+    errors.NotNull("tableName");
+  } else {
+    table = ResolveTableName(*p.table_name, errors);
+  }
+  if (!key_json) errors.NotNull("key");
+  if (p.capacity) {
+    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
+  }
+  CheckWriteEnums(p, errors);
+  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  return table;
+}
+
 std::vector<std::string> KeyNames(const TableInfo& t) {
   std::vector<std::string> names{t.key.hash.name};
   if (t.key.range) names.push_back(t.key.range->name);
@@ -264,18 +283,7 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* key_json, GetObject(req, "Key", kAttributeValueMap));
   if (key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*key_json));
 
-  ConstraintErrors errors;
-  std::string table;
-  if (!p.table_name) {
-    errors.NotNull("tableName");
-  } else {
-    table = ResolveTableName(*p.table_name, errors);
-  }
-  if (!key_json) errors.NotNull("key");
-  if (p.capacity)
-    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  CheckWriteEnums(p, errors);
-  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckKeyedWriteConstraints(p, key_json));
 
   DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kDelete));
   DYNAMO_ASSIGN_OR_RETURN(Item key_item, DecodeAttributeMap(*key_json));
@@ -311,18 +319,7 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* key_json, GetObject(req, "Key", kAttributeValueMap));
   if (key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*key_json));
 
-  ConstraintErrors errors;
-  std::string table;
-  if (!p.table_name) {
-    errors.NotNull("tableName");
-  } else {
-    table = ResolveTableName(*p.table_name, errors);
-  }
-  if (!key_json) errors.NotNull("key");
-  if (p.capacity)
-    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  CheckWriteEnums(p, errors);
-  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckKeyedWriteConstraints(p, key_json));
 
   DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kUpdate));
   DYNAMO_ASSIGN_OR_RETURN(Item key_item, DecodeAttributeMap(*key_json));

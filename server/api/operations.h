@@ -52,7 +52,9 @@ core::Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req);
 // Shared helpers (tables.cc).
 // Validates a TableName member that may also be an ARN (item operations and
 // DescribeTable & co.); adds constraint errors, returns the bare table name.
-std::string ResolveTableName(std::string_view value, class ConstraintErrors& errors);
+// path: the member's constraint path, "tableName" unless nested.
+std::string ResolveTableName(std::string_view value, class ConstraintErrors& errors,
+                             const std::string& path = "tableName");
 core::Error TableNotFound();                              // item operations
 core::Error TableNotFoundNamed(const std::string& name);  // control plane
 

@@ -421,17 +421,7 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
     if (p.projection_expression) modern.push_back("ProjectionExpression");
     if (p.filter_expression) modern.push_back("FilterExpression");
     if (p.key_condition_expression) modern.push_back("KeyConditionExpression");
-    if (!legacy.empty() && !modern.empty()) {
-      auto join = [](const std::vector<std::string>& v) {
-        std::string out;
-        for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
-        return out;
-      };
-      return ValidationError(
-          "Can not use both expression and non-expression parameters in the same request: "
-          "Non-expression parameters: {" +
-          join(legacy) + "} Expression parameters: {" + join(modern) + "}");
-    }
+    DYNAMO_RETURN_IF_ERROR(CheckMixedParameters(legacy, modern));
     if (p.names && modern.empty()) {
       return ValidationError(
           "ExpressionAttributeNames can only be specified when using expressions");
@@ -476,51 +466,30 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
   // Expressions (cached parses) and their bindings.
   ItemExpressions e;
   std::shared_ptr<const expr::ParsedCondition> key_condition, filter;
-  {
+  if (p.attributes_to_get) {
     RawExpressionParams raw;
-    raw.names = p.names;
-    raw.values = p.values;
-    raw.projection_expression = p.projection_expression;
     raw.attributes_to_get = p.attributes_to_get;
-    // Legacy Query/Scan conditions share the Expected converter's semantics.
-    raw.expected = nullptr;
-    if (p.attributes_to_get) {
-      DYNAMO_ASSIGN_OR_RETURN(e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
-    } else {
-      // Names/values validated against every expression of the request at once.
-      DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &e));
-      expr::Bindings b = e.bindings();
-      expr::Placeholders used;
-      auto merge = [&used](const expr::Placeholders& x) {
-        used.names.insert(x.names.begin(), x.names.end());
-        used.values.insert(x.values.begin(), x.values.end());
-      };
-      if (p.key_condition_expression) {
-        DYNAMO_ASSIGN_OR_RETURN(
-            key_condition, ctx.api->expressions().Condition(*p.key_condition_expression,
-                                                            expr::ExpressionKind::kKeyCondition));
-        DYNAMO_RETURN_IF_ERROR(
-            expr::ValidateCondition(*key_condition, b, expr::ExpressionKind::kKeyCondition));
-        merge(key_condition->placeholders);
-      }
-      if (p.filter_expression) {
-        DYNAMO_ASSIGN_OR_RETURN(filter, ctx.api->expressions().Condition(
-                                            *p.filter_expression, expr::ExpressionKind::kFilter));
-        DYNAMO_RETURN_IF_ERROR(expr::ValidateCondition(*filter, b, expr::ExpressionKind::kFilter));
-        merge(filter->placeholders);
-      }
-      if (p.projection_expression) {
-        DYNAMO_ASSIGN_OR_RETURN(auto projection,
-                                ctx.api->expressions().Projection(*p.projection_expression));
-        DYNAMO_RETURN_IF_ERROR(expr::ValidateProjection(*projection, b));
-        merge(projection->placeholders);
-        e.projection.emplace();
-        for (const auto& path : projection->paths)
-          e.projection->push_back(expr::ResolvePath(path, b));
-        DYNAMO_RETURN_IF_ERROR(expr::CheckProjectionPaths(*e.projection));
-      }
-      DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(b, used));
+    DYNAMO_ASSIGN_OR_RETURN(e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
+  } else {
+    // Names and values are checked against every expression of the request at once.
+    DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &e));
+    const expr::Bindings b = e.bindings();
+    expr::Placeholders used;
+    expr::ExpressionCache& cache = ctx.api->expressions();
+    if (p.key_condition_expression) {
+      DYNAMO_ASSIGN_OR_RETURN(key_condition,
+                              PrepareCondition(cache, *p.key_condition_expression,
+                                               expr::ExpressionKind::kKeyCondition, b, &used));
     }
+    if (p.filter_expression) {
+      DYNAMO_ASSIGN_OR_RETURN(filter, PrepareCondition(cache, *p.filter_expression,
+                                                       expr::ExpressionKind::kFilter, b, &used));
+    }
+    if (p.projection_expression) {
+      DYNAMO_ASSIGN_OR_RETURN(e.projection,
+                              PrepareProjection(cache, *p.projection_expression, b, &used));
+    }
+    DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(b, used));
   }
   std::optional<Item> exclusive_start;
   if (p.exclusive_start) {

@@ -583,11 +583,12 @@ Result<std::string> RequiredTableName(const JsonValue& req) {
 
 }  // namespace
 
-std::string ResolveTableName(std::string_view value, ConstraintErrors& errors) {
+std::string ResolveTableName(std::string_view value, ConstraintErrors& errors,
+                             const std::string& path) {
   // A table ARN: arn:aws:dynamodb:<region>:<account>:table/<name>
   if (value.substr(0, 4) == "arn:") {
     if (value.size() > 1024) {
-      errors.CheckLength(value, "tableName", 1, 1024);
+      errors.CheckLength(value, path, 1, 1024);
       return "";
     }
     size_t slash = value.find(":table/");
@@ -595,19 +596,16 @@ std::string ResolveTableName(std::string_view value, ConstraintErrors& errors) {
       std::string_view name = value.substr(slash + 7);
       if (!name.empty() && name.find('/') == std::string_view::npos) return std::string(name);
     }
-    errors.Add(std::string(value), "tableName",
+    errors.Add(std::string(value), path,
                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
     return "";
   }
-  if (value.empty()) {
-    errors.CheckLength(value, "tableName", 1, 255);
+  // Empty and over-long names report only their length.
+  if (value.empty() || value.size() > 255) {
+    errors.CheckLength(value, path, 1, 255);
     return "";
   }
-  if (value.size() > 255) {
-    errors.CheckLength(value, "tableName", 1, 255);
-    return "";
-  }
-  errors.CheckTableNamePattern(value, "tableName");
+  errors.CheckTableNamePattern(value, path);
   return std::string(value);
 }
 

@@ -83,6 +83,18 @@ CancellationReason ConflictReason() {
                             std::nullopt};
 }
 
+// TransactItems: present, 1..100 elements.
+void CheckTransactItemsLength(const JsonValue* items, size_t count, ConstraintErrors& errors) {
+  if (!items) {
+    errors.NotNull("transactItems");
+  } else if (count == 0) {
+    errors.Add("[]", "transactItems", "Member must have length greater than or equal to 1");
+  } else if (count > kMaxTransactItems) {
+    errors.Add("[" + std::to_string(count) + " items]", "transactItems",
+               "Member must have length less than or equal to 100");
+  }
+}
+
 enum class ActionKind { kConditionCheck, kPut, kDelete, kUpdate };
 
 struct Action {
@@ -164,14 +176,7 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
 
   // Shape constraints.
   ConstraintErrors errors;
-  if (!items) {
-    errors.NotNull("transactItems");
-  } else if (actions.empty()) {
-    errors.Add("[]", "transactItems", "Member must have length greater than or equal to 1");
-  } else if (actions.size() > kMaxTransactItems) {
-    errors.Add("[" + std::to_string(actions.size()) + " items]", "transactItems",
-               "Member must have length less than or equal to 100");
-  }
+  CheckTransactItemsLength(items, actions.size(), errors);
   if (token) errors.CheckLength(*token, "clientRequestToken", 1, 36);
   if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   if (metrics) errors.CheckEnum(*metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
@@ -185,11 +190,7 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     if (!a.table_name) {
       errors.NotNull(path + ".tableName");
     } else {
-      ConstraintErrors table_errors;
-      a.table = ResolveTableName(*a.table_name, table_errors);
-      if (!table_errors.empty())
-        errors.Add(std::string(*a.table_name), path + ".tableName",
-                   "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+      a.table = ResolveTableName(*a.table_name, errors, path + ".tableName");
     }
     if (a.kind == ActionKind::kPut && !a.item_json) errors.NotNull(path + ".item");
     if (a.kind != ActionKind::kPut && !a.key_json) errors.NotNull(path + ".key");
@@ -462,22 +463,14 @@ Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
     }
   }
   ConstraintErrors errors;
-  if (!items) {
-    errors.NotNull("transactItems");
-  } else if (gets.empty()) {
-    errors.Add("[]", "transactItems", "Member must have length greater than or equal to 1");
-  } else if (gets.size() > kMaxTransactItems) {
-    errors.Add("[" + std::to_string(gets.size()) + " items]", "transactItems",
-               "Member must have length less than or equal to 100");
-  }
+  CheckTransactItemsLength(items, gets.size(), errors);
   if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
   for (size_t i = 0; i < gets.size(); ++i) {
     std::string path = "transactItems." + std::to_string(i + 1) + ".member.get";
     if (!gets[i].table_name) {
       errors.NotNull(path + ".tableName");
     } else {
-      ConstraintErrors te;
-      gets[i].table = ResolveTableName(*gets[i].table_name, te);
+      gets[i].table = ResolveTableName(*gets[i].table_name, errors, path + ".tableName");
     }
     if (!gets[i].key_json) errors.NotNull(path + ".key");
   }
