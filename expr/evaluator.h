@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "expr/ast.h"
-#include "expr/core/attribute_value.h"
+#include "core/attribute_value.h"
 #include "expr/parser.h"
 #include "expr/projection.h"
 

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "expr/ast.h"
-#include "expr/core/error.h"
+#include "core/error.h"
 #include "expr/parser.h"
 
 namespace dynamo::expr {

@@ -37,7 +37,7 @@
 #include <string_view>
 
 #include "expr/ast.h"
-#include "expr/core/error.h"
+#include "core/error.h"
 
 namespace dynamo::expr {
 

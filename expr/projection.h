@@ -8,8 +8,8 @@
 #include <variant>
 #include <vector>
 
-#include "expr/core/attribute_value.h"
-#include "expr/core/error.h"
+#include "core/attribute_value.h"
+#include "core/error.h"
 
 namespace dynamo::expr {
 

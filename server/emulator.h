@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "expr/core/error.h"
+#include "core/error.h"
 #include "server/api/api.h"
 
 namespace dynamo {

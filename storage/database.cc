@@ -5,7 +5,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "expr/core/item_codec.h"
+#include "core/item_codec.h"
 #include "storage/key_encoding.h"
 
 namespace dynamo::storage {

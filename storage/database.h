@@ -12,7 +12,7 @@
 //       hk   EncodeKeyValue(partition key)         (key_encoding.h)
 //       rk   EncodeKeyValue(sort key), or x'' for tables without one
 //       size DynamoDB item size in bytes (attribute_value.h ItemSize)
-//       item EncodeItem(item)                      (expr/core/item_codec.h)
+//       item EncodeItem(item)                      (core/item_codec.h)
 //   A Query is then a range scan of one (tid, hh, hk) prefix ordered by rk.
 //   index_items(tid, ix, hh, hk, rk, bhk, brk, size, item)
 //       PRIMARY KEY (tid, ix, hh, hk, rk, bhk, brk) WITHOUT ROWID
@@ -35,8 +35,8 @@
 #include <string>
 #include <vector>
 
-#include "expr/core/attribute_value.h"
-#include "expr/core/error.h"
+#include "core/attribute_value.h"
+#include "core/error.h"
 
 namespace dynamo::storage {
 

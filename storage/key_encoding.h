@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "expr/core/attribute_value.h"
+#include "core/attribute_value.h"
 
 namespace dynamo::storage {
 

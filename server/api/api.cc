@@ -3,7 +3,7 @@
 #include <chrono>
 #include <unordered_map>
 
-#include "expr/core/error_details.h"
+#include "core/error_details.h"
 #include "server/api/catalog.h"
 #include "server/api/json.h"
 #include "server/api/operations.h"

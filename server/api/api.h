@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "expr/core/error.h"
+#include "core/error.h"
 #include "expr/expression_cache.h"
 #include "storage/storage.h"
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "expr/core/attribute_value.h"
+#include "core/attribute_value.h"
 #include "server/api/transaction_state.h"
 #include "storage/database.h"
 

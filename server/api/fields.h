@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "expr/core/error.h"
+#include "core/error.h"
 #include "server/api/json.h"
 
 namespace dynamo::server {

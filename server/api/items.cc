@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "expr/core/error_details.h"
+#include "core/error_details.h"
 #include "expr/evaluator.h"
 #include "expr/projection.h"
 #include "server/api/expressions.h"

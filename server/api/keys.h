@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "expr/core/attribute_value.h"
+#include "core/attribute_value.h"
 #include "server/api/catalog.h"
 #include "storage/database.h"
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "expr/core/item_codec.h"
+#include "core/item_codec.h"
 #include "expr/evaluator.h"
 #include "expr/projection.h"
 #include "server/api/expressions.h"

@@ -10,7 +10,7 @@
 #include <random>
 #include <set>
 
-#include "expr/core/item_codec.h"
+#include "core/item_codec.h"
 #include "server/api/fields.h"
 #include "server/api/keys.h"
 #include "server/api/operations.h"

@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "expr/core/error_details.h"
+#include "core/error_details.h"
 #include "expr/evaluator.h"
 #include "expr/projection.h"
 #include "server/api/expressions.h"

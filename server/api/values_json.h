@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "expr/core/attribute_value.h"
+#include "core/attribute_value.h"
 #include "server/api/json.h"
 
 namespace dynamo::server {

@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "expr/core/error.h"
+#include "core/error.h"
 
 namespace boost::asio {
 class io_context;

@@ -1,4 +1,4 @@
-#include "expr/core/item_codec.h"
+#include "core/item_codec.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "expr/core/number.h"
+#include "core/number.h"
 
 #include <gtest/gtest.h>
 
-#include "expr/core/attribute_value.h"
+#include "core/attribute_value.h"
 
 namespace dynamo::core {
 namespace {

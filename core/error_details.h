@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "expr/core/attribute_value.h"
-#include "expr/core/error.h"
+#include "core/attribute_value.h"
+#include "core/error.h"
 
 namespace dynamo::core {
 

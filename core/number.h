@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "expr/core/error.h"
+#include "core/error.h"
 
 namespace dynamo::core {
 

@@ -1,4 +1,4 @@
-#include "expr/core/error.h"
+#include "core/error.h"
 
 namespace dynamo::core {
 

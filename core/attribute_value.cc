@@ -1,4 +1,4 @@
-#include "expr/core/attribute_value.h"
+#include "core/attribute_value.h"
 
 #include <algorithm>
 

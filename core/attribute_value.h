@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "expr/core/number.h"
+#include "core/number.h"
 
 namespace dynamo::core {
 

@@ -1,4 +1,4 @@
-#include "expr/core/number.h"
+#include "core/number.h"
 
 #include <algorithm>
 
