@@ -50,23 +50,24 @@ class AttributeValue {
                             NumberSet, BinarySet>;
 
   AttributeValue() : data_(Null{}) {}
-  static AttributeValue S(std::string s) { return AttributeValue(Data(std::move(s))); }
-  static AttributeValue N(Number n) { return AttributeValue(Data(std::move(n))); }
+  // Each constructs its alternative in place (one move of the payload).
+  static AttributeValue S(std::string s) { return AttributeValue(In<0>(), std::move(s)); }
+  static AttributeValue N(Number n) { return AttributeValue(In<1>(), std::move(n)); }
   static AttributeValue B(std::string bytes) {
-    return AttributeValue(Data(Binary{std::move(bytes)}));
+    return AttributeValue(In<2>(), Binary{std::move(bytes)});
   }
-  static AttributeValue Bool(bool b) { return AttributeValue(Data(b)); }
-  static AttributeValue MakeNull() { return AttributeValue(Data(Null{})); }
-  static AttributeValue M(ValueMap m) { return AttributeValue(Data(std::move(m))); }
-  static AttributeValue L(ValueList l) { return AttributeValue(Data(std::move(l))); }
+  static AttributeValue Bool(bool b) { return AttributeValue(In<3>(), b); }
+  static AttributeValue MakeNull() { return AttributeValue(In<4>(), Null{}); }
+  static AttributeValue M(ValueMap m) { return AttributeValue(In<5>(), std::move(m)); }
+  static AttributeValue L(ValueList l) { return AttributeValue(In<6>(), std::move(l)); }
   static AttributeValue SS(std::vector<std::string> v) {
-    return AttributeValue(Data(StringSet{std::move(v)}));
+    return AttributeValue(In<7>(), StringSet{std::move(v)});
   }
   static AttributeValue NS(std::vector<Number> v) {
-    return AttributeValue(Data(NumberSet{std::move(v)}));
+    return AttributeValue(In<8>(), NumberSet{std::move(v)});
   }
   static AttributeValue BS(std::vector<std::string> v) {
-    return AttributeValue(Data(BinarySet{std::move(v)}));
+    return AttributeValue(In<9>(), BinarySet{std::move(v)});
   }
 
   ValueType type() const { return static_cast<ValueType>(data_.index()); }
@@ -88,7 +89,10 @@ class AttributeValue {
   bool Equals(const AttributeValue& other) const;
 
  private:
-  explicit AttributeValue(Data d) : data_(std::move(d)) {}
+  template <size_t I>
+  using In = std::in_place_index_t<I>;
+  template <size_t I, typename T>
+  AttributeValue(In<I> index, T&& value) : data_(index, std::forward<T>(value)) {}
   Data data_;
 };
 

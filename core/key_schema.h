@@ -38,4 +38,8 @@ struct KeySchema {
   }
 };
 
+// The key attributes of an item under the schema, as an Item (present ones
+// only): for LastEvaluatedKey, index projections, ItemCollectionMetrics.
+Item KeyAttributes(const KeySchema& schema, const Item& item);
+
 }  // namespace dynamo::core

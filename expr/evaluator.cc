@@ -4,6 +4,8 @@
 #include <map>
 #include <optional>
 
+#include "core/messages.h"
+
 namespace dynamo::expr {
 
 using core::AttributeValue;
@@ -767,30 +769,112 @@ std::vector<Path> UpdatedPaths(const ParsedUpdate& u, const Bindings& b) {
   return out;
 }
 
-Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<std::string>& keys,
-                   bool item_exists, Item* item) {
-  const Item original = *item;
-  std::vector<Path> paths = UpdatedPaths(u, b);
+namespace {
+
+Status CheckPathsSpareKey(const std::vector<Path>& paths, const std::vector<std::string>& keys) {
   for (const Path& p : paths) {
     const std::string& top = std::get<std::string>(p[0]);
     if (std::find(keys.begin(), keys.end(), top) != keys.end()) {
-      return ValidationError("One or more parameter values were invalid: Cannot update attribute " +
-                             top + ". This attribute is part of the key");
+      return core::InvalidParameter("Cannot update attribute " + top +
+                                    ". This attribute is part of the key");
     }
   }
-  // Right-hand sides see the item as it was before the update.
-  std::vector<std::optional<AttributeValue>> values(u.actions.size());
-  for (size_t i = 0; i < u.actions.size(); ++i) {
-    if (u.actions[i].kind == UpdateAction::Kind::kSet) {
-      DYNAMO_ASSIGN_OR_RETURN(values[i], EvaluateSetValue(u.actions[i].value, b, original));
-    } else if (u.actions[i].kind != UpdateAction::Kind::kRemove) {
-      values[i] = b.values->at(u.actions[i].value.value);
-    }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckUpdateSparesKey(const ParsedUpdate& u, const Bindings& b,
+                            const std::vector<std::string>& keys) {
+  return CheckPathsSpareKey(UpdatedPaths(u, b), keys);
+}
+
+namespace {
+
+// REMOVE path. REMOVE x.y: x must exist (unless the whole item is new); a
+// missing y is fine.
+Status ApplyRemove(const Path& path, bool item_exists, Item* item) {
+  if (path.size() == 1) {
+    item->erase(std::get<std::string>(path[0]));
+    return Status::Ok();
   }
-  // List indexes in one update all refer to the list as it was before it:
-  // first the in-place actions (in the order written), then REMOVEs of list
-  // elements from the highest index down, then SETs past the end, which
-  // append in index order.
+  if (!item_exists) return Status::Ok();
+  DYNAMO_ASSIGN_OR_RETURN(AttributeValue * parent, Parent(item, path, true));
+  if (const auto* name = std::get_if<std::string>(&path.back())) {
+    if (parent->type() != ValueType::kM) return InvalidDocumentPath();
+    parent->m().erase(*name);
+    return Status::Ok();
+  }
+  if (parent->type() != ValueType::kL) return InvalidDocumentPath();
+  size_t index = std::get<size_t>(path.back());
+  if (index < parent->l().size()) parent->l().erase(parent->l().begin() + static_cast<long>(index));
+  return Status::Ok();
+}
+
+// ADD path value: a sum of numbers or a union of sets; sets the path when absent.
+Status ApplyAdd(const Path& path, const AttributeValue& add, Item* item) {
+  AttributeValue* current = MutablePath(item, path);
+  if (!current) return SetPath(item, path, add);
+  if (current->type() == ValueType::kN && add.type() == ValueType::kN) {
+    DYNAMO_ASSIGN_OR_RETURN(Number sum, Number::Add(current->n(), add.n()));
+    *current = AttributeValue::N(std::move(sum));
+  } else if (current->type() == ValueType::kSS && add.type() == ValueType::kSS) {
+    *current = AttributeValue::SS(SetUnion(current->ss(), add.ss(), std::equal_to<>()));
+  } else if (current->type() == ValueType::kBS && add.type() == ValueType::kBS) {
+    *current = AttributeValue::BS(SetUnion(current->bs(), add.bs(), std::equal_to<>()));
+  } else if (current->type() == ValueType::kNS && add.type() == ValueType::kNS) {
+    *current = AttributeValue::NS(SetUnion(current->ns(), add.ns(), NumEq));
+  } else {
+    return IncorrectType();
+  }
+  return Status::Ok();
+}
+
+// Removes the attribute at path (a set that became empty cannot exist).
+Status EraseEmptySet(const Path& path, Item* item) {
+  if (path.size() == 1) {
+    item->erase(std::get<std::string>(path[0]));
+    return Status::Ok();
+  }
+  DYNAMO_ASSIGN_OR_RETURN(AttributeValue * parent, Parent(item, path, false));
+  if (parent && parent->type() == ValueType::kM) {
+    parent->m().erase(std::get<std::string>(path.back()));
+  } else if (parent && parent->type() == ValueType::kL) {
+    parent->l().erase(parent->l().begin() + static_cast<long>(std::get<size_t>(path.back())));
+  }
+  return Status::Ok();
+}
+
+// DELETE path value: a set difference; nothing when the path is absent.
+Status ApplyDelete(const Path& path, const AttributeValue& del, Item* item) {
+  AttributeValue* current = MutablePath(item, path);
+  if (!current) {
+    if (path.size() > 1 && !Parent(item, path, true).ok()) return InvalidDocumentPath();
+    return Status::Ok();
+  }
+  size_t remaining;
+  if (current->type() == ValueType::kSS && del.type() == ValueType::kSS) {
+    *current = AttributeValue::SS(SetDifference(current->ss(), del.ss(), std::equal_to<>()));
+    remaining = current->ss().size();
+  } else if (current->type() == ValueType::kBS && del.type() == ValueType::kBS) {
+    *current = AttributeValue::BS(SetDifference(current->bs(), del.bs(), std::equal_to<>()));
+    remaining = current->bs().size();
+  } else if (current->type() == ValueType::kNS && del.type() == ValueType::kNS) {
+    *current = AttributeValue::NS(SetDifference(current->ns(), del.ns(), NumEq));
+    remaining = current->ns().size();
+  } else {
+    return IncorrectType();
+  }
+  if (remaining == 0) return EraseEmptySet(path, item);
+  return Status::Ok();
+}
+
+// The order to apply the actions in. List indexes in one update all refer to
+// the list as it was before it: first the in-place actions (in the order
+// written), then REMOVEs of list elements from the highest index down, then
+// SETs past the end, which append in index order.
+std::vector<size_t> ApplicationOrder(const ParsedUpdate& u, const std::vector<Path>& paths,
+                                     const Item& original) {
   auto phase = [&](size_t i) {
     const Path& p = paths[i];
     if (u.actions[i].kind == UpdateAction::Kind::kRemove) return 1;
@@ -817,91 +901,40 @@ Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<s
     if (px == 2) return index_of(x) < index_of(y);
     return false;
   });
-  for (size_t i : order) {
-    const UpdateAction& a = u.actions[i];
+  return order;
+}
+
+}  // namespace
+
+Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<std::string>& keys,
+                   bool item_exists, Item* item) {
+  const std::vector<Path> paths = UpdatedPaths(u, b);
+  DYNAMO_RETURN_IF_ERROR(CheckPathsSpareKey(paths, keys));
+  const Item original = *item;
+  // Right-hand sides see the item as it was before the update.
+  std::vector<std::optional<AttributeValue>> values(u.actions.size());
+  for (size_t i = 0; i < u.actions.size(); ++i) {
+    if (u.actions[i].kind == UpdateAction::Kind::kSet) {
+      DYNAMO_ASSIGN_OR_RETURN(values[i], EvaluateSetValue(u.actions[i].value, b, original));
+    } else if (u.actions[i].kind != UpdateAction::Kind::kRemove) {
+      values[i] = b.values->at(u.actions[i].value.value);
+    }
+  }
+  for (size_t i : ApplicationOrder(u, paths, original)) {
     const Path& path = paths[i];
-    switch (a.kind) {
+    switch (u.actions[i].kind) {
       case UpdateAction::Kind::kSet:
         DYNAMO_RETURN_IF_ERROR(SetPath(item, path, std::move(*values[i])));
         break;
-      case UpdateAction::Kind::kRemove: {
-        if (path.size() == 1) {
-          item->erase(std::get<std::string>(path[0]));
-          break;
-        }
-        // REMOVE x.y: x must exist (unless the whole item is new), a missing y is fine.
-        if (!item_exists) break;
-        DYNAMO_ASSIGN_OR_RETURN(AttributeValue * parent, Parent(item, path, true));
-        if (const auto* name = std::get_if<std::string>(&path.back())) {
-          if (parent->type() != ValueType::kM) return InvalidDocumentPath();
-          parent->m().erase(*name);
-        } else {
-          if (parent->type() != ValueType::kL) return InvalidDocumentPath();
-          size_t index = std::get<size_t>(path.back());
-          if (index < parent->l().size())
-            parent->l().erase(parent->l().begin() + static_cast<long>(index));
-        }
+      case UpdateAction::Kind::kRemove:
+        DYNAMO_RETURN_IF_ERROR(ApplyRemove(path, item_exists, item));
         break;
-      }
-      case UpdateAction::Kind::kAdd: {
-        const AttributeValue& add = *values[i];
-        AttributeValue* current = MutablePath(item, path);
-        if (!current) {
-          DYNAMO_RETURN_IF_ERROR(SetPath(item, path, add));
-          break;
-        }
-        if (current->type() == ValueType::kN && add.type() == ValueType::kN) {
-          DYNAMO_ASSIGN_OR_RETURN(Number sum, Number::Add(current->n(), add.n()));
-          *current = AttributeValue::N(std::move(sum));
-        } else if (current->type() == ValueType::kSS && add.type() == ValueType::kSS) {
-          *current = AttributeValue::SS(SetUnion(current->ss(), add.ss(), std::equal_to<>()));
-        } else if (current->type() == ValueType::kBS && add.type() == ValueType::kBS) {
-          *current = AttributeValue::BS(SetUnion(current->bs(), add.bs(), std::equal_to<>()));
-        } else if (current->type() == ValueType::kNS && add.type() == ValueType::kNS) {
-          *current = AttributeValue::NS(SetUnion(current->ns(), add.ns(), NumEq));
-        } else {
-          return IncorrectType();
-        }
+      case UpdateAction::Kind::kAdd:
+        DYNAMO_RETURN_IF_ERROR(ApplyAdd(path, *values[i], item));
         break;
-      }
-      case UpdateAction::Kind::kDelete: {
-        const AttributeValue& del = *values[i];
-        AttributeValue* current = MutablePath(item, path);
-        if (!current) {
-          if (path.size() > 1)
-            DYNAMO_RETURN_IF_ERROR(Parent(item, path, true).ok() ? Status::Ok()
-                                                                 : InvalidDocumentPath());
-          break;
-        }
-        size_t remaining;
-        if (current->type() == ValueType::kSS && del.type() == ValueType::kSS) {
-          *current = AttributeValue::SS(SetDifference(current->ss(), del.ss(), std::equal_to<>()));
-          remaining = current->ss().size();
-        } else if (current->type() == ValueType::kBS && del.type() == ValueType::kBS) {
-          *current = AttributeValue::BS(SetDifference(current->bs(), del.bs(), std::equal_to<>()));
-          remaining = current->bs().size();
-        } else if (current->type() == ValueType::kNS && del.type() == ValueType::kNS) {
-          *current = AttributeValue::NS(SetDifference(current->ns(), del.ns(), NumEq));
-          remaining = current->ns().size();
-        } else {
-          return IncorrectType();
-        }
-        if (remaining == 0) {
-          // An empty set cannot exist: the attribute goes away.
-          if (path.size() == 1) {
-            item->erase(std::get<std::string>(path[0]));
-          } else {
-            DYNAMO_ASSIGN_OR_RETURN(AttributeValue * parent, Parent(item, path, false));
-            if (parent && parent->type() == ValueType::kM) {
-              parent->m().erase(std::get<std::string>(path.back()));
-            } else if (parent && parent->type() == ValueType::kL) {
-              parent->l().erase(parent->l().begin() +
-                                static_cast<long>(std::get<size_t>(path.back())));
-            }
-          }
-        }
+      case UpdateAction::Kind::kDelete:
+        DYNAMO_RETURN_IF_ERROR(ApplyDelete(path, *values[i], item));
         break;
-      }
     }
   }
   return Status::Ok();

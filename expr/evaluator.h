@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "expr/ast.h"
 #include "core/attribute_value.h"
+#include "expr/ast.h"
 #include "expr/parser.h"
 #include "expr/projection.h"
 
@@ -48,6 +48,11 @@ bool EvaluateCondition(const Condition& c, const Bindings& b, const core::Item& 
 core::Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b,
                          const std::vector<std::string>& key_names, bool item_exists,
                          core::Item* item);
+
+// "Cannot update attribute X. This attribute is part of the key" when the
+// update writes to one of the key attributes.
+core::Status CheckUpdateSparesKey(const ParsedUpdate& u, const Bindings& b,
+                                  const std::vector<std::string>& keys);
 
 // The resolved paths an update writes to (for UPDATED_OLD / UPDATED_NEW).
 std::vector<Path> UpdatedPaths(const ParsedUpdate& u, const Bindings& b);

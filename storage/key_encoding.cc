@@ -56,6 +56,53 @@ std::string EncodeKeyValue(const AttributeValue& value) {
   return out;
 }
 
+EncodedKey EncodeKey(const AttributeValue& hash, const AttributeValue* range) {
+  EncodedKey key;
+  EncodeKeyValue(hash, &key.hash);
+  if (range) EncodeKeyValue(*range, &key.range);
+  return key;
+}
+
+std::optional<EncodedKey> EncodeItemKey(const core::KeySchema& schema, const core::Item& item) {
+  auto h = item.find(schema.hash.name);
+  if (h == item.end() || h->second.type() != schema.hash.type) return std::nullopt;
+  const AttributeValue* range = nullptr;
+  if (schema.range) {
+    auto r = item.find(schema.range->name);
+    if (r == item.end() || r->second.type() != schema.range->type) return std::nullopt;
+    range = &r->second;
+  }
+  return EncodeKey(h->second, range);
+}
+
+namespace {
+
+bool AttributeEncodesTo(const core::KeyElement& element, const core::Item& item,
+                        std::string_view encoded) {
+  auto it = item.find(element.name);
+  if (it == item.end() || it->second.type() != element.type) return false;
+  switch (element.type) {
+    case ValueType::kS:
+      return it->second.s() == encoded;
+    case ValueType::kB:
+      return it->second.b() == encoded;
+    default: {
+      thread_local std::string scratch;
+      scratch.clear();
+      EncodeKeyValue(it->second, &scratch);
+      return scratch == encoded;
+    }
+  }
+}
+
+}  // namespace
+
+bool ItemHasKey(const core::KeySchema& schema, const core::Item& item, const EncodedKey& key) {
+  if (!AttributeEncodesTo(schema.hash, item, key.hash)) return false;
+  if (!schema.range) return key.range.empty();
+  return AttributeEncodesTo(*schema.range, item, key.range);
+}
+
 core::Result<AttributeValue> DecodeKeyValue(ValueType type, std::string_view bytes) {
   switch (type) {
     case ValueType::kS:

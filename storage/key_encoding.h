@@ -18,18 +18,39 @@
 // A key column holds values of one declared type, so no type tag is stored.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/attribute_value.h"
+#include "core/key_schema.h"
 
 namespace dynamo::storage {
+
+// The primary key of an item (or the key of its index entry), encoded.
+struct EncodedKey {
+  std::string hash;   // EncodeKeyValue(partition key)
+  std::string range;  // EncodeKeyValue(sort key), empty without a sort key
+
+  bool operator==(const EncodedKey&) const = default;
+};
+
+// Precondition: hash and range (when given) are S, N or B.
+EncodedKey EncodeKey(const core::AttributeValue& hash, const core::AttributeValue* range);
+
+// The item's key under the schema, or nullopt when the item lacks a key
+// attribute or has one of another type.
+std::optional<EncodedKey> EncodeItemKey(const core::KeySchema& schema, const core::Item& item);
 
 // Precondition: value is S, N or B.
 void EncodeKeyValue(const core::AttributeValue& value, std::string* out);
 std::string EncodeKeyValue(const core::AttributeValue& value);
 
 // Inverse of EncodeKeyValue for a column of the given type (S, N or B).
+// True when the item's key attributes under the schema encode to key
+// (without allocating in the common case).
+bool ItemHasKey(const core::KeySchema& schema, const core::Item& item, const EncodedKey& key);
+
 core::Result<core::AttributeValue> DecodeKeyValue(core::ValueType type, std::string_view bytes);
 
 // A 32-bit hash of an encoded partition key. Items are stored in hash order,

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/sqlite/schema.h"
+
 namespace dynamo::storage {
 
 using core::Error;
@@ -26,6 +28,29 @@ std::string NamespaceFileName(const std::string& name) {
   return out + ".db";
 }
 
+namespace {
+
+// Refuses, at start-up rather than at a namespace's first request, a data
+// directory holding a database written by a newer version. (Older versions
+// are migrated when a namespace is opened.)
+core::Status CheckSchemaVersions(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".db" || !entry.is_regular_file()) continue;
+    DYNAMO_ASSIGN_OR_RETURN(int version, sqlite::ReadSchemaVersion(entry.path().string()));
+    if (version > sqlite::kSchemaVersion) {
+      return sqlite::NewerSchemaError(entry.path().string(), version);
+    }
+  }
+  if (ec) {
+    return Error{ErrorCode::kInternalServerError,
+                 "cannot list data directory " + dir + ": " + ec.message()};
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) {
   if (!options.in_memory) {
     std::error_code ec;
@@ -38,6 +63,7 @@ Result<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) {
       return Error{ErrorCode::kInternalServerError,
                    "data directory " + options.data_dir + " is not writable"};
     }
+    DYNAMO_RETURN_IF_ERROR(CheckSchemaVersions(options.data_dir));
   }
   return std::unique_ptr<Storage>(new Storage(options));
 }

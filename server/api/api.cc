@@ -4,7 +4,7 @@
 #include <unordered_map>
 
 #include "core/error_details.h"
-#include "server/api/catalog.h"
+#include "core/utf8.h"
 #include "server/api/json.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
@@ -63,7 +63,8 @@ Result<Namespace*> Api::NamespaceFor(const RequestContext& ctx) {
   auto it = namespaces_.find(name);
   if (it != namespaces_.end()) return it->second.get();
   DYNAMO_ASSIGN_OR_RETURN(storage::Database * db, storage_->Namespace(name));
-  DYNAMO_ASSIGN_OR_RETURN(auto ns, Namespace::Load(db));
+  auto ns = std::make_unique<Namespace>();
+  ns->db = db;
   Namespace* raw = ns.get();
   namespaces_.emplace(std::move(name), std::move(ns));
   return raw;
@@ -113,11 +114,13 @@ ApiResponse Api::ErrorResponse(const Error& error) {
 ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
                           std::string_view body) {
   try {
+    // Invalid UTF-8 is a deserialisation error, never echoed back in a
+    // message. (Checked here, ASCII eight bytes at a time, rather than by the
+    // parser, byte by byte.)
+    if (!core::IsValidUtf8(body)) return ErrorResponse(Error{ErrorCode::kSerialization, ""});
     JsonDocument doc;
     // Iterative parsing: deeply nested input cannot exhaust the stack.
-    // Invalid UTF-8 is a deserialisation error, never echoed back in a message.
-    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(),
-                                                                                      body.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
       return ErrorResponse(Error{ErrorCode::kSerialization, ""});
     }

@@ -22,7 +22,7 @@
 
 namespace dynamo::server {
 
-class Namespace;
+struct Namespace;
 
 // Who is asking: from the SigV4 Authorization header's credential scope.
 struct RequestContext {

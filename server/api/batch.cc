@@ -1,16 +1,24 @@
 // BatchGetItem and BatchWriteItem.
+//
+// Both follow the same phases: read the request (JSON types), check its
+// constraints and length limits in DynamoDB's order, prepare (expressions,
+// tables, keys, duplicates), execute, write the response. BatchWriteItem's
+// writes are one batch of the write path: all of them or none.
 
-#include <cmath>
 #include <map>
 #include <set>
 
-#include "expr/evaluator.h"
+#include "core/messages.h"
 #include "expr/projection.h"
+#include "server/api/capacity.h"
 #include "server/api/expressions.h"
 #include "server/api/fields.h"
 #include "server/api/keys.h"
+#include "server/api/mutations.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
+#include "storage/database.h"
+#include "storage/index.h"
 
 namespace dynamo::server {
 
@@ -25,159 +33,155 @@ constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 
 std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
 
-void WriteCapacityList(JsonWriter& w, std::string_view mode,
-                       const std::vector<std::pair<std::string, double>>& per_table) {
-  if (mode != "TOTAL" && mode != "INDEXES") return;
-  w.Key("ConsumedCapacity");
-  w.StartArray();
-  for (const auto& [table, units] : per_table) {
-    w.StartObject();
-    w.Key("TableName");
-    w.String(table);
-    w.Key("CapacityUnits");
-    w.Double(units);
-    if (mode == "INDEXES") {
-      w.Key("Table");
-      w.StartObject();
-      w.Key("CapacityUnits");
-      w.Double(units);
-      w.EndObject();
-    }
-    w.EndObject();
-  }
-  w.EndArray();
+// "1 validation error detected: Value at 'RequestItems' ...": an empty map.
+core::Error EmptyRequestItems() {
+  return ValidationError(
+      "1 validation error detected: Value at 'RequestItems' failed to satisfy "
+      "constraint: Member must have length greater than or equal to 1");
 }
 
-}  // namespace
+// ---- BatchGetItem ----
 
-Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
+// One table's KeysAndAttributes, after the JSON type pass.
+struct GetTableRequest {
+  std::string name;   // as given (name or ARN)
+  std::string table;  // resolved
+  const JsonValue* keys = nullptr;
+  const JsonValue* spec = nullptr;
+  std::optional<bool> consistent;
+  RawExpressionParams raw;
+};
+
+struct BatchGetRequest {
+  const JsonValue* request_items = nullptr;
+  std::optional<std::string_view> capacity;
+  std::vector<GetTableRequest> tables;
+};
+
+Result<BatchGetRequest> ReadBatchGetRequest(const JsonValue& req) {
+  BatchGetRequest r;
   DYNAMO_ASSIGN_OR_RETURN(
-      const JsonValue* request_items,
+      r.request_items,
       GetObject(
           req, "RequestItems",
           "java.util.Map<java.lang.String, com.amazonaws.dynamodb.v20120810.KeysAndAttributes>"));
-  DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
-  // JSON types of every table's request.
-  struct TableRequest {
-    std::string name;  // as given (name or ARN)
-    std::string table;
-    const JsonValue* keys = nullptr;
-    const JsonValue* spec = nullptr;
-    std::optional<bool> consistent;
-    RawExpressionParams raw;
-  };
-  std::vector<TableRequest> tables;
-  if (request_items) {
-    for (const auto& m : request_items->GetObject()) {
-      DYNAMO_RETURN_IF_ERROR(
-          CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.KeysAndAttributes"));
-      TableRequest t;
-      t.name = std::string(Str(m.name));
-      t.spec = &m.value;
-      if (!m.value.IsNull()) {
-        DYNAMO_ASSIGN_OR_RETURN(t.keys, GetArray(m.value, "Keys"));
-        if (t.keys) {
-          for (const auto& k : t.keys->GetArray())
-            DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(k));
-        }
-        DYNAMO_ASSIGN_OR_RETURN(t.consistent, GetBool(m.value, "ConsistentRead"));
-        DYNAMO_ASSIGN_OR_RETURN(t.raw, ReadExpressionParams(m.value, ItemOp::kGet));
+  DYNAMO_ASSIGN_OR_RETURN(r.capacity, GetString(req, "ReturnConsumedCapacity"));
+  if (!r.request_items) return r;
+  for (const auto& m : r.request_items->GetObject()) {
+    DYNAMO_RETURN_IF_ERROR(
+        CheckObjectValue(m.value, "class com.amazonaws.dynamodb.v20120810.KeysAndAttributes"));
+    GetTableRequest t;
+    t.name = std::string(Str(m.name));
+    t.spec = &m.value;
+    if (!m.value.IsNull()) {
+      DYNAMO_ASSIGN_OR_RETURN(t.keys, GetArray(m.value, "Keys"));
+      if (t.keys) {
+        for (const auto& k : t.keys->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(k));
       }
-      tables.push_back(std::move(t));
+      DYNAMO_ASSIGN_OR_RETURN(t.consistent, GetBool(m.value, "ConsistentRead"));
+      DYNAMO_ASSIGN_OR_RETURN(t.raw, ReadExpressionParams(m.value, ItemOp::kGet));
     }
+    r.tables.push_back(std::move(t));
   }
+  return r;
+}
+
+core::Status CheckBatchGetConstraints(BatchGetRequest& r) {
   ConstraintErrors errors;
-  if (!request_items) {
-    errors.NotNull("requestItems");
-  }
-  if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  for (auto& t : tables) {
+  if (!r.request_items) errors.NotNull("requestItems");
+  CheckCapacityEnum(r.capacity, errors);
+  for (auto& t : r.tables) {
     t.table = ResolveTableName(t.name, errors);
     if (!t.keys) errors.NotNull("requestItems." + t.name + ".member.keys");
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   // Length limits, in DynamoDB's current wording (no value echoed).
-  if (request_items->ObjectEmpty()) {
-    return ValidationError(
-        "1 validation error detected: Value at 'RequestItems' failed to satisfy "
-        "constraint: Member must have length greater than or equal to 1");
-  }
-  for (const auto& t : tables) {
+  if (r.request_items->ObjectEmpty()) return EmptyRequestItems();
+  size_t total = 0;
+  for (const auto& t : r.tables) {
     if (t.keys->Empty() || t.keys->Size() > kMaxBatchGetKeys) {
       return ValidationError(
           "1 validation error detected: Value at 'RequestItems." + t.name +
           ".member.Keys' failed to satisfy constraint: Member must have length " +
           (t.keys->Empty() ? "greater than or equal to 1" : "less than or equal to 100"));
     }
+    total += t.keys->Size();
   }
-  size_t total = 0;
-  for (const auto& t : tables) total += t.keys->Size();
-  if (total > kMaxBatchGetKeys)
+  if (total > kMaxBatchGetKeys) {
     return ValidationError("Too many items requested for the BatchGetItem call");
-
-  struct Prepared {
-    const TableRequest* request;
-    std::shared_ptr<const TableInfo> info;
-    ItemExpressions e;
-    std::vector<std::pair<Item, storage::EncodedKey>> keys;
-  };
-  std::vector<Prepared> prepared;
-  for (const auto& t : tables) {
-    Prepared pr;
-    pr.request = &t;
-    DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(t.raw, ItemOp::kGet));
-    DYNAMO_ASSIGN_OR_RETURN(pr.e, BuildExpressions(ctx.api->expressions(), t.raw, ItemOp::kGet));
-    std::vector<Item> decoded;
-    for (const auto& k : t.keys->GetArray()) {
-      DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(k));
-      decoded.push_back(std::move(key));
-    }
-    pr.info = ctx.ns->Find(t.table);
-    if (!pr.info) return TableNotFound();
-    std::set<std::pair<std::string, std::string>> seen;
-    for (auto& key : decoded) {
-      DYNAMO_ASSIGN_OR_RETURN(
-          storage::EncodedKey encoded,
-          KeyFromKeyMap(*pr.info, key, "One or more parameter values were invalid: "));
-      if (!seen.emplace(encoded.hash, encoded.range).second) {
-        return ValidationError("Provided list of item keys contains duplicates");
-      }
-      pr.keys.emplace_back(std::move(key), std::move(encoded));
-    }
-    prepared.push_back(std::move(pr));
   }
+  return core::Status::Ok();
+}
 
-  // Read; past 16 MB of results the rest becomes UnprocessedKeys.
-  size_t response_bytes = 0;
-  std::vector<std::pair<std::string, double>> consumed;
+// One table's reads, ready to run.
+struct PreparedGet {
+  const GetTableRequest* request;
+  std::shared_ptr<const storage::TableDef> table;
+  ItemExpressions e;
+  std::vector<std::pair<Item, storage::EncodedKey>> keys;
+};
+
+Result<PreparedGet> PrepareGet(OpContext& ctx, const GetTableRequest& t) {
+  PreparedGet pr;
+  pr.request = &t;
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(t.raw, ItemOp::kGet));
+  DYNAMO_ASSIGN_OR_RETURN(pr.e, BuildExpressions(ctx.api->expressions(), t.raw, ItemOp::kGet));
+  std::vector<Item> decoded;
+  for (const auto& k : t.keys->GetArray()) {
+    DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(k));
+    decoded.push_back(std::move(key));
+  }
+  pr.table = ctx.ns->db->FindTable(t.table);
+  if (!pr.table) return core::ResourceNotFound();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (auto& key : decoded) {
+    DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded,
+                            KeyFromKeyMap(*pr.table, key, core::kInvalidParameters));
+    if (!seen.emplace(encoded.hash, encoded.range).second) return core::DuplicateKeys();
+    pr.keys.emplace_back(std::move(key), std::move(encoded));
+  }
+  return pr;
+}
+
+// What the reads found; past 16 MB of results the rest becomes UnprocessedKeys.
+struct BatchGetResults {
+  std::vector<Consumed> consumed;  // per table, in request order
   std::map<std::string, std::vector<Item>> responses;
   std::map<std::string, std::vector<const Item*>> unprocessed;
+};
+
+Result<BatchGetResults> RunBatchGet(OpContext& ctx, std::vector<PreparedGet>& prepared) {
+  BatchGetResults out;
+  size_t response_bytes = 0;
   for (auto& pr : prepared) {
+    const std::string& name = pr.request->name;
     double units = 0;
-    auto& out = responses[pr.request->name];
+    auto& items = out.responses[name];
     for (auto& [key, encoded] : pr.keys) {
       if (response_bytes > kMaxBatchGetResponseBytes) {
-        unprocessed[pr.request->name].push_back(&key);
+        out.unprocessed[name].push_back(&key);
         continue;
       }
-      DYNAMO_ASSIGN_OR_RETURN(auto item, ctx.ns->db()->GetItem(pr.info->storage_id, encoded));
-      size_t size = item ? core::ItemSize(*item) : 0;
-      double u = std::max(1.0, std::ceil(static_cast<double>(size) / 4096.0));
-      units += pr.request->consistent.value_or(false) ? u : u / 2;
+      DYNAMO_ASSIGN_OR_RETURN(auto item, ctx.ns->db->GetItem(pr.table->id, encoded));
+      const size_t size = item ? core::ItemSize(*item) : 0;
+      units += ReadUnits(size, pr.request->consistent.value_or(false));
       if (!item) continue;
       response_bytes += size;
-      out.push_back(pr.e.projection ? expr::ApplyProjection(*item, *pr.e.projection)
-                                    : std::move(*item));
+      items.push_back(pr.e.projection ? expr::ApplyProjection(*item, *pr.e.projection)
+                                      : std::move(*item));
     }
-    consumed.emplace_back(pr.info->name, units);
+    out.consumed.push_back(Consumed{pr.table->name, units});
   }
+  return out;
+}
 
+std::string BatchGetResponse(const BatchGetRequest& r, const BatchGetResults& results) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
   w.Key("Responses");
   w.StartObject();
-  for (const auto& [table, items] : responses) {
+  for (const auto& [table, items] : results.responses) {
     w.Key(table.c_str());
     w.StartArray();
     for (const auto& item : items) WriteAttributeMap(item, w);
@@ -186,9 +190,9 @@ Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
   w.EndObject();
   w.Key("UnprocessedKeys");
   w.StartObject();
-  for (const auto& [table, keys] : unprocessed) {
-    const TableRequest* tr = nullptr;
-    for (const auto& t : tables) {
+  for (const auto& [table, keys] : results.unprocessed) {
+    const GetTableRequest* tr = nullptr;
+    for (const auto& t : r.tables) {
       if (t.name == table) tr = &t;
     }
     w.Key(table.c_str());
@@ -208,86 +212,83 @@ Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
     w.EndObject();
   }
   w.EndObject();
-  WriteCapacityList(w, capacity.value_or("NONE"), consumed);
+  WriteConsumedCapacityList(w, ParseCapacityMode(r.capacity), results.consumed);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(
-      const JsonValue* request_items,
-      GetObject(req, "RequestItems",
-                "java.util.Map<java.lang.String, "
-                "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>"));
-  DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
-  DYNAMO_ASSIGN_OR_RETURN(auto metrics, GetString(req, "ReturnItemCollectionMetrics"));
-  struct Write {
-    const JsonValue* put_item = nullptr;
-    const JsonValue* delete_key = nullptr;
-    bool has_put = false, has_delete = false;
-  };
-  struct TableWrites {
-    std::string name, table;
-    std::vector<Write> writes;
-  };
+// ---- BatchWriteItem ----
+
+struct WriteRequest {
+  const JsonValue* put_item = nullptr;
+  const JsonValue* delete_key = nullptr;
+  bool has_put = false, has_delete = false;
+};
+
+struct TableWrites {
+  std::string name, table;  // as given; resolved
+  std::vector<WriteRequest> writes;
+};
+
+struct BatchWriteRequest {
+  const JsonValue* request_items = nullptr;
+  std::optional<std::string_view> capacity, metrics;
   std::vector<TableWrites> tables;
-  if (request_items) {
-    for (const auto& m : request_items->GetObject()) {
-      TableWrites tw;
-      tw.name = std::string(Str(m.name));
-      if (m.value.IsObject())
-        return Serialization("Start of structure or map found where not expected");
-      if (!m.value.IsArray() && !m.value.IsNull()) return Serialization("Unexpected field type");
-      if (m.value.IsArray()) {
-        for (const auto& wr : m.value.GetArray()) {
-          DYNAMO_RETURN_IF_ERROR(
-              CheckObjectValue(wr, "class com.amazonaws.dynamodb.v20120810.WriteRequest"));
-          Write w;
-          DYNAMO_ASSIGN_OR_RETURN(
-              const JsonValue* put,
-              GetObject(wr, "PutRequest", "class com.amazonaws.dynamodb.v20120810.PutRequest"));
-          DYNAMO_ASSIGN_OR_RETURN(
-              const JsonValue* del,
-              GetObject(wr, "DeleteRequest",
-                        "class com.amazonaws.dynamodb.v20120810.DeleteRequest"));
-          if (put) {
-            w.has_put = true;
-            DYNAMO_ASSIGN_OR_RETURN(w.put_item, GetObject(*put, "Item", kAttributeValueMap));
-            if (w.put_item) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*w.put_item));
-          }
-          if (del) {
-            w.has_delete = true;
-            DYNAMO_ASSIGN_OR_RETURN(w.delete_key, GetObject(*del, "Key", kAttributeValueMap));
-            if (w.delete_key) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*w.delete_key));
-          }
-          tw.writes.push_back(w);
-        }
+};
+
+Result<WriteRequest> ReadWriteRequest(const JsonValue& wr) {
+  DYNAMO_RETURN_IF_ERROR(
+      CheckObjectValue(wr, "class com.amazonaws.dynamodb.v20120810.WriteRequest"));
+  WriteRequest w;
+  DYNAMO_ASSIGN_OR_RETURN(
+      const JsonValue* put,
+      GetObject(wr, "PutRequest", "class com.amazonaws.dynamodb.v20120810.PutRequest"));
+  DYNAMO_ASSIGN_OR_RETURN(
+      const JsonValue* del,
+      GetObject(wr, "DeleteRequest", "class com.amazonaws.dynamodb.v20120810.DeleteRequest"));
+  if (put) {
+    w.has_put = true;
+    DYNAMO_ASSIGN_OR_RETURN(w.put_item, GetObject(*put, "Item", kAttributeValueMap));
+    if (w.put_item) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*w.put_item));
+  }
+  if (del) {
+    w.has_delete = true;
+    DYNAMO_ASSIGN_OR_RETURN(w.delete_key, GetObject(*del, "Key", kAttributeValueMap));
+    if (w.delete_key) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*w.delete_key));
+  }
+  return w;
+}
+
+Result<BatchWriteRequest> ReadBatchWriteRequest(const JsonValue& req) {
+  BatchWriteRequest r;
+  DYNAMO_ASSIGN_OR_RETURN(
+      r.request_items, GetObject(req, "RequestItems",
+                                 "java.util.Map<java.lang.String, "
+                                 "java.util.List<com.amazonaws.dynamodb.v20120810.WriteRequest>>"));
+  DYNAMO_ASSIGN_OR_RETURN(r.capacity, GetString(req, "ReturnConsumedCapacity"));
+  DYNAMO_ASSIGN_OR_RETURN(r.metrics, GetString(req, "ReturnItemCollectionMetrics"));
+  if (!r.request_items) return r;
+  for (const auto& m : r.request_items->GetObject()) {
+    TableWrites tw;
+    tw.name = std::string(Str(m.name));
+    if (m.value.IsObject()) {
+      return Serialization("Start of structure or map found where not expected");
+    }
+    if (!m.value.IsArray() && !m.value.IsNull()) return Serialization("Unexpected field type");
+    if (m.value.IsArray()) {
+      for (const auto& wr : m.value.GetArray()) {
+        DYNAMO_ASSIGN_OR_RETURN(WriteRequest w, ReadWriteRequest(wr));
+        tw.writes.push_back(w);
       }
-      tables.push_back(std::move(tw));
     }
+    r.tables.push_back(std::move(tw));
   }
-  ConstraintErrors errors;
-  if (!request_items) errors.NotNull("requestItems");
-  if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  if (metrics) errors.CheckEnum(*metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
-  size_t total = 0;
-  for (auto& t : tables) {
-    t.table = ResolveTableName(t.name, errors);
-    total += t.writes.size();
-    for (size_t i = 0; i < t.writes.size(); ++i) {
-      const Write& w = t.writes[i];
-      std::string path = "requestItems." + t.name + ".member." + std::to_string(i + 1) + ".member";
-      if (w.has_put && !w.put_item) errors.NotNull(path + ".putRequest.item");
-      if (w.has_delete && !w.delete_key) errors.NotNull(path + ".deleteRequest.key");
-    }
-  }
-  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
-  if (request_items->ObjectEmpty()) {
-    return ValidationError(
-        "1 validation error detected: Value at 'RequestItems' failed to satisfy "
-        "constraint: Member must have length greater than or equal to 1");
-  }
-  for (const auto& t : tables) {
+  return r;
+}
+
+core::Status CheckBatchWriteLimits(const BatchWriteRequest& r, size_t total) {
+  if (r.request_items->ObjectEmpty()) return EmptyRequestItems();
+  for (const auto& t : r.tables) {
     if (t.writes.size() > kMaxBatchWriteRequests) {
       return ValidationError("1 validation error detected: Value at 'RequestItems." + t.name +
                              ".member' failed to satisfy constraint: Member must have length less "
@@ -297,7 +298,7 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
   if (total > kMaxBatchWriteRequests) {
     return ValidationError("Too many items requested for the BatchWriteItem call");
   }
-  for (const auto& t : tables) {
+  for (const auto& t : r.tables) {
     if (t.writes.empty()) {
       return ValidationError("1 validation error detected: Value '{" + t.name +
                              "=[]}' at 'requestItems' failed to satisfy constraint: Map value must "
@@ -312,107 +313,149 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
       }
     }
   }
+  return core::Status::Ok();
+}
 
-  struct Op {
-    std::shared_ptr<const TableInfo> info;
-    storage::EncodedKey key;
-    std::optional<Item> item;  // put
-    Item delete_key;           // delete
-    size_t size = 0;
-  };
-  std::vector<Op> ops;
-  for (const auto& t : tables) {
-    std::vector<std::pair<bool, Item>> decoded;
-    for (const auto& w : t.writes) {
-      DYNAMO_ASSIGN_OR_RETURN(Item v, DecodeAttributeMap(w.has_put ? *w.put_item : *w.delete_key));
-      if (w.has_put && core::ItemSize(v) > core::kMaxItemSize) {
-        return ValidationError("Item size has exceeded the maximum allowed size");
-      }
-      decoded.emplace_back(w.has_put, std::move(v));
-    }
-    auto info = ctx.ns->Find(t.table);
-    if (!info) return TableNotFound();
-    std::set<std::pair<std::string, std::string>> seen;
-    for (auto& [is_put, v] : decoded) {
-      Op op;
-      op.info = info;
-      if (is_put) {
-        // BatchWriteItem reports any key problem of a Put as a schema mismatch.
-        Item key_only = KeyAttributes(info->key, v);
-        size_t expected = info->key.range ? 2 : 1;
-        bool types_ok = key_only.size() == expected &&
-                        key_only.at(info->key.hash.name).type() == info->key.hash.type &&
-                        (!info->key.range ||
-                         key_only.at(info->key.range->name).type() == info->key.range->type);
-        if (!types_ok) return ValidationError("The provided key element does not match the schema");
-        DYNAMO_ASSIGN_OR_RETURN(op.key, KeyFromItem(*info, v));
-        DYNAMO_RETURN_IF_ERROR(CheckIndexKeys(*info, v));
-        op.size = core::ItemSize(v);
-        op.item = std::move(v);
-      } else {
-        DYNAMO_ASSIGN_OR_RETURN(
-            op.key, KeyFromKeyMap(*info, v, "One or more parameter values are not valid. "));
-        op.delete_key = v;
-      }
-      if (!seen.emplace(op.key.hash, op.key.range).second) {
-        return ValidationError("Provided list of item keys contains duplicates");
-      }
-      ops.push_back(std::move(op));
+core::Status CheckBatchWriteConstraints(BatchWriteRequest& r) {
+  ConstraintErrors errors;
+  if (!r.request_items) errors.NotNull("requestItems");
+  CheckCapacityEnum(r.capacity, errors);
+  if (r.metrics) errors.CheckEnum(*r.metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  size_t total = 0;
+  for (auto& t : r.tables) {
+    t.table = ResolveTableName(t.name, errors);
+    total += t.writes.size();
+    for (size_t i = 0; i < t.writes.size(); ++i) {
+      const WriteRequest& w = t.writes[i];
+      std::string path = "requestItems." + t.name + ".member." + std::to_string(i + 1) + ".member";
+      if (w.has_put && !w.put_item) errors.NotNull(path + ".putRequest.item");
+      if (w.has_delete && !w.delete_key) errors.NotNull(path + ".deleteRequest.key");
     }
   }
-  std::map<std::string, double> units;
-  DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
-    units.clear();
-    for (const auto& op : ops) {
-      DYNAMO_RETURN_IF_ERROR(CheckNotLocked(*ctx.ns, *op.info, op.key));
+  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  return CheckBatchWriteLimits(r, total);
+}
+
+// One write, ready for the write path.
+struct PreparedWrite {
+  std::shared_ptr<const storage::TableDef> table;
+  storage::EncodedKey key;
+  Item item;  // the Put item, or the Delete key
+  bool is_put = false;
+  // {hash key attribute} on tables with local secondary indexes, for
+  // ItemCollectionMetrics.
+  std::optional<Item> collection_key;
+};
+
+// A Put's item: BatchWriteItem reports any key problem as a schema mismatch
+// first, then the item's own key and index key checks.
+Result<storage::EncodedKey> PutKey(const storage::TableDef& table, const Item& item) {
+  if (!storage::EncodeItemKey(table.key, item)) return core::KeySchemaMismatch();
+  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromItem(table, item));
+  if (auto violation = storage::FindIndexKeyViolation(table, item)) {
+    return std::move(violation->error);
+  }
+  return key;
+}
+
+Result<std::vector<PreparedWrite>> PrepareTableWrites(OpContext& ctx, const TableWrites& t) {
+  std::vector<PreparedWrite> out;
+  for (const auto& w : t.writes) {
+    PreparedWrite pw;
+    pw.is_put = w.has_put;
+    DYNAMO_ASSIGN_OR_RETURN(pw.item, DecodeAttributeMap(w.has_put ? *w.put_item : *w.delete_key));
+    if (pw.is_put && core::ItemSize(pw.item) > core::kMaxItemSize) return core::ItemTooLarge();
+    out.push_back(std::move(pw));
+  }
+  auto table = ctx.ns->db->FindTable(t.table);
+  if (!table) return core::ResourceNotFound();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (auto& pw : out) {
+    pw.table = table;
+    if (pw.is_put) {
+      DYNAMO_ASSIGN_OR_RETURN(pw.key, PutKey(*table, pw.item));
+    } else {
+      DYNAMO_ASSIGN_OR_RETURN(pw.key, KeyFromKeyMap(*table, pw.item, core::kNotValidParameters));
     }
-    for (const auto& op : ops) {
-      DYNAMO_ASSIGN_OR_RETURN(auto old, txn.Get(op.info->storage_id, op.key));
-      size_t old_size = old ? core::ItemSize(*old) : 0;
-      if (op.item) {
-        DYNAMO_RETURN_IF_ERROR(txn.Put(op.info->storage_id, op.key, *op.item, op.size));
-      } else if (old) {
-        DYNAMO_RETURN_IF_ERROR(txn.Delete(op.info->storage_id, op.key));
-      }
-      DYNAMO_ASSIGN_OR_RETURN(auto current, CurrentTable(*ctx.ns, *op.info));
-      DYNAMO_RETURN_IF_ERROR(MaintainIndexes(txn, *current, op.key, old ? &*old : nullptr,
-                                             op.item ? &*op.item : nullptr));
-      units[op.info->name] +=
-          std::max(1.0, std::ceil(static_cast<double>(std::max(old_size, op.size)) / 1024.0));
+    if (!seen.emplace(pw.key.hash, pw.key.range).second) return core::DuplicateKeys();
+    if (!table->local_indexes.empty()) {
+      const std::string& hash = table->key.hash.name;
+      pw.collection_key = Item{{hash, pw.item.at(hash)}};
     }
-    return core::Status::Ok();
-  }));
+  }
+  return out;
+}
+
+// ItemCollectionMetrics of BatchWriteItem: one entry per write to a table
+// with local secondary indexes.
+void WriteBatchCollectionMetrics(const std::vector<PreparedWrite>& writes, JsonWriter& w) {
+  std::map<std::string, std::vector<Item>> collections;
+  for (const auto& pw : writes) {
+    if (pw.collection_key) collections[pw.table->name].push_back(*pw.collection_key);
+  }
+  if (collections.empty()) return;
+  w.Key("ItemCollectionMetrics");
+  w.StartObject();
+  for (const auto& [table, keys] : collections) {
+    w.Key(table.c_str());
+    w.StartArray();
+    for (const auto& k : keys) WriteItemCollectionMetrics(k, w);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+std::string BatchWriteResponse(const BatchWriteRequest& r, const std::vector<PreparedWrite>& writes,
+                               const CapacityTally& tally) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
   w.Key("UnprocessedItems");
   w.StartObject();
   w.EndObject();
-  if (metrics && *metrics == "SIZE") {
-    // One entry per write to a table with local secondary indexes.
-    std::map<std::string, std::vector<Item>> collections;
-    for (const auto& op : ops) {
-      if (op.info->local_indexes.empty()) continue;
-      collections[op.info->name].push_back(
-          Item{{op.info->key.hash.name, op.item ? op.item->at(op.info->key.hash.name)
-                                                : op.delete_key.at(op.info->key.hash.name)}});
-    }
-    if (!collections.empty()) {
-      w.Key("ItemCollectionMetrics");
-      w.StartObject();
-      for (const auto& [table, keys] : collections) {
-        w.Key(table.c_str());
-        w.StartArray();
-        for (const auto& k : keys) WriteItemCollectionMetrics(k, w);
-        w.EndArray();
-      }
-      w.EndObject();
-    }
-  }
-  WriteCapacityList(w, capacity.value_or("NONE"),
-                    std::vector<std::pair<std::string, double>>(units.begin(), units.end()));
+  if (r.metrics && *r.metrics == "SIZE") WriteBatchCollectionMetrics(writes, w);
+  WriteConsumedCapacityList(w, ParseCapacityMode(r.capacity), tally.List());
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
+  DYNAMO_ASSIGN_OR_RETURN(BatchGetRequest r, ReadBatchGetRequest(req));
+  DYNAMO_RETURN_IF_ERROR(CheckBatchGetConstraints(r));
+  std::vector<PreparedGet> prepared;
+  for (const auto& t : r.tables) {
+    DYNAMO_ASSIGN_OR_RETURN(PreparedGet pr, PrepareGet(ctx, t));
+    prepared.push_back(std::move(pr));
+  }
+  DYNAMO_ASSIGN_OR_RETURN(BatchGetResults results, RunBatchGet(ctx, prepared));
+  return BatchGetResponse(r, results);
+}
+
+Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
+  DYNAMO_ASSIGN_OR_RETURN(BatchWriteRequest r, ReadBatchWriteRequest(req));
+  DYNAMO_RETURN_IF_ERROR(CheckBatchWriteConstraints(r));
+  std::vector<PreparedWrite> writes;
+  for (const auto& t : r.tables) {
+    DYNAMO_ASSIGN_OR_RETURN(std::vector<PreparedWrite> table_writes, PrepareTableWrites(ctx, t));
+    for (auto& pw : table_writes) writes.push_back(std::move(pw));
+  }
+  std::vector<storage::Mutation> batch;
+  batch.reserve(writes.size());
+  for (auto& pw : writes) {
+    WriteTarget target{pw.table, std::move(pw.key), nullptr, false};
+    batch.push_back(pw.is_put ? PutMutation(std::move(target), std::move(pw.item), true)
+                              : DeleteMutation(std::move(target)));
+  }
+  DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult applied, ctx.ns->db->Apply(std::move(batch)));
+  if (!applied.committed) return std::move(applied.failures.front().error);
+  CapacityTally tally;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const storage::MutationResult& mr = applied.results[i];
+    tally.Add(writes[i].table->name, WriteUnits(std::max(mr.old_size, mr.new_size)));
+  }
+  return BatchWriteResponse(r, writes, tally);
 }
 
 }  // namespace dynamo::server

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/messages.h"
 #include "server/api/values_json.h"
 
 namespace dynamo::server {
@@ -15,8 +16,6 @@ using expr::PathAst;
 using expr::PathElementAst;
 
 namespace {
-
-constexpr const char* kInvalid = "One or more parameter values were invalid: ";
 
 std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
 
@@ -78,68 +77,72 @@ class LegacyBuilder {
   ItemExpressions* out_;
 };
 
-// One Expected entry -> a condition.
-Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const JsonValue& spec) {
-  DYNAMO_ASSIGN_OR_RETURN(auto exists, GetBool(spec, "Exists"));
+// One Expected (or KeyConditions/QueryFilter/ScanFilter) entry, decoded.
+struct LegacyEntry {
+  std::optional<bool> exists;
+  std::optional<AttributeValue> value;
+  std::optional<std::string_view> op;
+  bool has_list = false;
+  std::vector<AttributeValue> args;  // AttributeValueList, then Value
+};
+
+Result<LegacyEntry> ReadLegacyEntry(const JsonValue& spec) {
+  LegacyEntry e;
+  DYNAMO_ASSIGN_OR_RETURN(e.exists, GetBool(spec, "Exists"));
   DYNAMO_ASSIGN_OR_RETURN(
       const JsonValue* value_json,
       GetObject(spec, "Value", "class com.amazonaws.dynamodb.v20120810.AttributeValue"));
-  DYNAMO_ASSIGN_OR_RETURN(auto op_text, GetString(spec, "ComparisonOperator"));
+  DYNAMO_ASSIGN_OR_RETURN(e.op, GetString(spec, "ComparisonOperator"));
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(spec, "AttributeValueList"));
-  std::optional<AttributeValue> value;
   if (value_json) {
     DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json));
-    value = std::move(v);
+    e.value = std::move(v);
   }
-  std::vector<AttributeValue> args;
+  e.has_list = list != nullptr;
   if (list) {
-    for (const auto& e : list->GetArray()) {
-      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(e));
-      args.push_back(std::move(v));
+    for (const auto& x : list->GetArray()) {
+      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(x));
+      e.args.push_back(std::move(v));
     }
   }
-  if (!op_text) {
-    if (list) {
-      return ValidationError(std::string(kInvalid) +
-                             "AttributeValueList can only be used with a ComparisonOperator for "
-                             "Attribute: " +
-                             attr);
-    }
-    if (exists && !*exists) {
-      if (value) {
-        return ValidationError(std::string(kInvalid) +
-                               "Value cannot be used when Exists is false for Attribute: " + attr);
-      }
-      return LegacyBuilder::FunctionCondition(
-          LegacyBuilder::Call(expr::Function::kAttributeNotExists, {b.Path(attr)}));
-    }
-    if (!value) {
-      return ValidationError(std::string(kInvalid) + "Value must be provided when Exists is " +
-                             (exists ? "true" : "null") + " for Attribute: " + attr);
-    }
-    Condition c;
-    c.kind = Condition::Kind::kCompare;
-    c.op = expr::CompareOp::kEq;
-    c.operands.push_back(b.Path(attr));
-    c.operands.push_back(b.Value(std::move(*value)));
-    return c;
+  return e;
+}
+
+// An entry without ComparisonOperator: Exists/Value.
+Result<Condition> ExistsCondition(LegacyBuilder& b, const std::string& attr, LegacyEntry& e) {
+  if (e.has_list) {
+    return core::InvalidParameter(
+        "AttributeValueList can only be used with a ComparisonOperator for Attribute: " + attr);
   }
-  const std::string op(*op_text);
-  if (exists) {
-    return ValidationError(
-        std::string(kInvalid) +
-        "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
+  if (e.exists && !*e.exists) {
+    if (e.value) {
+      return core::InvalidParameter("Value cannot be used when Exists is false for Attribute: " +
+                                    attr);
+    }
+    return LegacyBuilder::FunctionCondition(
+        LegacyBuilder::Call(expr::Function::kAttributeNotExists, {b.Path(attr)}));
   }
-  if (value && list) {
-    return ValidationError(
-        std::string(kInvalid) +
-        "Value and AttributeValueList cannot be used together for Attribute: " + attr);
+  if (!e.value) {
+    return core::InvalidParameter(std::string("Value must be provided when Exists is ") +
+                                  (e.exists ? "true" : "null") + " for Attribute: " + attr);
   }
-  if (value) args.push_back(std::move(*value));
-  struct OpInfo {
-    const char* name;
-    int min_args, max_args;
-  };
+  Condition c;
+  c.kind = Condition::Kind::kCompare;
+  c.op = expr::CompareOp::kEq;
+  c.operands.push_back(b.Path(attr));
+  c.operands.push_back(b.Value(std::move(*e.value)));
+  return c;
+}
+
+struct OpInfo {
+  const char* name;
+  int min_args, max_args;
+};
+
+// The ComparisonOperator's arity, and the types each operator accepts, as
+// DynamoDB checks them for legacy conditions.
+core::Status CheckComparisonArguments(const std::string& op, const std::string& attr,
+                                      const LegacyEntry& e) {
   static const OpInfo kOps[] = {
       {"EQ", 1, 1},       {"NE", 1, 1},           {"LE", 1, 1},          {"LT", 1, 1},
       {"GE", 1, 1},       {"GT", 1, 1},           {"NOT_NULL", 0, 0},    {"NULL", 0, 0},
@@ -157,18 +160,17 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
         "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, "
         "NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
   }
-  if (info->min_args > 0 && args.empty() && !list) {
-    return ValidationError(std::string(kInvalid) +
-                           "Value or AttributeValueList must be used with "
-                           "ComparisonOperator: " +
-                           op + " for Attribute: " + attr);
+  const std::vector<AttributeValue>& args = e.args;
+  if (info->min_args > 0 && args.empty() && !e.has_list) {
+    return core::InvalidParameter(
+        "Value or AttributeValueList must be used with ComparisonOperator: " + op +
+        " for Attribute: " + attr);
   }
   if (static_cast<int>(args.size()) < info->min_args ||
       static_cast<int>(args.size()) > info->max_args) {
-    return ValidationError(std::string(kInvalid) + "Invalid number of argument(s) for the " + op +
-                           " ComparisonOperator");
+    return core::InvalidParameter("Invalid number of argument(s) for the " + op +
+                                  " ComparisonOperator");
   }
-  // Types each operator accepts, as DynamoDB checks them for legacy conditions.
   auto scalar = [](ValueType t) {
     return t == ValueType::kS || t == ValueType::kN || t == ValueType::kB;
   };
@@ -183,86 +185,115 @@ Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const
       ok = scalar(a.type());
     }
     if (!ok) {
-      return ValidationError(std::string(kInvalid) + "ComparisonOperator " + op +
-                             " is not valid for " + std::string(core::TypeName(a.type())) +
-                             " AttributeValue type");
+      return core::InvalidParameter("ComparisonOperator " + op + " is not valid for " +
+                                    std::string(core::TypeName(a.type())) + " AttributeValue type");
     }
   }
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i].type() != args[0].type()) {
-      return ValidationError(std::string(kInvalid) +
-                             "AttributeValues inside AttributeValueList must be of same type");
+      return core::InvalidParameter(
+          "AttributeValues inside AttributeValueList must be of same type");
     }
   }
+  return core::Status::Ok();
+}
+
+// BETWEEN lo AND hi, with DynamoDB's check of the bounds' order.
+Result<Condition> BetweenCondition(LegacyBuilder& b, const std::string& attr,
+                                   std::vector<AttributeValue>& args) {
+  int order = 0;
+  const AttributeValue& lo = args[0];
+  const AttributeValue& hi = args[1];
+  if (lo.type() == ValueType::kN) {
+    order = lo.n().Compare(hi.n());
+  } else if (lo.type() == ValueType::kS) {
+    order = lo.s().compare(hi.s());
+  } else {
+    order = lo.b().compare(hi.b());
+  }
+  if (order > 0) {
+    return ValidationError(
+        "The BETWEEN condition was provided a range where the lower bound is greater than the "
+        "upper bound");
+  }
   Condition c;
-  auto compare = [&](expr::CompareOp cmp) {
+  c.kind = Condition::Kind::kBetween;
+  c.operands.push_back(b.Path(attr));
+  c.operands.push_back(b.Value(std::move(args[0])));
+  c.operands.push_back(b.Value(std::move(args[1])));
+  return c;
+}
+
+// CONTAINS, or NOT_CONTAINS, which holds only for an attribute that exists.
+Condition ContainsCondition(LegacyBuilder& b, const std::string& attr, bool negated,
+                            AttributeValue value) {
+  Condition contains = LegacyBuilder::FunctionCondition(
+      LegacyBuilder::Call(expr::Function::kContains, {b.Path(attr), b.Value(std::move(value))}));
+  if (!negated) return contains;
+  Condition c;
+  Condition not_contains;
+  not_contains.kind = Condition::Kind::kNot;
+  not_contains.children.push_back(std::move(contains));
+  c.kind = Condition::Kind::kAnd;
+  c.children.push_back(LegacyBuilder::FunctionCondition(
+      LegacyBuilder::Call(expr::Function::kAttributeExists, {b.Path(attr)})));
+  c.children.push_back(std::move(not_contains));
+  return c;
+}
+
+// The condition of a checked ComparisonOperator.
+Result<Condition> ComparisonCondition(LegacyBuilder& b, const std::string& attr,
+                                      const std::string& op, std::vector<AttributeValue>& args) {
+  static const std::pair<const char*, expr::CompareOp> kCompare[] = {
+      {"EQ", expr::CompareOp::kEq}, {"NE", expr::CompareOp::kNe}, {"LE", expr::CompareOp::kLe},
+      {"LT", expr::CompareOp::kLt}, {"GE", expr::CompareOp::kGe}, {"GT", expr::CompareOp::kGt}};
+  for (const auto& [name, cmp] : kCompare) {
+    if (op != name) continue;
+    Condition c;
     c.kind = Condition::Kind::kCompare;
     c.op = cmp;
     c.operands.push_back(b.Path(attr));
     c.operands.push_back(b.Value(std::move(args[0])));
-  };
-  if (op == "EQ")
-    compare(expr::CompareOp::kEq);
-  else if (op == "NE")
-    compare(expr::CompareOp::kNe);
-  else if (op == "LE")
-    compare(expr::CompareOp::kLe);
-  else if (op == "LT")
-    compare(expr::CompareOp::kLt);
-  else if (op == "GE")
-    compare(expr::CompareOp::kGe);
-  else if (op == "GT")
-    compare(expr::CompareOp::kGt);
-  else if (op == "NULL") {
-    c = LegacyBuilder::FunctionCondition(
-        LegacyBuilder::Call(expr::Function::kAttributeNotExists, {b.Path(attr)}));
-  } else if (op == "NOT_NULL") {
-    c = LegacyBuilder::FunctionCondition(
-        LegacyBuilder::Call(expr::Function::kAttributeExists, {b.Path(attr)}));
-  } else if (op == "CONTAINS" || op == "NOT_CONTAINS") {
-    Condition contains = LegacyBuilder::FunctionCondition(LegacyBuilder::Call(
-        expr::Function::kContains, {b.Path(attr), b.Value(std::move(args[0]))}));
-    if (op == "CONTAINS") {
-      c = std::move(contains);
-    } else {
-      // NOT_CONTAINS holds only for an attribute that exists.
-      Condition negated;
-      negated.kind = Condition::Kind::kNot;
-      negated.children.push_back(std::move(contains));
-      Condition exists_c = LegacyBuilder::FunctionCondition(
-          LegacyBuilder::Call(expr::Function::kAttributeExists, {b.Path(attr)}));
-      c.kind = Condition::Kind::kAnd;
-      c.children.push_back(std::move(exists_c));
-      c.children.push_back(std::move(negated));
-    }
-  } else if (op == "BEGINS_WITH") {
-    c = LegacyBuilder::FunctionCondition(LegacyBuilder::Call(
+    return c;
+  }
+  if (op == "NULL" || op == "NOT_NULL") {
+    return LegacyBuilder::FunctionCondition(LegacyBuilder::Call(
+        op == "NULL" ? expr::Function::kAttributeNotExists : expr::Function::kAttributeExists,
+        {b.Path(attr)}));
+  }
+  if (op == "CONTAINS" || op == "NOT_CONTAINS") {
+    return ContainsCondition(b, attr, op == "NOT_CONTAINS", std::move(args[0]));
+  }
+  if (op == "BEGINS_WITH") {
+    return LegacyBuilder::FunctionCondition(LegacyBuilder::Call(
         expr::Function::kBeginsWith, {b.Path(attr), b.Value(std::move(args[0]))}));
-  } else if (op == "IN") {
+  }
+  if (op == "IN") {
+    Condition c;
     c.kind = Condition::Kind::kIn;
     c.operands.push_back(b.Path(attr));
     for (auto& a : args) c.operands.push_back(b.Value(std::move(a)));
-  } else {  // BETWEEN
-    int order = 0;
-    const AttributeValue& lo = args[0];
-    const AttributeValue& hi = args[1];
-    if (lo.type() == ValueType::kN)
-      order = lo.n().Compare(hi.n());
-    else if (lo.type() == ValueType::kS)
-      order = lo.s().compare(hi.s());
-    else
-      order = lo.b().compare(hi.b());
-    if (order > 0) {
-      return ValidationError(
-          "The BETWEEN condition was provided a range where the lower bound is greater than the "
-          "upper bound");
-    }
-    c.kind = Condition::Kind::kBetween;
-    c.operands.push_back(b.Path(attr));
-    c.operands.push_back(b.Value(std::move(args[0])));
-    c.operands.push_back(b.Value(std::move(args[1])));
+    return c;
   }
-  return c;
+  return BetweenCondition(b, attr, args);
+}
+
+// One Expected entry -> a condition.
+Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const JsonValue& spec) {
+  DYNAMO_ASSIGN_OR_RETURN(LegacyEntry e, ReadLegacyEntry(spec));
+  if (!e.op) return ExistsCondition(b, attr, e);
+  const std::string op(*e.op);
+  if (e.exists) {
+    return core::InvalidParameter(
+        "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
+  }
+  if (e.value && e.has_list) {
+    return core::InvalidParameter(
+        "Value and AttributeValueList cannot be used together for Attribute: " + attr);
+  }
+  if (e.value) e.args.push_back(std::move(*e.value));
+  DYNAMO_RETURN_IF_ERROR(CheckComparisonArguments(op, attr, e));
+  return ComparisonCondition(b, attr, op, e.args);
 }
 
 Result<std::shared_ptr<const expr::ParsedCondition>> ConvertExpected(
@@ -308,8 +339,7 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
     a.path = b.Name(attr);
     if (!value) {
       if (action != "DELETE") {
-        return ValidationError(
-            std::string(kInvalid) +
+        return core::InvalidParameter(
             "Only DELETE action is allowed when no attribute value is specified");
       }
       a.kind = expr::UpdateAction::Kind::kRemove;
@@ -319,9 +349,8 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
     } else if (action == "DELETE") {
       ValueType t = value->type();
       if (t != ValueType::kSS && t != ValueType::kNS && t != ValueType::kBS) {
-        return ValidationError(std::string(kInvalid) +
-                               "DELETE action with value is not supported for the type " +
-                               std::string(core::TypeName(t)));
+        return core::InvalidParameter("DELETE action with value is not supported for the type " +
+                                      std::string(core::TypeName(t)));
       }
       a.kind = expr::UpdateAction::Kind::kDelete;
       a.value = b.Value(std::move(*value));
@@ -339,8 +368,8 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
         a.kind = expr::UpdateAction::Kind::kAdd;
         a.value = b.Value(std::move(*value));
       } else {
-        return ValidationError(std::string(kInvalid) + "ADD action is not supported for the type " +
-                               std::string(core::TypeName(t)));
+        return core::InvalidParameter("ADD action is not supported for the type " +
+                                      std::string(core::TypeName(t)));
       }
     }
     parsed->actions.push_back(std::move(a));
@@ -542,7 +571,7 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
       for (const auto& e : p.attributes_to_get->GetArray()) {
         std::string a(Str(e));
         if (!seen.insert(a).second) {
-          return ValidationError(std::string(kInvalid) + "Duplicate value in attribute name: " + a);
+          return core::InvalidParameter("Duplicate value in attribute name: " + a);
         }
         out.projection->push_back(expr::Path{a});
       }

@@ -5,10 +5,18 @@
 #include <string>
 
 #include "server/api/api.h"
-#include "server/api/catalog.h"
+#include "server/api/idempotency.h"
 #include "server/api/json.h"
+#include "storage/database.h"
 
 namespace dynamo::server {
+
+// One namespace (access key and region, or the shared one): its store and
+// the idempotency tokens of its transactions.
+struct Namespace {
+  storage::Database* db = nullptr;
+  IdempotencyTokens tokens;
+};
 
 struct OpContext {
   Api* api;
@@ -55,7 +63,5 @@ core::Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req);
 // path: the member's constraint path, "tableName" unless nested.
 std::string ResolveTableName(std::string_view value, class ConstraintErrors& errors,
                              const std::string& path = "tableName");
-core::Error TableNotFound();                              // item operations
-core::Error TableNotFoundNamed(const std::string& name);  // control plane
 
 }  // namespace dynamo::server

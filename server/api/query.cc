@@ -1,17 +1,26 @@
 // Query and Scan: key conditions, filters, projections, Select, paging by
 // Limit and by DynamoDB's 1 MB page, parallel Scan segments, table or index.
+//
+// A request goes through the phases that the functions below are named
+// after: read the parameters (JSON types), check constraints and parameter
+// combinations, build the expressions, resolve the table or index, analyse
+// the key condition (expr/key_condition.h), resolve the start key, run one
+// page against storage, write the response.
 
-#include <cmath>
+#include <algorithm>
 #include <map>
 
-#include "core/item_codec.h"
+#include "core/messages.h"
 #include "expr/evaluator.h"
+#include "expr/key_condition.h"
+#include "expr/paths.h"
 #include "expr/projection.h"
+#include "server/api/capacity.h"
 #include "server/api/expressions.h"
 #include "server/api/fields.h"
-#include "server/api/keys.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
+#include "storage/database.h"
 #include "storage/key_encoding.h"
 
 namespace dynamo::server {
@@ -23,7 +32,6 @@ using core::ValueType;
 
 namespace {
 
-constexpr const char* kInvalid = "One or more parameter values were invalid: ";
 constexpr size_t kPageBytes = 1024 * 1024;
 
 enum class ReadKind { kQuery, kScan };
@@ -103,268 +111,10 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
   return p;
 }
 
-// A legacy Condition map ({attr: {ComparisonOperator, AttributeValueList}}) as
-// the JSON of an Expected map, so the Expected converter handles both.
-// (The two shapes are identical apart from Exists/Value, which Conditions lack.)
+// ---- Constraints and parameter combinations ----
 
-// The key condition, reduced to what storage needs.
-struct KeyCondition {
-  AttributeValue hash;
-  storage::RangeBounds range;
-};
-
-std::string PrefixSuccessor(std::string p) {
-  while (!p.empty() && static_cast<uint8_t>(p.back()) == 0xff) p.pop_back();
-  if (p.empty()) return p;
-  p.back() = static_cast<char>(static_cast<uint8_t>(p.back()) + 1);
-  return p;
-}
-
-core::Error KeyConditionError(const std::string& detail) { return ValidationError(detail); }
-
-// Analyses a KeyConditionExpression against the key schema being queried.
-Result<KeyCondition> AnalyseKeyCondition(const expr::Condition& root, const expr::Bindings& b,
-                                         const KeySchema& key) {
-  std::vector<const expr::Condition*> leaves;
-  std::vector<const expr::Condition*> stack{&root};
-  while (!stack.empty()) {
-    const expr::Condition* c = stack.back();
-    stack.pop_back();
-    if (c->kind == expr::Condition::Kind::kAnd) {
-      stack.push_back(&c->children[1]);
-      stack.push_back(&c->children[0]);
-      continue;
-    }
-    if (c->kind == expr::Condition::Kind::kOr) {
-      return KeyConditionError("Invalid operator used in KeyConditionExpression: OR");
-    }
-    if (c->kind == expr::Condition::Kind::kNot) {
-      return KeyConditionError("Invalid operator used in KeyConditionExpression: NOT");
-    }
-    if (c->kind == expr::Condition::Kind::kIn) {
-      return KeyConditionError("Invalid operator used in KeyConditionExpression: IN");
-    }
-    if (c->kind == expr::Condition::Kind::kCompare && c->op == expr::CompareOp::kNe) {
-      return KeyConditionError("Invalid operator used in KeyConditionExpression: <>");
-    }
-    if (c->kind == expr::Condition::Kind::kFunction &&
-        c->operands[0].function != expr::Function::kBeginsWith) {
-      return KeyConditionError(std::string("Invalid operator used in KeyConditionExpression: ") +
-                               expr::FunctionName(c->operands[0].function));
-    }
-    leaves.push_back(c);
-  }
-  if (leaves.size() > 2) {
-    // Two conditions on one key attribute are reported as such; otherwise
-    // there are simply more conditions than key attributes.
-    std::map<std::string, int> per_name;
-    for (const expr::Condition* c : leaves) {
-      const auto& ops =
-          c->kind == expr::Condition::Kind::kFunction ? c->operands[0].args : c->operands;
-      for (const auto& o : ops) {
-        if (o.kind != expr::Operand::Kind::kPath) continue;
-        expr::Path rp = expr::ResolvePath(o.path, b);
-        if (rp.size() == 1 && ++per_name[std::get<std::string>(rp[0])] > 1) {
-          return KeyConditionError(
-              "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
-              "condition per key");
-        }
-      }
-    }
-    return ValidationError("The number of query conditions (" + std::to_string(leaves.size()) +
-                           ") exceeds the number of key attributes defined in the schema (" +
-                           std::to_string(key.range ? 2 : 1) + ")");
-  }
-  std::optional<KeyCondition> out_hash;
-  KeyCondition out;
-  bool have_hash = false, have_range = false;
-  for (const expr::Condition* c : leaves) {
-    const std::vector<expr::Operand>& ops =
-        c->kind == expr::Condition::Kind::kFunction ? c->operands[0].args : c->operands;
-    // The key attribute is the path operand; the others must be values.
-    const expr::Operand* path = nullptr;
-    size_t path_index = 0;
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (ops[i].kind == expr::Operand::Kind::kPath) {
-        if (path) {
-          return KeyConditionError(
-              "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
-              "condition");
-        }
-        path = &ops[i];
-        path_index = i;
-      } else if (ops[i].kind != expr::Operand::Kind::kValue) {
-        return KeyConditionError("KeyConditionExpressions cannot contain nested operations");
-      }
-    }
-    if (!path) {
-      return KeyConditionError(
-          "Invalid condition in KeyConditionExpression: No key attribute specified");
-    }
-    expr::Path resolved = expr::ResolvePath(path->path, b);
-    if (resolved.size() != 1) {
-      return KeyConditionError(
-          "KeyConditionExpressions cannot have conditions on nested attributes");
-    }
-    const std::string& name = std::get<std::string>(resolved[0]);
-    auto value_of = [&](size_t i) -> const AttributeValue& { return b.values->at(ops[i].value); };
-    const bool is_hash = name == key.hash.name;
-    const bool is_range = key.range && name == key.range->name;
-    if (!is_hash && !is_range) {
-      // Named after the key element left without a condition.
-      const bool hash_covered =
-          have_hash || std::any_of(leaves.begin(), leaves.end(), [&](const expr::Condition* other) {
-            const auto& o = other->kind == expr::Condition::Kind::kFunction
-                                ? other->operands[0].args
-                                : other->operands;
-            for (const auto& x : o) {
-              if (x.kind == expr::Operand::Kind::kPath) {
-                expr::Path rp = expr::ResolvePath(x.path, b);
-                if (rp.size() == 1 && std::get<std::string>(rp[0]) == key.hash.name) return true;
-              }
-            }
-            return false;
-          });
-      if (hash_covered && !key.range) return ValidationError("Query key condition not supported");
-      return ValidationError("Query condition missed key schema element: " +
-                             (hash_covered ? key.range->name : key.hash.name));
-    }
-    const KeyElement& element = is_hash ? key.hash : *key.range;
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (i != path_index && value_of(i).type() != element.type) {
-        return ValidationError(std::string(kInvalid) +
-                               "Condition parameter type does not match schema type");
-      }
-    }
-    if (c->kind == expr::Condition::Kind::kBetween && path_index != 0) {
-      return KeyConditionError(
-          "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key "
-          "attribute as its first operand");
-    }
-    if (is_hash) {
-      if (have_hash) {
-        return KeyConditionError(
-            "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
-            "condition per key");
-      }
-      if (c->kind != expr::Condition::Kind::kCompare || c->op != expr::CompareOp::kEq) {
-        return ValidationError("Query key condition not supported");
-      }
-      out.hash = value_of(1 - path_index);
-      have_hash = true;
-      continue;
-    }
-    if (have_range) {
-      return KeyConditionError(
-          "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
-          "condition per key");
-    }
-    have_range = true;
-    storage::RangeBounds& r = out.range;
-    if (c->kind == expr::Condition::Kind::kBetween) {
-      r.lower = storage::EncodeKeyValue(value_of(1));
-      r.upper = storage::EncodeKeyValue(value_of(2));
-    } else if (c->kind == expr::Condition::Kind::kFunction) {
-      if (element.type == ValueType::kN) {
-        return ValidationError(
-            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
-            "operator or function: begins_with, operand type: N");
-      }
-      std::string prefix = storage::EncodeKeyValue(value_of(1));
-      r.lower = prefix;
-      std::string next = PrefixSuccessor(prefix);
-      if (!next.empty()) {
-        r.upper = next;
-        r.upper_inclusive = false;
-      }
-    } else {
-      std::string v = storage::EncodeKeyValue(value_of(1 - path_index));
-      expr::CompareOp op = c->op;
-      if (path_index == 1) {  // ":v < k" is "k > :v"
-        if (op == expr::CompareOp::kLt)
-          op = expr::CompareOp::kGt;
-        else if (op == expr::CompareOp::kLe)
-          op = expr::CompareOp::kGe;
-        else if (op == expr::CompareOp::kGt)
-          op = expr::CompareOp::kLt;
-        else if (op == expr::CompareOp::kGe)
-          op = expr::CompareOp::kLe;
-      }
-      switch (op) {
-        case expr::CompareOp::kEq:
-          r.lower = v;
-          r.upper = v;
-          break;
-        case expr::CompareOp::kLt:
-          r.upper = v;
-          r.upper_inclusive = false;
-          break;
-        case expr::CompareOp::kLe:
-          r.upper = v;
-          break;
-        case expr::CompareOp::kGt:
-          r.lower = v;
-          r.lower_inclusive = false;
-          break;
-        case expr::CompareOp::kGe:
-          r.lower = v;
-          break;
-        default:
-          break;
-      }
-    }
-  }
-  if (!have_hash) {
-    return ValidationError("Query condition missed key schema element: " + key.hash.name);
-  }
-  return out;
-}
-
-struct Target {
-  std::shared_ptr<const TableInfo> table;
-  const IndexInfo* index = nullptr;  // null: the table itself
-  bool global = false;
-  const KeySchema& key() const { return index ? index->key : table->key; }
-  int64_t index_id() const { return index ? index->id : 0; }
-};
-
-// ExclusiveStartKey -> a storage position, with DynamoDB's checks.
-Result<storage::Position> StartPosition(const Target& t, const Item& start) {
-  auto invalid = [] {
-    return ValidationError(
-        "The provided starting key is invalid: The provided key element does "
-        "not match the schema");
-  };
-  storage::Position pos;
-  auto encode = [&](const KeyElement& k, std::string* out) -> core::Status {
-    auto it = start.find(k.name);
-    if (it == start.end() || it->second.type() != k.type) return invalid();
-    *out = storage::EncodeKeyValue(it->second);
-    return core::Status::Ok();
-  };
-  const KeySchema& tk = t.table->key;
-  size_t expected = tk.range ? 2 : 1;
-  if (t.index) {
-    DYNAMO_RETURN_IF_ERROR(encode(t.index->key.hash, &pos.hash));
-    if (t.index->key.range) DYNAMO_RETURN_IF_ERROR(encode(*t.index->key.range, &pos.range));
-    DYNAMO_RETURN_IF_ERROR(encode(tk.hash, &pos.base_hash));
-    if (tk.range) DYNAMO_RETURN_IF_ERROR(encode(*tk.range, &pos.base_range));
-    Item keys = KeyAttributes(tk, start);
-    Item index_keys = KeyAttributes(t.index->key, start);
-    keys.insert(index_keys.begin(), index_keys.end());
-    expected = keys.size();
-  } else {
-    DYNAMO_RETURN_IF_ERROR(encode(tk.hash, &pos.hash));
-    if (tk.range) DYNAMO_RETURN_IF_ERROR(encode(*tk.range, &pos.range));
-  }
-  if (start.size() != expected) return invalid();
-  return pos;
-}
-
-Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind) {
-  DYNAMO_ASSIGN_OR_RETURN(ReadParams p, ReadReadParams(req, kind));
-  const char* op_name = kind == ReadKind::kQuery ? "Query" : "Scan";
-
+// Constraint errors of the parameters; returns the table name.
+Result<std::string> CheckReadConstraints(const ReadParams& p) {
   ConstraintErrors errors;
   std::string table_name;
   if (!p.table_name) {
@@ -382,69 +132,75 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
         {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
   }
   if (p.limit) errors.CheckRange(*p.limit, "limit", 1, INT32_MAX);
-  if (p.capacity)
-    errors.CheckEnum(*p.capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  if (p.conditional_operator)
+  CheckCapacityEnum(p.capacity, errors);
+  if (p.conditional_operator) {
     errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
+  }
   if (p.segment) errors.CheckRange(*p.segment, "segment", 0, 999999);
   if (p.total_segments) errors.CheckRange(*p.total_segments, "totalSegments", 1, 1000000);
   if (p.attributes_to_get && p.attributes_to_get->Empty()) {
     errors.Add("[]", "attributesToGet", "Member must have length greater than or equal to 1");
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  return table_name;
+}
 
-  // Parameter combinations.
-  if (kind == ReadKind::kScan) {
-    if (p.segment && !p.total_segments) {
-      return ValidationError(
-          "The TotalSegments parameter is required but was not present in the request when "
-          "Segment parameter is present");
-    }
-    if (p.total_segments && !p.segment) {
-      return ValidationError(
-          "The Segment parameter is required but was not present in the request when parameter "
-          "TotalSegments is present");
-    }
-    if (p.segment && *p.segment >= *p.total_segments) {
-      return ValidationError(
-          "The Segment parameter is zero-based and must be less than parameter "
-          "TotalSegments: Segment: " +
-          std::to_string(*p.segment) +
-          " is not less than TotalSegments: " + std::to_string(*p.total_segments));
-    }
+core::Status CheckScanSegments(const ReadParams& p) {
+  if (p.segment && !p.total_segments) {
+    return ValidationError(
+        "The TotalSegments parameter is required but was not present in the request when "
+        "Segment parameter is present");
   }
-  {
-    std::vector<std::string> legacy, modern;
-    if (p.attributes_to_get) legacy.push_back("AttributesToGet");
-    if (p.key_conditions) legacy.push_back("KeyConditions");
-    if (p.legacy_filter) legacy.push_back(kind == ReadKind::kQuery ? "QueryFilter" : "ScanFilter");
-    if (p.projection_expression) modern.push_back("ProjectionExpression");
-    if (p.filter_expression) modern.push_back("FilterExpression");
-    if (p.key_condition_expression) modern.push_back("KeyConditionExpression");
-    DYNAMO_RETURN_IF_ERROR(CheckMixedParameters(legacy, modern));
-    if (p.names && modern.empty()) {
-      return ValidationError(
-          "ExpressionAttributeNames can only be specified when using expressions");
-    }
-    if (p.values && !p.filter_expression && !p.key_condition_expression) {
-      return ValidationError(
-          std::string("ExpressionAttributeValues can only be specified when using expressions: ") +
-          (kind == ReadKind::kQuery ? "KeyConditionExpression and FilterExpression are null"
-                                    : "FilterExpression is null"));
-    }
-    if (kind == ReadKind::kQuery && !p.key_conditions && !p.key_condition_expression) {
-      return ValidationError(
-          "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
-          "request.");
-    }
-    if (p.conditional_operator && !p.legacy_filter) {
-      return ValidationError(
-          "ConditionalOperator can only be used when Expected or QueryFilter or ScanFilter are "
-          "present");
-    }
+  if (p.total_segments && !p.segment) {
+    return ValidationError(
+        "The Segment parameter is required but was not present in the request when parameter "
+        "TotalSegments is present");
   }
-  // Select rules (Query wraps these in the constraint envelope, Scan does not).
-  std::string select(p.select.value_or(""));
+  if (p.segment && *p.segment >= *p.total_segments) {
+    return ValidationError(
+        "The Segment parameter is zero-based and must be less than parameter "
+        "TotalSegments: Segment: " +
+        std::to_string(*p.segment) +
+        " is not less than TotalSegments: " + std::to_string(*p.total_segments));
+  }
+  return core::Status::Ok();
+}
+
+// Legacy and expression parameters mixed, placeholders without expressions,
+// a Query without a key condition.
+core::Status CheckParameterCombinations(const ReadParams& p, ReadKind kind) {
+  std::vector<std::string> legacy, modern;
+  if (p.attributes_to_get) legacy.push_back("AttributesToGet");
+  if (p.key_conditions) legacy.push_back("KeyConditions");
+  if (p.legacy_filter) legacy.push_back(kind == ReadKind::kQuery ? "QueryFilter" : "ScanFilter");
+  if (p.projection_expression) modern.push_back("ProjectionExpression");
+  if (p.filter_expression) modern.push_back("FilterExpression");
+  if (p.key_condition_expression) modern.push_back("KeyConditionExpression");
+  DYNAMO_RETURN_IF_ERROR(CheckMixedParameters(legacy, modern));
+  if (p.names && modern.empty()) {
+    return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
+  }
+  if (p.values && !p.filter_expression && !p.key_condition_expression) {
+    return ValidationError(
+        std::string("ExpressionAttributeValues can only be specified when using expressions: ") +
+        (kind == ReadKind::kQuery ? "KeyConditionExpression and FilterExpression are null"
+                                  : "FilterExpression is null"));
+  }
+  if (kind == ReadKind::kQuery && !p.key_conditions && !p.key_condition_expression) {
+    return ValidationError(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+        "request.");
+  }
+  if (p.conditional_operator && !p.legacy_filter) {
+    return ValidationError(
+        "ConditionalOperator can only be used when Expected or QueryFilter or ScanFilter are "
+        "present");
+  }
+  return core::Status::Ok();
+}
+
+// Select rules (Query wraps these in the constraint envelope, Scan does not).
+core::Status CheckSelect(const ReadParams& p, ReadKind kind, const std::string& select) {
   const std::string envelope = kind == ReadKind::kQuery ? "1 validation error detected: " : "";
   if (select == "SPECIFIC_ATTRIBUTES" && !p.projection_expression && !p.attributes_to_get) {
     return ValidationError(envelope +
@@ -462,285 +218,426 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
     return ValidationError(
         envelope + "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   }
+  return core::Status::Ok();
+}
 
-  // Expressions (cached parses) and their bindings.
-  ItemExpressions e;
+// ---- Expressions ----
+
+struct ReadExpressions {
+  ItemExpressions e;  // names, values, projection
   std::shared_ptr<const expr::ParsedCondition> key_condition, filter;
+};
+
+// Expressions (cached parses) and their bindings. Names and values are
+// checked against every expression of the request at once.
+Result<ReadExpressions> BuildReadExpressions(OpContext& ctx, const ReadParams& p) {
+  ReadExpressions out;
   if (p.attributes_to_get) {
     RawExpressionParams raw;
     raw.attributes_to_get = p.attributes_to_get;
-    DYNAMO_ASSIGN_OR_RETURN(e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
-  } else {
-    // Names and values are checked against every expression of the request at once.
-    DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &e));
-    const expr::Bindings b = e.bindings();
-    expr::Placeholders used;
-    expr::ExpressionCache& cache = ctx.api->expressions();
-    if (p.key_condition_expression) {
-      DYNAMO_ASSIGN_OR_RETURN(key_condition,
-                              PrepareCondition(cache, *p.key_condition_expression,
-                                               expr::ExpressionKind::kKeyCondition, b, &used));
-    }
-    if (p.filter_expression) {
-      DYNAMO_ASSIGN_OR_RETURN(filter, PrepareCondition(cache, *p.filter_expression,
-                                                       expr::ExpressionKind::kFilter, b, &used));
-    }
-    if (p.projection_expression) {
-      DYNAMO_ASSIGN_OR_RETURN(e.projection,
-                              PrepareProjection(cache, *p.projection_expression, b, &used));
-    }
-    DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(b, used));
+    DYNAMO_ASSIGN_OR_RETURN(out.e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
+    return out;
   }
+  DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &out.e));
+  const expr::Bindings b = out.e.bindings();
+  expr::Placeholders used;
+  expr::ExpressionCache& cache = ctx.api->expressions();
+  if (p.key_condition_expression) {
+    DYNAMO_ASSIGN_OR_RETURN(out.key_condition,
+                            PrepareCondition(cache, *p.key_condition_expression,
+                                             expr::ExpressionKind::kKeyCondition, b, &used));
+  }
+  if (p.filter_expression) {
+    DYNAMO_ASSIGN_OR_RETURN(out.filter, PrepareCondition(cache, *p.filter_expression,
+                                                         expr::ExpressionKind::kFilter, b, &used));
+  }
+  if (p.projection_expression) {
+    DYNAMO_ASSIGN_OR_RETURN(out.e.projection,
+                            PrepareProjection(cache, *p.projection_expression, b, &used));
+  }
+  DYNAMO_RETURN_IF_ERROR(expr::CheckUnused(b, used));
+  return out;
+}
+
+// KeyConditions and QueryFilter/ScanFilter, converted to the same ASTs.
+core::Status ConvertLegacyParameters(const ReadParams& p, ReadExpressions* x) {
+  if (p.key_conditions) {
+    DYNAMO_ASSIGN_OR_RETURN(x->key_condition,
+                            ConvertLegacyConditions(*p.key_conditions, std::nullopt, &x->e));
+  }
+  if (p.legacy_filter) {
+    DYNAMO_ASSIGN_OR_RETURN(
+        x->filter, ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &x->e));
+  }
+  return core::Status::Ok();
+}
+
+// ---- The table or index ----
+
+struct Target {
+  std::shared_ptr<const storage::TableDef> table;
+  const storage::IndexDef* index = nullptr;  // null: the table itself
+  bool global = false;
+  const core::KeySchema& key() const { return index ? index->key : table->key; }
+  int64_t index_id() const { return index ? index->id : 0; }
+  bool partial_index() const { return index && index->projection != storage::ProjectionType::kAll; }
+};
+
+// A GSI can only return what it projects.
+core::Status CheckGsiProjection(const Target& target, const std::vector<expr::Path>& projection) {
+  std::vector<std::string> projected = target.table->key.Names();
+  for (const std::string& name : target.index->key.Names()) projected.push_back(name);
+  projected.insert(projected.end(), target.index->non_key_attributes.begin(),
+                   target.index->non_key_attributes.end());
+  std::string missing;
+  for (const auto& path : projection) {
+    const std::string& top = std::get<std::string>(path[0]);
+    if (std::find(projected.begin(), projected.end(), top) == projected.end()) {
+      missing += (missing.empty() ? "" : ", ") + top;
+    }
+  }
+  if (missing.empty()) return core::Status::Ok();
+  return core::InvalidParameter("Global secondary index " + target.index->name +
+                                " does not project [" + missing + "]");
+}
+
+Result<Target> ResolveTarget(OpContext& ctx, const ReadParams& p, const std::string& table_name,
+                             const std::string& select, const ItemExpressions& e) {
+  Target target;
+  target.table = ctx.ns->db->FindTable(table_name);
+  if (!target.table) return core::ResourceNotFound();
+  if (!p.index_name) return target;
+  target.index = target.table->FindIndex(*p.index_name, &target.global);
+  if (!target.index) {
+    return ValidationError("The table does not have the specified index: " +
+                           std::string(*p.index_name));
+  }
+  if (!target.global) return target;
+  if (p.consistent.value_or(false)) {
+    return ValidationError("Consistent reads are not supported on global secondary indexes");
+  }
+  if (select == "ALL_ATTRIBUTES" && target.partial_index()) {
+    return core::InvalidParameter(
+        "Select type ALL_ATTRIBUTES is not supported for global "
+        "secondary index " +
+        target.index->name + " because its projection type is not ALL");
+  }
+  if (target.partial_index() && e.projection) {
+    DYNAMO_RETURN_IF_ERROR(CheckGsiProjection(target, *e.projection));
+  }
+  return target;
+}
+
+// ---- Key condition and filter ----
+
+std::string PrefixSuccessor(std::string p) {
+  while (!p.empty() && static_cast<uint8_t>(p.back()) == 0xff) p.pop_back();
+  if (p.empty()) return p;
+  p.back() = static_cast<char>(static_cast<uint8_t>(p.back()) + 1);
+  return p;
+}
+
+// The sort-key condition as bounds on the encoded sort key.
+storage::RangeBounds ToRangeBounds(const std::optional<expr::RangeKeyCondition>& range) {
+  using Op = expr::RangeKeyCondition::Op;
+  storage::RangeBounds r;
+  if (!range) return r;
+  std::string v = storage::EncodeKeyValue(range->value);
+  switch (range->op) {
+    case Op::kEq:
+      r.lower = v;
+      r.upper = v;
+      break;
+    case Op::kLt:
+    case Op::kLe:
+      r.upper = v;
+      r.upper_inclusive = range->op == Op::kLe;
+      break;
+    case Op::kGt:
+    case Op::kGe:
+      r.lower = v;
+      r.lower_inclusive = range->op == Op::kGe;
+      break;
+    case Op::kBetween:
+      r.lower = v;
+      r.upper = storage::EncodeKeyValue(range->upper);
+      break;
+    case Op::kBeginsWith: {
+      std::string next = PrefixSuccessor(v);
+      r.lower = std::move(v);
+      if (!next.empty()) {
+        r.upper = std::move(next);
+        r.upper_inclusive = false;
+      }
+      break;
+    }
+  }
+  return r;
+}
+
+// The partition (encoded) and the sort-key bounds a Query reads.
+struct KeyRange {
+  std::string hash;
+  storage::RangeBounds bounds;
+};
+
+// A filter may not dig into a key attribute; a Query filter may not test the
+// key attributes of what is queried at all. Paths are examined leaf by leaf
+// in document order, the operands of one leaf from the last to the first.
+core::Status CheckFilterPaths(const ReadParams& p, ReadKind kind, const Target& target,
+                              const expr::Condition& filter, const expr::Bindings& bindings) {
+  const core::KeySchema& table_key = target.table->key;
+  const core::KeySchema& queried = target.key();
+  std::optional<std::string> key_used;
+  for (const expr::Condition* leaf : expr::LeafConditions(filter)) {
+    std::vector<expr::Path> paths = expr::ConditionPaths(*leaf, bindings);
+    for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
+      const std::string& top = std::get<std::string>((*it)[0]);
+      const bool is_key = table_key.Contains(top);
+      const bool is_index_key = queried.Contains(top);
+      if ((is_key || is_index_key) && it->size() > 1) {
+        return ValidationError(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+            "allowed: " +
+            std::string(is_key ? "Key: " : "IndexKey: ") + top);
+      }
+      if (kind == ReadKind::kQuery && is_index_key && !key_used) key_used = top;
+    }
+  }
+  if (!key_used) return core::Status::Ok();
+  return ValidationError(
+      std::string(p.legacy_filter ? "QueryFilter" : "Filter Expression") +
+      " can only contain non-primary key attributes: Primary key attribute: " + *key_used);
+}
+
+// ---- Start key ----
+
+// ExclusiveStartKey -> a storage position, with DynamoDB's checks.
+Result<storage::Position> StartPosition(const Target& t, const Item& start) {
+  auto invalid = [] {
+    return ValidationError(
+        "The provided starting key is invalid: The provided key element does "
+        "not match the schema");
+  };
+  storage::Position pos;
+  auto encode = [&](const core::KeyElement& k, std::string* out) -> core::Status {
+    auto it = start.find(k.name);
+    if (it == start.end() || it->second.type() != k.type) return invalid();
+    *out = storage::EncodeKeyValue(it->second);
+    return core::Status::Ok();
+  };
+  const core::KeySchema& tk = t.table->key;
+  size_t expected = tk.range ? 2 : 1;
+  if (t.index) {
+    DYNAMO_RETURN_IF_ERROR(encode(t.index->key.hash, &pos.hash));
+    if (t.index->key.range) DYNAMO_RETURN_IF_ERROR(encode(*t.index->key.range, &pos.range));
+    DYNAMO_RETURN_IF_ERROR(encode(tk.hash, &pos.base_hash));
+    if (tk.range) DYNAMO_RETURN_IF_ERROR(encode(*tk.range, &pos.base_range));
+    Item keys = core::KeyAttributes(tk, start);
+    Item index_keys = core::KeyAttributes(t.index->key, start);
+    keys.insert(index_keys.begin(), index_keys.end());
+    expected = keys.size();
+  } else {
+    DYNAMO_RETURN_IF_ERROR(encode(tk.hash, &pos.hash));
+    if (tk.range) DYNAMO_RETURN_IF_ERROR(encode(*tk.range, &pos.range));
+  }
+  if (start.size() != expected) return invalid();
+  return pos;
+}
+
+// A Query's ExclusiveStartKey must lie within its key condition.
+core::Status CheckStartWithinKeyRange(const storage::Position& pos, const KeyRange& range) {
+  if (pos.hash != range.hash) {
+    return ValidationError(
+        "The provided starting key is outside query boundaries based on provided conditions");
+  }
+  const storage::RangeBounds& r = range.bounds;
+  bool ok = true;
+  if (r.lower) ok = ok && (r.lower_inclusive ? !(pos.range < *r.lower) : *r.lower < pos.range);
+  if (r.upper) ok = ok && (r.upper_inclusive ? !(*r.upper < pos.range) : pos.range < *r.upper);
+  if (!ok) {
+    return ValidationError("The provided starting key does not match the range key predicate");
+  }
+  return core::Status::Ok();
+}
+
+// The hash range of a parallel Scan segment (the whole range without one).
+struct HashRange {
+  uint32_t lo = 0, hi = UINT32_MAX;
+};
+
+Result<HashRange> SegmentRange(const ReadParams& p, const std::optional<storage::Position>& start) {
+  HashRange h;
+  if (!p.segment) return h;
+  const uint64_t total = static_cast<uint64_t>(*p.total_segments);
+  const uint64_t seg = static_cast<uint64_t>(*p.segment);
+  h.lo = static_cast<uint32_t>((seg << 32) / total);
+  h.hi = static_cast<uint32_t>((((seg + 1) << 32) / total) - 1);
+  if (start) {
+    uint32_t hash = storage::PartitionHash(start->hash);
+    if (hash < h.lo || hash > h.hi) {
+      return ValidationError(
+          "The provided starting key is invalid: Invalid ExclusiveStartKey. "
+          "Please use ExclusiveStartKey with correct Segment. TotalSegments: " +
+          std::to_string(total) + " Segment: " + std::to_string(seg));
+    }
+  }
+  return h;
+}
+
+// ---- One page ----
+
+// Everything a page needs, after validation.
+struct ReadPlan {
+  ReadKind kind;
+  Target target;
+  std::string select;
+  ReadExpressions x;
+  std::optional<KeyRange> key_range;  // Query
+  HashRange segment;                  // Scan
+  std::optional<storage::Position> start;
+  int64_t limit = INT64_MAX;
+  bool consistent = false;
+  bool forward = true;
+};
+
+struct Page {
+  std::vector<Item> items;
+  int64_t count = 0;
+  int64_t scanned = 0;
+  size_t bytes = 0;
+  bool stopped = false;  // by Limit or the 1 MB page: LastEvaluatedKey follows
+  Item last_key;
+};
+
+// Limit counts items before the filter; the page stops at Limit or after the
+// item that crosses 1 MB.
+Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan) {
+  const Target& target = plan.target;
+  const bool count_only = plan.select == "COUNT";
+  const expr::Bindings bindings = plan.x.e.bindings();
+  const auto& projection = plan.x.e.projection;
+  // An LSI read of attributes it does not project fetches them from the
+  // table (in the same snapshot); a filter sees the whole item then too.
+  const bool fetch_from_table = target.partial_index() && !target.global &&
+                                (plan.select == "ALL_ATTRIBUTES" || projection || plan.x.filter);
+  Page page;
+  auto visit = [&](storage::RowView& row) -> Result<bool> {
+    ++page.scanned;
+    page.bytes += row.size;
+    std::optional<Item> full;
+    if (fetch_from_table) {
+      storage::EncodedKey base{std::string(row.base_hash), std::string(row.base_range)};
+      DYNAMO_ASSIGN_OR_RETURN(full, row.reader->Get(target.table->id, base));
+    }
+    const Item& seen = full ? *full : row.item;
+    const bool keep =
+        !plan.x.filter || expr::EvaluateCondition(plan.x.filter->root, bindings, seen);
+    page.last_key = core::KeyAttributes(target.table->key, row.item);
+    if (target.index) page.last_key.merge(core::KeyAttributes(target.index->key, row.item));
+    if (keep) {
+      ++page.count;
+      if (!count_only) {
+        if (projection) {
+          page.items.push_back(expr::ApplyProjection(seen, *projection));
+        } else if (plan.select == "ALL_ATTRIBUTES" && full) {
+          page.items.push_back(std::move(*full));
+        } else {
+          page.items.push_back(std::move(row.item));
+        }
+      }
+    }
+    page.stopped = page.scanned >= plan.limit || page.bytes >= kPageBytes;
+    return !page.stopped;
+  };
+  storage::Database& db = *ctx.ns->db;
+  if (plan.kind == ReadKind::kQuery) {
+    DYNAMO_RETURN_IF_ERROR(db.Query(target.table->id, target.index_id(), plan.key_range->hash,
+                                    plan.key_range->bounds, plan.forward, plan.start, visit));
+  } else {
+    DYNAMO_RETURN_IF_ERROR(db.Scan(target.table->id, target.index_id(), plan.segment.lo,
+                                   plan.segment.hi, plan.start, visit));
+  }
+  return page;
+}
+
+std::string ReadResponse(const ReadParams& p, const ReadPlan& plan, const Page& page) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  if (plan.select != "COUNT") {
+    w.Key("Items");
+    w.StartArray();
+    for (const auto& item : page.items) WriteAttributeMap(item, w);
+    w.EndArray();
+  }
+  w.Key("Count");
+  w.Int64(page.count);
+  w.Key("ScannedCount");
+  w.Int64(page.scanned);
+  if (page.stopped) {
+    w.Key("LastEvaluatedKey");
+    WriteAttributeMap(page.last_key, w);
+  }
+  const Target& t = plan.target;
+  Consumed consumed{t.table->name, ReadUnits(page.bytes, plan.consistent)};
+  if (t.index) {
+    consumed.index_name = t.index->name;
+    consumed.global_index = t.global;
+  }
+  WriteConsumedCapacity(w, ParseCapacityMode(p.capacity), consumed);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// Validates the request and resolves everything a page needs.
+Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
+  DYNAMO_ASSIGN_OR_RETURN(std::string table_name, CheckReadConstraints(p));
+  if (kind == ReadKind::kScan) DYNAMO_RETURN_IF_ERROR(CheckScanSegments(p));
+  DYNAMO_RETURN_IF_ERROR(CheckParameterCombinations(p, kind));
+  ReadPlan plan{kind};
+  plan.select = std::string(p.select.value_or(""));
+  DYNAMO_RETURN_IF_ERROR(CheckSelect(p, kind, plan.select));
+  DYNAMO_ASSIGN_OR_RETURN(plan.x, BuildReadExpressions(ctx, p));
   std::optional<Item> exclusive_start;
   if (p.exclusive_start) {
     DYNAMO_ASSIGN_OR_RETURN(Item s, DecodeAttributeMap(*p.exclusive_start));
     exclusive_start = std::move(s);
   }
-
-  // The table and index.
-  Target target;
-  target.table = ctx.ns->Find(table_name);
-  if (!target.table) return TableNotFound();
-  if (p.index_name) {
-    target.index = target.table->FindIndex(*p.index_name, &target.global);
-    if (!target.index) {
-      return ValidationError("The table does not have the specified index: " +
-                             std::string(*p.index_name));
-    }
-    if (target.global && p.consistent.value_or(false)) {
-      return ValidationError("Consistent reads are not supported on global secondary indexes");
-    }
-    if (select == "ALL_ATTRIBUTES" && target.global && target.index->projection_type != "ALL") {
-      return ValidationError(
-          "One or more parameter values were invalid: Select type ALL_ATTRIBUTES "
-          "is not supported for global secondary index " +
-          target.index->name + " because its projection type is not ALL");
-    }
-    // A GSI can only return what it projects.
-    if (target.global && target.index->projection_type != "ALL" && e.projection) {
-      std::vector<std::string> projected{target.table->key.hash.name, target.index->key.hash.name};
-      if (target.table->key.range) projected.push_back(target.table->key.range->name);
-      if (target.index->key.range) projected.push_back(target.index->key.range->name);
-      projected.insert(projected.end(), target.index->non_key_attributes.begin(),
-                       target.index->non_key_attributes.end());
-      std::string missing;
-      for (const auto& path : *e.projection) {
-        const std::string& top = std::get<std::string>(path[0]);
-        if (std::find(projected.begin(), projected.end(), top) == projected.end()) {
-          missing += (missing.empty() ? "" : ", ") + top;
-        }
-      }
-      if (!missing.empty()) {
-        return ValidationError(std::string(kInvalid) + "Global secondary index " +
-                               target.index->name + " does not project [" + missing + "]");
-      }
-    }
+  DYNAMO_ASSIGN_OR_RETURN(plan.target, ResolveTarget(ctx, p, table_name, plan.select, plan.x.e));
+  DYNAMO_RETURN_IF_ERROR(ConvertLegacyParameters(p, &plan.x));
+  const expr::Bindings bindings = plan.x.e.bindings();
+  if (kind == ReadKind::kQuery && plan.x.key_condition) {
+    DYNAMO_ASSIGN_OR_RETURN(
+        expr::KeyCondition kc,
+        expr::AnalyseKeyCondition(plan.x.key_condition->root, bindings, plan.target.key()));
+    plan.key_range = KeyRange{storage::EncodeKeyValue(kc.hash), ToRangeBounds(kc.range)};
   }
-  if (p.key_conditions) {
-    DYNAMO_ASSIGN_OR_RETURN(key_condition,
-                            ConvertLegacyConditions(*p.key_conditions, std::nullopt, &e));
+  if (plan.x.filter) {
+    DYNAMO_RETURN_IF_ERROR(CheckFilterPaths(p, kind, plan.target, plan.x.filter->root, bindings));
   }
-  if (p.legacy_filter) {
-    DYNAMO_ASSIGN_OR_RETURN(filter,
-                            ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &e));
-  }
-  const expr::Bindings bindings = e.bindings();
-  std::optional<KeyCondition> key_cond;
-  if (kind == ReadKind::kQuery && key_condition) {
-    DYNAMO_ASSIGN_OR_RETURN(KeyCondition kc,
-                            AnalyseKeyCondition(key_condition->root, bindings, target.key()));
-    key_cond = std::move(kc);
-  }
-  if (filter) {
-    // A filter may not dig into a key attribute; a Query filter may not test
-    // the key attributes of what is queried at all.
-    std::vector<std::string> keys{target.table->key.hash.name};
-    if (target.table->key.range) keys.push_back(target.table->key.range->name);
-    std::vector<std::string> queried{target.key().hash.name};
-    if (target.key().range) queried.push_back(target.key().range->name);
-    std::vector<const expr::Condition*> stack{&filter->root};
-    std::vector<const expr::Operand*> operands;
-    while (!stack.empty()) {
-      const expr::Condition* c = stack.back();
-      stack.pop_back();
-      for (const auto& child : c->children) stack.push_back(&child);
-      for (const auto& o : c->operands) operands.push_back(&o);
-    }
-    std::optional<std::string> key_used;
-    while (!operands.empty()) {
-      const expr::Operand* o = operands.back();
-      operands.pop_back();
-      for (const auto& a : o->args) operands.push_back(&a);
-      if (o->kind != expr::Operand::Kind::kPath) continue;
-      expr::Path path = expr::ResolvePath(o->path, bindings);
-      const std::string& top = std::get<std::string>(path[0]);
-      const bool is_key = std::find(keys.begin(), keys.end(), top) != keys.end();
-      const bool is_index_key = std::find(queried.begin(), queried.end(), top) != queried.end();
-      if ((is_key || is_index_key) && path.size() > 1) {
-        return ValidationError(
-            "Key attributes must be scalars; list random access '[]' and map "
-            "lookup '.' are not allowed: " +
-            std::string(is_key ? "Key: " : "IndexKey: ") + top);
-      }
-      if (kind == ReadKind::kQuery && is_index_key && !key_used) key_used = top;
-    }
-    if (key_used) {
-      return ValidationError(
-          std::string(p.legacy_filter ? "QueryFilter" : "Filter Expression") +
-          " can only contain non-primary key attributes: Primary key attribute: " + *key_used);
-    }
-  }
-  std::optional<storage::Position> start_pos;
   if (exclusive_start) {
-    DYNAMO_ASSIGN_OR_RETURN(storage::Position pos, StartPosition(target, *exclusive_start));
-    if (key_cond) {
-      if (pos.hash != storage::EncodeKeyValue(key_cond->hash)) {
-        return ValidationError(
-            "The provided starting key is outside query boundaries based on provided conditions");
-      }
-      const storage::RangeBounds& r = key_cond->range;
-      auto below = [](const std::string& a, const std::string& b) { return a < b; };
-      bool ok = true;
-      if (r.lower)
-        ok = ok && (r.lower_inclusive ? !below(pos.range, *r.lower) : below(*r.lower, pos.range));
-      if (r.upper)
-        ok = ok && (r.upper_inclusive ? !below(*r.upper, pos.range) : below(pos.range, *r.upper));
-      if (!ok)
-        return ValidationError("The provided starting key does not match the range key predicate");
-    }
-    start_pos = std::move(pos);
+    DYNAMO_ASSIGN_OR_RETURN(plan.start, StartPosition(plan.target, *exclusive_start));
+    if (plan.key_range)
+      DYNAMO_RETURN_IF_ERROR(CheckStartWithinKeyRange(*plan.start, *plan.key_range));
   }
+  plan.limit = p.limit.value_or(INT64_MAX);
+  plan.consistent = p.consistent.value_or(false);
+  plan.forward = p.forward.value_or(true);
+  if (kind == ReadKind::kQuery && !plan.key_range) {
+    return ValidationError("Query key condition not supported");
+  }
+  if (kind == ReadKind::kScan) {
+    DYNAMO_ASSIGN_OR_RETURN(plan.segment, SegmentRange(p, plan.start));
+  }
+  return plan;
+}
 
-  // Run the page.
-  const int64_t limit = p.limit.value_or(INT64_MAX);
-  const bool count_only = select == "COUNT";
-  const bool consistent = p.consistent.value_or(false);
-  // An LSI read of attributes it does not project fetches them from the
-  // table (in the same snapshot); a filter sees the whole item then too.
-  const bool lsi_partial = target.index && !target.global && target.index->projection_type != "ALL";
-  const bool fetch_from_table =
-      lsi_partial && (select == "ALL_ATTRIBUTES" || e.projection || filter);
-  int64_t scanned = 0;
-  size_t bytes = 0;
-  bool stopped = false;
-  Item last_item;
-  std::vector<Item> results;
-  int64_t count = 0;
-  auto visit = [&](const storage::RowView& row) -> Result<bool> {
-    DYNAMO_ASSIGN_OR_RETURN(Item item, core::DecodeItem(row.item));
-    ++scanned;
-    bytes += row.size;
-    std::optional<Item> full;
-    if (fetch_from_table) {
-      storage::EncodedKey base{std::string(row.base_hash), std::string(row.base_range)};
-      DYNAMO_ASSIGN_OR_RETURN(full, row.reader->Get(target.table->storage_id, base));
-    }
-    const Item& seen = full ? *full : item;
-    bool keep = !filter || expr::EvaluateCondition(filter->root, bindings, seen);
-    last_item = KeyAttributes(target.table->key, item);
-    if (target.index) {
-      Item ik = KeyAttributes(target.index->key, item);
-      last_item.insert(ik.begin(), ik.end());
-    }
-    if (keep) {
-      ++count;
-      if (!count_only) {
-        if (e.projection) {
-          results.push_back(expr::ApplyProjection(seen, *e.projection));
-        } else if (select == "ALL_ATTRIBUTES" && full) {
-          results.push_back(std::move(*full));
-        } else {
-          results.push_back(std::move(item));
-        }
-      }
-    }
-    if (scanned >= limit || bytes >= kPageBytes) {
-      stopped = true;
-      return false;
-    }
-    return true;
-  };
-  const int64_t table_id = target.table->storage_id;
-  if (kind == ReadKind::kQuery) {
-    if (!key_cond) return ValidationError("Query key condition not supported");
-    DYNAMO_RETURN_IF_ERROR(
-        ctx.ns->db()->Query(table_id, target.index_id(), storage::EncodeKeyValue(key_cond->hash),
-                            key_cond->range, p.forward.value_or(true), start_pos, visit));
-  } else {
-    uint32_t lo = 0, hi = UINT32_MAX;
-    if (p.segment) {
-      const uint64_t total = static_cast<uint64_t>(*p.total_segments);
-      const uint64_t seg = static_cast<uint64_t>(*p.segment);
-      lo = static_cast<uint32_t>((seg << 32) / total);
-      hi = static_cast<uint32_t>((((seg + 1) << 32) / total) - 1);
-      if (start_pos) {
-        uint32_t h = storage::PartitionHash(start_pos->hash);
-        if (h < lo || h > hi) {
-          return ValidationError(
-              "The provided starting key is invalid: Invalid ExclusiveStartKey. "
-              "Please use ExclusiveStartKey with correct Segment. TotalSegments: " +
-              std::to_string(total) + " Segment: " + std::to_string(seg));
-        }
-      }
-    }
-    DYNAMO_RETURN_IF_ERROR(
-        ctx.ns->db()->Scan(table_id, target.index_id(), lo, hi, start_pos, visit));
-  }
-
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  if (!count_only) {
-    w.Key("Items");
-    w.StartArray();
-    for (const auto& item : results) WriteAttributeMap(item, w);
-    w.EndArray();
-  }
-  w.Key("Count");
-  w.Int64(count);
-  w.Key("ScannedCount");
-  w.Int64(scanned);
-  if (stopped) {
-    w.Key("LastEvaluatedKey");
-    WriteAttributeMap(last_item, w);
-  }
-  if (p.capacity && *p.capacity != "NONE") {
-    double units = std::max(1.0, std::ceil(static_cast<double>(bytes) / 4096.0));
-    if (!consistent) units /= 2;
-    w.Key("ConsumedCapacity");
-    w.StartObject();
-    w.Key("TableName");
-    w.String(target.table->name);
-    w.Key("CapacityUnits");
-    w.Double(units);
-    if (*p.capacity == "INDEXES") {
-      if (target.index) {
-        w.Key("Table");
-        w.StartObject();
-        w.Key("CapacityUnits");
-        w.Double(0);
-        w.EndObject();
-        w.Key(target.global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-        w.StartObject();
-        w.Key(target.index->name.c_str());
-        w.StartObject();
-        w.Key("CapacityUnits");
-        w.Double(units);
-        w.EndObject();
-        w.EndObject();
-      } else {
-        w.Key("Table");
-        w.StartObject();
-        w.Key("CapacityUnits");
-        w.Double(units);
-        w.EndObject();
-      }
-    }
-    w.EndObject();
-  }
-  w.EndObject();
-  (void)op_name;
-  return std::string(buf.GetString(), buf.GetSize());
+Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind) {
+  DYNAMO_ASSIGN_OR_RETURN(ReadParams p, ReadReadParams(req, kind));
+  DYNAMO_ASSIGN_OR_RETURN(ReadPlan plan, PlanRead(ctx, p, kind));
+  DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, plan));
+  return ReadResponse(p, plan, page);
 }
 
 }  // namespace

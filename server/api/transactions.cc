@@ -2,21 +2,28 @@
 // DynamoDB's cancellation reasons, item locks held while a transaction is in
 // flight (conflicts are reported, never waited on), idempotency tokens, and
 // snapshot reads.
+//
+// TransactWriteItems runs in DynamoDB's two phases: lock every item (all or
+// none; storage/item_locks.h), then apply every action as one batch of the
+// write path, which evaluates every condition before it writes anything.
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <set>
 #include <thread>
 
 #include "core/error_details.h"
-#include "expr/evaluator.h"
+#include "core/messages.h"
 #include "expr/projection.h"
+#include "server/api/capacity.h"
 #include "server/api/expressions.h"
 #include "server/api/fields.h"
 #include "server/api/keys.h"
+#include "server/api/mutations.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
+#include "storage/database.h"
+#include "storage/index.h"
 
 namespace dynamo::server {
 
@@ -82,6 +89,18 @@ CancellationReason ConflictReason() {
   return CancellationReason{"TransactionConflict", "Transaction is ongoing for the item.",
                             std::nullopt};
 }
+CancellationReason ValidationReason(std::string message) {
+  return CancellationReason{"ValidationError", std::move(message), std::nullopt};
+}
+
+// The reason for a refused action of the write path: a failed condition
+// (with the item when it was asked for), or a validation error.
+CancellationReason ReasonFor(const Error& error) {
+  if (error.code != ErrorCode::kConditionalCheckFailed) return ValidationReason(error.message);
+  CancellationReason r{"ConditionalCheckFailed", "The conditional request failed", std::nullopt};
+  if (error.details && error.details->item) r.item = error.details->item;
+  return r;
+}
 
 // TransactItems: present, 1..100 elements.
 void CheckTransactItemsLength(const JsonValue* items, size_t count, ConstraintErrors& errors) {
@@ -95,24 +114,12 @@ void CheckTransactItemsLength(const JsonValue* items, size_t count, ConstraintEr
   }
 }
 
+// ---- TransactWriteItems ----
+
 enum class ActionKind { kConditionCheck, kPut, kDelete, kUpdate };
 
-struct Action {
-  ActionKind kind;
-  const JsonValue* spec = nullptr;
-  std::optional<std::string_view> table_name;
-  const JsonValue* key_json = nullptr;   // ConditionCheck/Delete/Update
-  const JsonValue* item_json = nullptr;  // Put
-  std::optional<std::string_view> on_failure;
-  RawExpressionParams raw;
-  // Prepared:
-  std::string table;
-  std::shared_ptr<const TableInfo> info;
-  ItemExpressions e;
-  Item value;  // the Put item, or the Key
-  std::optional<storage::EncodedKey> key;
-  std::optional<std::string> key_error;  // a ValidationError found for this action
-};
+constexpr ActionKind kActionKinds[] = {ActionKind::kConditionCheck, ActionKind::kPut,
+                                       ActionKind::kDelete, ActionKind::kUpdate};
 
 const char* ActionName(ActionKind k) {
   switch (k) {
@@ -128,65 +135,102 @@ const char* ActionName(ActionKind k) {
   return "?";
 }
 
-}  // namespace
-
-Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* items, GetArray(req, "TransactItems"));
-  DYNAMO_ASSIGN_OR_RETURN(auto token, GetString(req, "ClientRequestToken"));
-  DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
-  DYNAMO_ASSIGN_OR_RETURN(auto metrics, GetString(req, "ReturnItemCollectionMetrics"));
-  std::vector<Action> actions;
-  if (items) {
-    for (const auto& element : items->GetArray()) {
-      DYNAMO_RETURN_IF_ERROR(
-          CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
-      int kinds = 0;
-      Action a;
-      for (ActionKind k : {ActionKind::kConditionCheck, ActionKind::kPut, ActionKind::kDelete,
-                           ActionKind::kUpdate}) {
-        DYNAMO_ASSIGN_OR_RETURN(
-            const JsonValue* spec,
-            GetObject(element, ActionName(k),
-                      "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
-        if (!spec) continue;
-        ++kinds;
-        a.kind = k;
-        a.spec = spec;
-      }
-      if (kinds != 1) {
-        return ValidationError(
-            "TransactItems can only contain one of Check, Put, Update or Delete");
-      }
-      DYNAMO_ASSIGN_OR_RETURN(a.table_name, GetString(*a.spec, "TableName"));
-      DYNAMO_ASSIGN_OR_RETURN(a.on_failure,
-                              GetString(*a.spec, "ReturnValuesOnConditionCheckFailure"));
-      if (a.kind == ActionKind::kPut) {
-        DYNAMO_ASSIGN_OR_RETURN(a.item_json, GetObject(*a.spec, "Item", kAttributeValueMap));
-        if (a.item_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*a.item_json));
-      } else {
-        DYNAMO_ASSIGN_OR_RETURN(a.key_json, GetObject(*a.spec, "Key", kAttributeValueMap));
-        if (a.key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*a.key_json));
-      }
-      DYNAMO_ASSIGN_OR_RETURN(
-          a.raw, ReadExpressionParams(
-                     *a.spec, a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
-      actions.push_back(std::move(a));
-    }
+// The member path of an action in constraint messages.
+const char* ActionPath(ActionKind k) {
+  switch (k) {
+    case ActionKind::kConditionCheck:
+      return "conditionCheck";
+    case ActionKind::kPut:
+      return "put";
+    case ActionKind::kDelete:
+      return "delete";
+    case ActionKind::kUpdate:
+      return "update";
   }
+  return "?";
+}
 
-  // Shape constraints.
+ItemOp ExpressionOp(ActionKind k) {
+  return k == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut;
+}
+
+struct Action {
+  ActionKind kind = ActionKind::kPut;
+  const JsonValue* spec = nullptr;
+  std::optional<std::string_view> table_name;
+  const JsonValue* key_json = nullptr;   // ConditionCheck/Delete/Update
+  const JsonValue* item_json = nullptr;  // Put
+  std::optional<std::string_view> on_failure;
+  RawExpressionParams raw;
+  // Prepared:
+  std::string table;
+  std::shared_ptr<const storage::TableDef> info;
+  ItemExpressions e;
+  Item value;  // the Put item, or the Key
+  std::optional<storage::EncodedKey> key;
+  std::optional<std::string> key_error;  // a ValidationError found for this action
+};
+
+struct TransactWriteRequest {
+  const JsonValue* items = nullptr;
+  std::optional<std::string_view> token, capacity, metrics;
+  std::vector<Action> actions;
+};
+
+Result<Action> ReadAction(const JsonValue& element) {
+  DYNAMO_RETURN_IF_ERROR(
+      CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
+  int kinds = 0;
+  Action a;
+  for (ActionKind k : kActionKinds) {
+    DYNAMO_ASSIGN_OR_RETURN(const JsonValue* spec,
+                            GetObject(element, ActionName(k),
+                                      "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
+    if (!spec) continue;
+    ++kinds;
+    a.kind = k;
+    a.spec = spec;
+  }
+  if (kinds != 1) {
+    return ValidationError("TransactItems can only contain one of Check, Put, Update or Delete");
+  }
+  DYNAMO_ASSIGN_OR_RETURN(a.table_name, GetString(*a.spec, "TableName"));
+  DYNAMO_ASSIGN_OR_RETURN(a.on_failure, GetString(*a.spec, "ReturnValuesOnConditionCheckFailure"));
+  if (a.kind == ActionKind::kPut) {
+    DYNAMO_ASSIGN_OR_RETURN(a.item_json, GetObject(*a.spec, "Item", kAttributeValueMap));
+    if (a.item_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*a.item_json));
+  } else {
+    DYNAMO_ASSIGN_OR_RETURN(a.key_json, GetObject(*a.spec, "Key", kAttributeValueMap));
+    if (a.key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*a.key_json));
+  }
+  DYNAMO_ASSIGN_OR_RETURN(a.raw, ReadExpressionParams(*a.spec, ExpressionOp(a.kind)));
+  return a;
+}
+
+Result<TransactWriteRequest> ReadTransactWriteRequest(const JsonValue& req) {
+  TransactWriteRequest r;
+  DYNAMO_ASSIGN_OR_RETURN(r.items, GetArray(req, "TransactItems"));
+  DYNAMO_ASSIGN_OR_RETURN(r.token, GetString(req, "ClientRequestToken"));
+  DYNAMO_ASSIGN_OR_RETURN(r.capacity, GetString(req, "ReturnConsumedCapacity"));
+  DYNAMO_ASSIGN_OR_RETURN(r.metrics, GetString(req, "ReturnItemCollectionMetrics"));
+  if (!r.items) return r;
+  for (const auto& element : r.items->GetArray()) {
+    DYNAMO_ASSIGN_OR_RETURN(Action a, ReadAction(element));
+    r.actions.push_back(std::move(a));
+  }
+  return r;
+}
+
+// Shape constraints, collected into one message.
+core::Status CheckTransactWriteConstraints(TransactWriteRequest& r) {
   ConstraintErrors errors;
-  CheckTransactItemsLength(items, actions.size(), errors);
-  if (token) errors.CheckLength(*token, "clientRequestToken", 1, 36);
-  if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  if (metrics) errors.CheckEnum(*metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
-  for (size_t i = 0; i < actions.size(); ++i) {
-    Action& a = actions[i];
-    std::string path = "transactItems." + std::to_string(i + 1) + ".member." +
-                       (a.kind == ActionKind::kConditionCheck ? "conditionCheck"
-                        : a.kind == ActionKind::kPut          ? "put"
-                        : a.kind == ActionKind::kDelete       ? "delete"
-                                                              : "update");
+  CheckTransactItemsLength(r.items, r.actions.size(), errors);
+  if (r.token) errors.CheckLength(*r.token, "clientRequestToken", 1, 36);
+  CheckCapacityEnum(r.capacity, errors);
+  if (r.metrics) errors.CheckEnum(*r.metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  for (size_t i = 0; i < r.actions.size(); ++i) {
+    Action& a = r.actions[i];
+    std::string path = "transactItems." + std::to_string(i + 1) + ".member." + ActionPath(a.kind);
     if (!a.table_name) {
       errors.NotNull(path + ".tableName");
     } else {
@@ -194,8 +238,9 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
     }
     if (a.kind == ActionKind::kPut && !a.item_json) errors.NotNull(path + ".item");
     if (a.kind != ActionKind::kPut && !a.key_json) errors.NotNull(path + ".key");
-    if (a.kind == ActionKind::kUpdate && !a.raw.update_expression)
+    if (a.kind == ActionKind::kUpdate && !a.raw.update_expression) {
       errors.NotNull(path + ".updateExpression");
+    }
     if (a.kind == ActionKind::kConditionCheck && !a.raw.condition_expression) {
       errors.NotNull(path + ".conditionExpression");
     }
@@ -204,326 +249,294 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
                        {"ALL_OLD", "NONE"});
     }
   }
-  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  return errors.ToStatus();
+}
 
-  // Whole-request checks: request size, expressions, values, tables.
-  {
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    req.Accept(w);
-    if (buf.GetSize() > kMaxTransactRequestBytes) {
-      return ValidationError(
-          "Transaction request size cannot exceed 4194304 bytes; request size: " +
-          std::to_string(buf.GetSize()));
-    }
+core::Status CheckRequestSize(const JsonValue& req) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  req.Accept(w);
+  if (buf.GetSize() > kMaxTransactRequestBytes) {
+    return ValidationError("Transaction request size cannot exceed 4194304 bytes; request size: " +
+                           std::to_string(buf.GetSize()));
   }
+  return core::Status::Ok();
+}
+
+// Expressions and values of every action (request-wide errors).
+core::Status BuildActionExpressions(OpContext& ctx, std::vector<Action>& actions) {
   for (Action& a : actions) {
-    DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(
-        a.raw, a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
+    DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(a.raw, ExpressionOp(a.kind)));
     DYNAMO_ASSIGN_OR_RETURN(
         a.value, DecodeAttributeMap(a.kind == ActionKind::kPut ? *a.item_json : *a.key_json));
     if (a.kind == ActionKind::kPut && core::ItemSize(a.value) > core::kMaxItemSize) {
-      return ValidationError("Item size has exceeded the maximum allowed size");
+      return core::ItemTooLarge();
     }
-    DYNAMO_ASSIGN_OR_RETURN(
-        a.e, BuildExpressions(ctx.api->expressions(), a.raw,
-                              a.kind == ActionKind::kUpdate ? ItemOp::kUpdate : ItemOp::kPut));
+    DYNAMO_ASSIGN_OR_RETURN(a.e,
+                            BuildExpressions(ctx.api->expressions(), a.raw, ExpressionOp(a.kind)));
   }
-  for (Action& a : actions) {
-    a.info = ctx.ns->Find(a.table);
-    if (!a.info) return TableNotFound();
-    auto key = a.kind == ActionKind::kPut
-                   ? KeyFromItem(*a.info, a.value)
-                   : KeyFromKeyMap(*a.info, a.value, "One or more parameter values were invalid: ");
-    // Empty key values fail the whole request; other key errors cancel it.
-    auto empty_value = [](const std::string& m) {
-      return m.find("cannot contain an empty") != std::string::npos;
-    };
-    if (key.ok()) {
-      a.key = std::move(key).value();
-      if (a.kind == ActionKind::kPut) {
-        core::Status ix = CheckIndexKeys(*a.info, a.value);
-        if (!ix.ok()) {
-          if (empty_value(ix.error().message)) return std::move(ix).error();
-          a.key_error = ix.error().message;
-        }
-      }
-      if (a.kind == ActionKind::kUpdate && a.e.update) {
-        for (const auto& path : expr::UpdatedPaths(*a.e.update, a.e.bindings())) {
-          const std::string& top = std::get<std::string>(path[0]);
-          if (top == a.info->key.hash.name ||
-              (a.info->key.range && top == a.info->key.range->name)) {
-            return ValidationError(
-                "One or more parameter values were invalid: Cannot update attribute " + top +
-                ". This attribute is part of the key");
-          }
-        }
-      }
-    } else {
-      if (empty_value(key.error().message)) return std::move(key).error();
-      a.key_error = key.error().message;
-    }
-  }
-  {
-    std::set<std::string> seen;
-    for (const Action& a : actions) {
-      if (!a.key) continue;
-      if (!seen.insert(ItemLockKey(a.info->storage_id, a.key->hash, a.key->range)).second) {
-        return ValidationError(
-            "Transaction request cannot include multiple operations on one item");
-      }
-    }
-  }
+  return core::Status::Ok();
+}
 
-  // Idempotency: the same token and the same request replay the first answer.
-  std::string canonical;
-  if (token) {
-    Canonical(req, &canonical);
-    auto lookup = ctx.ns->tokens().Begin(std::string(*token), canonical, ctx.api->Now());
-    switch (lookup.outcome) {
-      case IdempotencyTokens::Outcome::kReplay:
-        return lookup.response;
-      case IdempotencyTokens::Outcome::kMismatch:
-        return Error{ErrorCode::kIdempotentParameterMismatch,
-                     "Transaction with the same ClientRequestToken but different parameters has "
-                     "already been submitted"};
-      case IdempotencyTokens::Outcome::kInProgress:
-        return Error{ErrorCode::kTransactionInProgress,
-                     "Transaction from previous request is still in progress"};
-      case IdempotencyTokens::Outcome::kNew:
-        break;
+// The table and key of one action. Empty key values fail the whole request;
+// other key errors become the action's ValidationError reason.
+core::Status PrepareActionKey(OpContext& ctx, Action& a) {
+  a.info = ctx.ns->db->FindTable(a.table);
+  if (!a.info) return core::ResourceNotFound();
+  KeyErrorKind kind;
+  auto key = a.kind == ActionKind::kPut
+                 ? KeyFromItem(*a.info, a.value, &kind)
+                 : KeyFromKeyMap(*a.info, a.value, core::kInvalidParameters, &kind);
+  if (!key.ok()) {
+    if (kind == KeyErrorKind::kEmptyValue) return std::move(key).error();
+    a.key_error = key.error().message;
+    return core::Status::Ok();
+  }
+  a.key = std::move(key).value();
+  if (a.kind == ActionKind::kPut) {
+    if (auto violation = storage::FindIndexKeyViolation(*a.info, a.value)) {
+      if (violation->kind == storage::IndexKeyViolation::Kind::kEmptyValue) {
+        return std::move(violation->error);
+      }
+      a.key_error = violation->error.message;
     }
   }
-  struct TokenFinisher {
-    OpContext& ctx;
-    std::optional<std::string_view> token;
-    bool success = false;
-    std::string response;
-    ~TokenFinisher() {
-      if (token) ctx.ns->tokens().Finish(std::string(*token), success, response, ctx.api->Now());
-    }
-  } finisher{ctx, token};
+  if (a.kind == ActionKind::kUpdate && a.e.update) {
+    DYNAMO_RETURN_IF_ERROR(
+        expr::CheckUpdateSparesKey(*a.e.update, a.e.bindings(), a.info->key.Names()));
+  }
+  return core::Status::Ok();
+}
 
-  // Phase one: lock every item (all or none; a held item is a conflict).
+core::Status CheckOneActionPerItem(const std::vector<Action>& actions) {
+  std::set<std::string> seen;
+  for (const Action& a : actions) {
+    if (!a.key) continue;
+    if (!seen.insert(storage::ItemLockKey(a.info->id, *a.key)).second) {
+      return ValidationError("Transaction request cannot include multiple operations on one item");
+    }
+  }
+  return core::Status::Ok();
+}
+
+// The action as a mutation; takes the action's key and Put item.
+storage::Mutation ActionMutation(Action& a) {
+  if (a.key_error) return storage::Mutation::Invalid(ValidationError(*a.key_error));
+  const bool return_old = a.on_failure && *a.on_failure == "ALL_OLD";
+  WriteTarget target{a.info, std::move(*a.key), &a.e, return_old};
+  switch (a.kind) {
+    case ActionKind::kPut:
+      return PutMutation(std::move(target), std::move(a.value), /*needs_old=*/true);
+    case ActionKind::kUpdate:
+      return UpdateMutation(std::move(target), a.value);
+    case ActionKind::kDelete:
+      return DeleteMutation(std::move(target));
+    case ActionKind::kConditionCheck:
+      break;
+  }
+  return ConditionCheckMutation(std::move(target));
+}
+
+// Phase one: every item locked (all or none); a held item is a conflict.
+Result<std::unique_ptr<storage::ItemLockGuard>> LockActionItems(
+    OpContext& ctx, const std::vector<Action>& actions) {
   std::vector<std::string> lock_keys;
   std::vector<size_t> lock_action;
   for (size_t i = 0; i < actions.size(); ++i) {
     if (!actions[i].key) continue;
-    lock_keys.push_back(
-        ItemLockKey(actions[i].info->storage_id, actions[i].key->hash, actions[i].key->range));
+    lock_keys.push_back(storage::ItemLockKey(actions[i].info->id, *actions[i].key));
     lock_action.push_back(i);
   }
-  const uint64_t owner = ctx.ns->locks().NewOwner();
-  std::vector<size_t> conflicts = ctx.ns->locks().TryLockAll(lock_keys, owner);
+  storage::ItemLocks& locks = ctx.ns->db->locks();
+  const uint64_t owner = locks.NewOwner();
+  std::vector<size_t> conflicts = locks.TryLockAll(lock_keys, owner);
   if (!conflicts.empty()) {
     std::vector<CancellationReason> reasons(actions.size(), NoneReason());
     for (size_t c : conflicts) reasons[lock_action[c]] = ConflictReason();
     return Cancelled(std::move(reasons));
   }
-  ItemLockGuard guard(&ctx.ns->locks(), lock_keys, owner);
-  if (ctx.api->options().transaction_hold_ms > 0) {
-    // Test setting: keep the transaction in flight so conflicts are reproducible.
-    std::this_thread::sleep_for(std::chrono::milliseconds(ctx.api->options().transaction_hold_ms));
-  }
+  return std::make_unique<storage::ItemLockGuard>(&locks, std::move(lock_keys), owner);
+}
 
-  // Phase two: check every condition, then apply every write, in one storage transaction.
-  std::map<std::string, double> units;
-  DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Write([&](storage::WriteTxn& txn) -> core::Status {
-    units.clear();
+// Phase two: every condition checked, then every write applied, in one
+// batch of the write path. Returns the units consumed per table.
+Result<CapacityTally> ApplyActions(OpContext& ctx, std::vector<Action>& actions, uint64_t owner) {
+  std::vector<storage::Mutation> batch;
+  batch.reserve(actions.size());
+  for (Action& a : actions) batch.push_back(ActionMutation(a));
+  DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult applied,
+                          ctx.ns->db->Apply(std::move(batch), storage::ApplyOptions{owner}));
+  if (!applied.committed) {
     std::vector<CancellationReason> reasons(actions.size(), NoneReason());
-    bool cancelled = false;
-    std::vector<std::optional<Item>> olds(actions.size());
-    std::vector<std::optional<Item>> news(actions.size());
-    for (size_t i = 0; i < actions.size(); ++i) {
-      Action& a = actions[i];
-      if (a.key_error) {
-        // A validation error stops evaluation: the remaining actions stay None.
-        reasons[i] = CancellationReason{"ValidationError", *a.key_error, std::nullopt};
-        cancelled = true;
-        break;
-      }
-      DYNAMO_ASSIGN_OR_RETURN(olds[i], txn.Get(a.info->storage_id, *a.key));
-      const std::optional<Item>& old = olds[i];
-      static const Item kEmpty;
-      if (a.e.condition &&
-          !expr::EvaluateCondition(a.e.condition->root, a.e.bindings(), old ? *old : kEmpty)) {
-        CancellationReason r{"ConditionalCheckFailed", "The conditional request failed",
-                             std::nullopt};
-        if (a.on_failure && *a.on_failure == "ALL_OLD" && old) r.item = *old;
-        reasons[i] = std::move(r);
-        cancelled = true;
-        continue;  // condition failures do not stop evaluation
-      }
-      if (a.kind == ActionKind::kPut) {
-        news[i] = a.value;
-      } else if (a.kind == ActionKind::kUpdate) {
-        Item updated = old ? *old : a.value;
-        std::vector<std::string> key_names{a.info->key.hash.name};
-        if (a.info->key.range) key_names.push_back(a.info->key.range->name);
-        core::Status applied =
-            expr::ApplyUpdate(*a.e.update, a.e.bindings(), key_names, old.has_value(), &updated);
-        if (applied.ok() && core::ItemSize(updated) > core::kMaxItemSize) {
-          applied = ValidationError("Item size to update has exceeded the maximum allowed size");
-        }
-        if (applied.ok()) applied = CheckIndexKeys(*a.info, updated);
-        if (!applied.ok()) {
-          reasons[i] = CancellationReason{"ValidationError", applied.error().message, std::nullopt};
-          cancelled = true;
-          break;
-        }
-        news[i] = std::move(updated);
-      }
-    }
-    if (cancelled) return Cancelled(std::move(reasons));
-    for (size_t i = 0; i < actions.size(); ++i) {
-      Action& a = actions[i];
-      DYNAMO_ASSIGN_OR_RETURN(auto current, CurrentTable(*ctx.ns, *a.info));
-      size_t old_size = olds[i] ? core::ItemSize(*olds[i]) : 0;
-      size_t new_size = news[i] ? core::ItemSize(*news[i]) : 0;
-      if (a.kind == ActionKind::kPut || a.kind == ActionKind::kUpdate) {
-        DYNAMO_RETURN_IF_ERROR(txn.Put(a.info->storage_id, *a.key, *news[i], new_size));
-        DYNAMO_RETURN_IF_ERROR(
-            MaintainIndexes(txn, *current, *a.key, olds[i] ? &*olds[i] : nullptr, &*news[i]));
-      } else if (a.kind == ActionKind::kDelete && olds[i]) {
-        DYNAMO_RETURN_IF_ERROR(txn.Delete(a.info->storage_id, *a.key));
-        DYNAMO_RETURN_IF_ERROR(MaintainIndexes(txn, *current, *a.key, &*olds[i], nullptr));
-      }
-      // Transactions cost twice the units of the equivalent plain operation.
-      // A ConditionCheck is billed as a write too.
-      double u =
-          std::max(1.0, std::ceil(static_cast<double>(std::max(old_size, new_size)) / 1024.0));
-      units[a.info->name] += 2 * u;
-    }
-    return core::Status::Ok();
-  }));
+    for (const auto& f : applied.failures) reasons[f.index] = ReasonFor(f.error);
+    return Cancelled(std::move(reasons));
+  }
+  CapacityTally tally;
+  for (size_t i = 0; i < actions.size(); ++i) {
+    const storage::MutationResult& r = applied.results[i];
+    // Transactions cost twice the units of the equivalent plain operation;
+    // a ConditionCheck is billed as a write too.
+    tally.Add(actions[i].info->name,
+              kTransactionFactor * WriteUnits(std::max(r.old_size, r.new_size)));
+  }
+  return tally;
+}
 
+// ClientRequestToken bookkeeping: the token is released when the request
+// ends, remembered with its response on success.
+struct TokenFinisher {
+  OpContext& ctx;
+  std::optional<std::string_view> token;
+  bool success = false;
+  std::string response;
+  ~TokenFinisher() {
+    if (token) ctx.ns->tokens.Finish(std::string(*token), success, response, ctx.api->Now());
+  }
+};
+
+// Idempotency: the same token and the same request replay the first answer.
+// Returns the response to replay, if any.
+Result<std::optional<std::string>> BeginToken(OpContext& ctx, const JsonValue& req,
+                                              std::string_view token) {
+  std::string canonical;
+  Canonical(req, &canonical);
+  auto lookup = ctx.ns->tokens.Begin(std::string(token), canonical, ctx.api->Now());
+  switch (lookup.outcome) {
+    case IdempotencyTokens::Outcome::kReplay:
+      return std::optional<std::string>(lookup.response);
+    case IdempotencyTokens::Outcome::kMismatch:
+      return Error{ErrorCode::kIdempotentParameterMismatch,
+                   "Transaction with the same ClientRequestToken but different parameters has "
+                   "already been submitted"};
+    case IdempotencyTokens::Outcome::kInProgress:
+      return Error{ErrorCode::kTransactionInProgress,
+                   "Transaction from previous request is still in progress"};
+    case IdempotencyTokens::Outcome::kNew:
+      break;
+  }
+  return std::optional<std::string>();
+}
+
+std::string TransactWriteResponse(const TransactWriteRequest& r, const CapacityTally& tally) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
-  if (capacity && (*capacity == "TOTAL" || *capacity == "INDEXES")) {
-    w.Key("ConsumedCapacity");
-    w.StartArray();
-    for (const auto& [table, u] : units) {
-      w.StartObject();
-      w.Key("TableName");
-      w.String(table);
-      w.Key("CapacityUnits");
-      w.Double(u);
-      w.Key("WriteCapacityUnits");
-      w.Double(u);
-      if (*capacity == "INDEXES") {
-        w.Key("Table");
-        w.StartObject();
-        w.Key("CapacityUnits");
-        w.Double(u);
-        w.Key("WriteCapacityUnits");
-        w.Double(u);
-        w.EndObject();
-      }
-      w.EndObject();
-    }
-    w.EndArray();
-  }
+  WriteConsumedCapacityList(w, ParseCapacityMode(r.capacity),
+                            tally.List(Consumed::Kind::kTransactionWrite));
   w.EndObject();
-  finisher.success = true;
-  finisher.response.assign(buf.GetString(), buf.GetSize());
-  return finisher.response;
+  return std::string(buf.GetString(), buf.GetSize());
 }
 
-Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* items, GetArray(req, "TransactItems"));
-  DYNAMO_ASSIGN_OR_RETURN(auto capacity, GetString(req, "ReturnConsumedCapacity"));
-  struct GetAction {
-    std::optional<std::string_view> table_name;
-    const JsonValue* key_json = nullptr;
-    RawExpressionParams raw;
-    std::string table;
-    std::shared_ptr<const TableInfo> info;
-    ItemExpressions e;
-    Item key_item;
-    std::optional<storage::EncodedKey> key;
-    std::optional<std::string> key_error;
-  };
+// ---- TransactGetItems ----
+
+struct GetAction {
+  std::optional<std::string_view> table_name;
+  const JsonValue* key_json = nullptr;
+  RawExpressionParams raw;
+  std::string table;
+  std::shared_ptr<const storage::TableDef> info;
+  ItemExpressions e;
+  Item key_item;
+  std::optional<storage::EncodedKey> key;
+  std::optional<std::string> key_error;
+};
+
+struct TransactGetRequest {
+  const JsonValue* items = nullptr;
+  std::optional<std::string_view> capacity;
   std::vector<GetAction> gets;
-  if (items) {
-    for (const auto& element : items->GetArray()) {
-      DYNAMO_RETURN_IF_ERROR(
-          CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactGetItem"));
-      DYNAMO_ASSIGN_OR_RETURN(
-          const JsonValue* get,
-          GetObject(element, "Get", "class com.amazonaws.dynamodb.v20120810.Get"));
-      GetAction g;
-      if (get) {
-        DYNAMO_ASSIGN_OR_RETURN(g.table_name, GetString(*get, "TableName"));
-        DYNAMO_ASSIGN_OR_RETURN(g.key_json, GetObject(*get, "Key", kAttributeValueMap));
-        if (g.key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*g.key_json));
-        DYNAMO_ASSIGN_OR_RETURN(g.raw, ReadExpressionParams(*get, ItemOp::kGet));
-      }
-      gets.push_back(std::move(g));
+};
+
+Result<TransactGetRequest> ReadTransactGetRequest(const JsonValue& req) {
+  TransactGetRequest r;
+  DYNAMO_ASSIGN_OR_RETURN(r.items, GetArray(req, "TransactItems"));
+  DYNAMO_ASSIGN_OR_RETURN(r.capacity, GetString(req, "ReturnConsumedCapacity"));
+  if (!r.items) return r;
+  for (const auto& element : r.items->GetArray()) {
+    DYNAMO_RETURN_IF_ERROR(
+        CheckObjectValue(element, "class com.amazonaws.dynamodb.v20120810.TransactGetItem"));
+    DYNAMO_ASSIGN_OR_RETURN(
+        const JsonValue* get,
+        GetObject(element, "Get", "class com.amazonaws.dynamodb.v20120810.Get"));
+    GetAction g;
+    if (get) {
+      DYNAMO_ASSIGN_OR_RETURN(g.table_name, GetString(*get, "TableName"));
+      DYNAMO_ASSIGN_OR_RETURN(g.key_json, GetObject(*get, "Key", kAttributeValueMap));
+      if (g.key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*g.key_json));
+      DYNAMO_ASSIGN_OR_RETURN(g.raw, ReadExpressionParams(*get, ItemOp::kGet));
     }
+    r.gets.push_back(std::move(g));
   }
+  return r;
+}
+
+core::Status CheckTransactGetConstraints(TransactGetRequest& r) {
   ConstraintErrors errors;
-  CheckTransactItemsLength(items, gets.size(), errors);
-  if (capacity) errors.CheckEnum(*capacity, "returnConsumedCapacity", {"INDEXES", "TOTAL", "NONE"});
-  for (size_t i = 0; i < gets.size(); ++i) {
+  CheckTransactItemsLength(r.items, r.gets.size(), errors);
+  CheckCapacityEnum(r.capacity, errors);
+  for (size_t i = 0; i < r.gets.size(); ++i) {
     std::string path = "transactItems." + std::to_string(i + 1) + ".member.get";
-    if (!gets[i].table_name) {
+    if (!r.gets[i].table_name) {
       errors.NotNull(path + ".tableName");
     } else {
-      gets[i].table = ResolveTableName(*gets[i].table_name, errors, path + ".tableName");
+      r.gets[i].table = ResolveTableName(*r.gets[i].table_name, errors, path + ".tableName");
     }
-    if (!gets[i].key_json) errors.NotNull(path + ".key");
+    if (!r.gets[i].key_json) errors.NotNull(path + ".key");
   }
-  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  return errors.ToStatus();
+}
+
+core::Status PrepareGets(OpContext& ctx, std::vector<GetAction>& gets) {
   for (auto& g : gets) {
     DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(g.raw, ItemOp::kGet));
     DYNAMO_ASSIGN_OR_RETURN(g.key_item, DecodeAttributeMap(*g.key_json));
     DYNAMO_ASSIGN_OR_RETURN(g.e, BuildExpressions(ctx.api->expressions(), g.raw, ItemOp::kGet));
   }
   for (auto& g : gets) {
-    g.info = ctx.ns->Find(g.table);
-    if (!g.info) return TableNotFound();
-    auto key = KeyFromKeyMap(*g.info, g.key_item, "One or more parameter values were invalid: ");
+    g.info = ctx.ns->db->FindTable(g.table);
+    if (!g.info) return core::ResourceNotFound();
+    auto key = KeyFromKeyMap(*g.info, g.key_item, core::kInvalidParameters);
     if (key.ok()) {
       g.key = std::move(key).value();
     } else {
       g.key_error = key.error().message;
     }
   }
+  return core::Status::Ok();
+}
+
+// A key error stops at its Get; reading an item that an in-flight write
+// transaction holds is a conflict.
+core::Status CheckGetsCanRun(OpContext& ctx, const std::vector<GetAction>& gets) {
   std::vector<CancellationReason> reasons(gets.size(), NoneReason());
   bool cancelled = false;
   for (size_t i = 0; i < gets.size(); ++i) {
     if (gets[i].key_error) {
-      reasons[i] = CancellationReason{"ValidationError", *gets[i].key_error, std::nullopt};
+      reasons[i] = ValidationReason(*gets[i].key_error);
       cancelled = true;
       break;
     }
-    // Reading an item that an in-flight write transaction holds is a conflict.
-    if (ctx.ns->locks().IsLocked(
-            ItemLockKey(gets[i].info->storage_id, gets[i].key->hash, gets[i].key->range))) {
+    if (ctx.ns->db->locks().IsLocked(storage::ItemLockKey(gets[i].info->id, *gets[i].key))) {
       reasons[i] = ConflictReason();
       cancelled = true;
     }
   }
   if (cancelled) return Cancelled(std::move(reasons));
+  return core::Status::Ok();
+}
 
-  std::vector<std::optional<Item>> found(gets.size());
-  DYNAMO_RETURN_IF_ERROR(ctx.ns->db()->Read([&](storage::ReadTxn& txn) -> core::Status {
-    for (size_t i = 0; i < gets.size(); ++i) {
-      DYNAMO_ASSIGN_OR_RETURN(found[i], txn.Get(gets[i].info->storage_id, *gets[i].key));
-    }
-    return core::Status::Ok();
-  }));
-  std::map<std::string, double> units;
+std::string TransactGetResponse(const TransactGetRequest& r,
+                                const std::vector<std::optional<Item>>& found) {
+  CapacityTally tally;
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
   w.Key("Responses");
   w.StartArray();
-  for (size_t i = 0; i < gets.size(); ++i) {
-    const GetAction& g = gets[i];
-    size_t size = found[i] ? core::ItemSize(*found[i]) : 0;
-    units[g.info->name] += 2 * std::max(1.0, std::ceil(static_cast<double>(size) / 4096.0));
+  for (size_t i = 0; i < r.gets.size(); ++i) {
+    const GetAction& g = r.gets[i];
+    const size_t size = found[i] ? core::ItemSize(*found[i]) : 0;
+    tally.Add(g.info->name, kTransactionFactor * ReadUnits(size, /*consistent=*/true));
     w.StartObject();
     if (found[i]) {
       w.Key("Item");
@@ -533,23 +546,53 @@ Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
     w.EndObject();
   }
   w.EndArray();
-  if (capacity && (*capacity == "TOTAL" || *capacity == "INDEXES")) {
-    w.Key("ConsumedCapacity");
-    w.StartArray();
-    for (const auto& [table, u] : units) {
-      w.StartObject();
-      w.Key("TableName");
-      w.String(table);
-      w.Key("CapacityUnits");
-      w.Double(u);
-      w.Key("ReadCapacityUnits");
-      w.Double(u);
-      w.EndObject();
-    }
-    w.EndArray();
-  }
+  WriteConsumedCapacityList(w, ParseCapacityMode(r.capacity),
+                            tally.List(Consumed::Kind::kTransactionRead));
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+}  // namespace
+
+Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
+  DYNAMO_ASSIGN_OR_RETURN(TransactWriteRequest r, ReadTransactWriteRequest(req));
+  DYNAMO_RETURN_IF_ERROR(CheckTransactWriteConstraints(r));
+  DYNAMO_RETURN_IF_ERROR(CheckRequestSize(req));
+  DYNAMO_RETURN_IF_ERROR(BuildActionExpressions(ctx, r.actions));
+  for (Action& a : r.actions) DYNAMO_RETURN_IF_ERROR(PrepareActionKey(ctx, a));
+  DYNAMO_RETURN_IF_ERROR(CheckOneActionPerItem(r.actions));
+
+  TokenFinisher finisher{ctx, std::nullopt};
+  if (r.token) {
+    DYNAMO_ASSIGN_OR_RETURN(std::optional<std::string> replay, BeginToken(ctx, req, *r.token));
+    if (replay) return std::move(*replay);
+    finisher.token = r.token;
+  }
+  DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<storage::ItemLockGuard> guard,
+                          LockActionItems(ctx, r.actions));
+  if (ctx.api->options().transaction_hold_ms > 0) {
+    // Test setting: keep the transaction in flight so conflicts are reproducible.
+    std::this_thread::sleep_for(std::chrono::milliseconds(ctx.api->options().transaction_hold_ms));
+  }
+  DYNAMO_ASSIGN_OR_RETURN(CapacityTally tally, ApplyActions(ctx, r.actions, guard->owner()));
+  finisher.success = true;
+  finisher.response = TransactWriteResponse(r, tally);
+  return finisher.response;
+}
+
+Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
+  DYNAMO_ASSIGN_OR_RETURN(TransactGetRequest r, ReadTransactGetRequest(req));
+  DYNAMO_RETURN_IF_ERROR(CheckTransactGetConstraints(r));
+  DYNAMO_RETURN_IF_ERROR(PrepareGets(ctx, r.gets));
+  DYNAMO_RETURN_IF_ERROR(CheckGetsCanRun(ctx, r.gets));
+  std::vector<std::optional<Item>> found(r.gets.size());
+  DYNAMO_RETURN_IF_ERROR(ctx.ns->db->Read([&](storage::ReadTxn& txn) -> core::Status {
+    for (size_t i = 0; i < r.gets.size(); ++i) {
+      DYNAMO_ASSIGN_OR_RETURN(found[i], txn.Get(r.gets[i].info->id, *r.gets[i].key));
+    }
+    return core::Status::Ok();
+  }));
+  return TransactGetResponse(r, found);
 }
 
 }  // namespace dynamo::server

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/messages.h"
 #include "server/api/fields.h"
 
 namespace dynamo::server {
@@ -119,117 +120,135 @@ std::string JoinSetForMessage(const std::vector<std::string>& members) {
   return out + "]";
 }
 
+Result<AttributeValue> DecodeStringSet(const JsonValue& x) {
+  if (x.Empty()) {
+    return core::InvalidParameter("An string set  may not be empty");
+  }
+  std::vector<std::string> members;
+  members.reserve(x.Size());
+  for (const auto& e : x.GetArray()) members.emplace_back(Str(e));
+  std::vector<std::string> sorted = members;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return core::InvalidParameter("Input collection " + JoinSetForMessage(members) +
+                                  " contains duplicates.");
+  }
+  return AttributeValue::SS(std::move(members));
+}
+
+Result<AttributeValue> DecodeNumberSet(const JsonValue& x) {
+  if (x.Empty()) {
+    return core::InvalidParameter("An number set  may not be empty");
+  }
+  std::vector<Number> members;
+  members.reserve(x.Size());
+  for (const auto& e : x.GetArray()) {
+    DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(e)));
+    members.push_back(std::move(n));
+  }
+  std::vector<Number> sorted = members;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Number& a, const Number& b) { return a.Compare(b) < 0; });
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i - 1].Compare(sorted[i]) == 0) {
+      return ValidationError("Input collection contains duplicates");
+    }
+  }
+  return AttributeValue::NS(std::move(members));
+}
+
+Result<AttributeValue> DecodeBinarySet(const JsonValue& x) {
+  if (x.Empty()) {
+    return core::InvalidParameter("Binary sets should not be empty");
+  }
+  std::vector<std::string> members;
+  std::vector<std::string> texts;
+  members.reserve(x.Size());
+  for (const auto& e : x.GetArray()) {
+    DYNAMO_ASSIGN_OR_RETURN(std::string bytes, Base64Decode(Str(e)));
+    members.push_back(std::move(bytes));
+    texts.emplace_back(Str(e));
+  }
+  std::vector<std::string> sorted = members;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return core::InvalidParameter("Input collection " + JoinSetForMessage(texts) +
+                                  "of type BS contains duplicates.");
+  }
+  return AttributeValue::BS(std::move(members));
+}
+
+Result<AttributeValue> DecodeList(const JsonValue& x, int depth) {
+  if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
+  core::ValueList list;
+  list.reserve(x.Size());
+  for (const auto& e : x.GetArray()) {
+    DYNAMO_ASSIGN_OR_RETURN(AttributeValue ev, Decode(e, depth + 1));
+    list.push_back(std::move(ev));
+  }
+  return AttributeValue::L(std::move(list));
+}
+
+// Sets *out to the result of a decoder.
+Status Assign(Result<AttributeValue> v, std::optional<AttributeValue>* out) {
+  if (!v.ok()) return std::move(v).error();
+  *out = std::move(v).value();
+  return Status::Ok();
+}
+
+// Decodes one member of an AttributeValue object ({"S": ...}, {"M": ...},
+// ...) into *out; *typed is false for a member that is not a type.
+Status DecodeTypedMember(std::string_view key, const JsonValue& x, int depth,
+                         std::optional<AttributeValue>* out, bool* typed) {
+  *typed = true;
+  if (key == "S") {
+    *out = AttributeValue::S(std::string(Str(x)));
+  } else if (key == "N") {
+    DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(x)));
+    *out = AttributeValue::N(std::move(n));
+  } else if (key == "B") {
+    DYNAMO_ASSIGN_OR_RETURN(std::string bytes, Base64Decode(Str(x)));
+    *out = AttributeValue::B(std::move(bytes));
+  } else if (key == "BOOL") {
+    *out = AttributeValue::Bool(x.GetBool());
+  } else if (key == "NULL") {
+    if (!x.GetBool()) {
+      return core::InvalidParameter("Null attribute value types must have the value of true");
+    }
+    *out = AttributeValue::MakeNull();
+  } else if (key == "M") {
+    if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
+    DYNAMO_ASSIGN_OR_RETURN(Item map, DecodeMap(x, depth + 1));
+    *out = AttributeValue::M(std::move(map));
+  } else if (key == "L") {
+    return Assign(DecodeList(x, depth), out);
+  } else if (key == "SS") {
+    return Assign(DecodeStringSet(x), out);
+  } else if (key == "NS") {
+    return Assign(DecodeNumberSet(x), out);
+  } else if (key == "BS") {
+    return Assign(DecodeBinarySet(x), out);
+  } else {
+    *typed = false;
+  }
+  return Status::Ok();
+}
+
 Result<AttributeValue> Decode(const JsonValue& v, int depth) {
-  if (!v.IsObject())
+  auto empty = [] {
     return ValidationError(
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  };
+  if (!v.IsObject()) return empty();
   int types = 0;
   std::optional<AttributeValue> result;
   for (const auto& m : v.GetObject()) {
     if (m.value.IsNull()) continue;
-    std::string_view key = Str(m.name);
-    const JsonValue& x = m.value;
-    if (key == "S") {
-      ++types;
-      result = AttributeValue::S(std::string(Str(x)));
-    } else if (key == "N") {
-      ++types;
-      DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(x)));
-      result = AttributeValue::N(std::move(n));
-    } else if (key == "B") {
-      ++types;
-      DYNAMO_ASSIGN_OR_RETURN(std::string bytes, Base64Decode(Str(x)));
-      result = AttributeValue::B(std::move(bytes));
-    } else if (key == "BOOL") {
-      ++types;
-      result = AttributeValue::Bool(x.GetBool());
-    } else if (key == "NULL") {
-      ++types;
-      if (!x.GetBool()) {
-        return ValidationError(
-            "One or more parameter values were invalid: Null attribute value types must have "
-            "the value of true");
-      }
-      result = AttributeValue::MakeNull();
-    } else if (key == "M") {
-      ++types;
-      if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
-      DYNAMO_ASSIGN_OR_RETURN(Item map, DecodeMap(x, depth + 1));
-      result = AttributeValue::M(std::move(map));
-    } else if (key == "L") {
-      ++types;
-      if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
-      core::ValueList list;
-      list.reserve(x.Size());
-      for (const auto& e : x.GetArray()) {
-        DYNAMO_ASSIGN_OR_RETURN(AttributeValue ev, Decode(e, depth + 1));
-        list.push_back(std::move(ev));
-      }
-      result = AttributeValue::L(std::move(list));
-    } else if (key == "SS") {
-      ++types;
-      if (x.Empty()) {
-        return ValidationError(
-            "One or more parameter values were invalid: An string set  may not be empty");
-      }
-      std::vector<std::string> members;
-      members.reserve(x.Size());
-      for (const auto& e : x.GetArray()) members.emplace_back(Str(e));
-      std::vector<std::string> sorted = members;
-      std::sort(sorted.begin(), sorted.end());
-      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-        return ValidationError("One or more parameter values were invalid: Input collection " +
-                               JoinSetForMessage(members) + " contains duplicates.");
-      }
-      result = AttributeValue::SS(std::move(members));
-    } else if (key == "NS") {
-      ++types;
-      if (x.Empty()) {
-        return ValidationError(
-            "One or more parameter values were invalid: An number set  may not be empty");
-      }
-      std::vector<Number> members;
-      members.reserve(x.Size());
-      for (const auto& e : x.GetArray()) {
-        DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(e)));
-        members.push_back(std::move(n));
-      }
-      std::vector<Number> sorted = members;
-      std::sort(sorted.begin(), sorted.end(),
-                [](const Number& a, const Number& b) { return a.Compare(b) < 0; });
-      for (size_t i = 1; i < sorted.size(); ++i) {
-        if (sorted[i - 1].Compare(sorted[i]) == 0) {
-          return ValidationError("Input collection contains duplicates");
-        }
-      }
-      result = AttributeValue::NS(std::move(members));
-    } else if (key == "BS") {
-      ++types;
-      if (x.Empty()) {
-        return ValidationError(
-            "One or more parameter values were invalid: Binary sets should not be empty");
-      }
-      std::vector<std::string> members;
-      std::vector<std::string> texts;
-      members.reserve(x.Size());
-      for (const auto& e : x.GetArray()) {
-        DYNAMO_ASSIGN_OR_RETURN(std::string bytes, Base64Decode(Str(e)));
-        members.push_back(std::move(bytes));
-        texts.emplace_back(Str(e));
-      }
-      std::vector<std::string> sorted = members;
-      std::sort(sorted.begin(), sorted.end());
-      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-        return ValidationError("One or more parameter values were invalid: Input collection " +
-                               JoinSetForMessage(texts) + "of type BS contains duplicates.");
-      }
-      result = AttributeValue::BS(std::move(members));
-    }
+    bool typed = false;
+    DYNAMO_RETURN_IF_ERROR(DecodeTypedMember(Str(m.name), m.value, depth, &result, &typed));
+    if (typed) ++types;
   }
-  if (types == 0) {
-    return ValidationError(
-        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
-  }
+  if (types == 0) return empty();
   if (types > 1) {
     return ValidationError(
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "

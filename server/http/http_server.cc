@@ -200,12 +200,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit || ec == http::error::buffer_overflow) {
       // DynamoDB refuses request bodies over 16 MB; answer and drop the
       // connection rather than read the rest.
-      auto res =
-          MakeResponse(11, false, 413,
-                       "{\"__type\":\"com.amazon.coral.service#RequestEntityTooLargeException\","
-                       "\"message\":\"Request payload size exceeds the limit of 16777216 bytes\"}",
-                       "application/x-amz-json-1.0");
-      return Write(std::move(res));
+      ApiResponse out = Api::ErrorResponse(
+          core::Error{core::ErrorCode::kRequestEntityTooLarge,
+                      "Request payload size exceeds the limit of 16777216 bytes"});
+      return Write(
+          MakeResponse(11, false, out.status, std::move(out.body), "application/x-amz-json-1.0"));
     }
     if (ec == http::error::header_limit) {
       return Write(MakeResponse(11, false, 431, "", "text/plain"));

@@ -129,7 +129,12 @@ TEST(HttpTest, OversizedBodyIsRefusedAndServerKeepsServing) {
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
     http::read(c.stream(), buffer, res, ec);
-    if (!ec) EXPECT_EQ(res.result_int(), 413);
+    if (!ec) {
+      EXPECT_EQ(res.result_int(), 413);
+      EXPECT_EQ(res.body(),
+                R"({"__type":"com.amazon.coral.service#RequestEntityTooLargeException",)"
+                R"("message":"Request payload size exceeds the limit of 16777216 bytes"})");
+    }
   }
   Client again(emu->port());
   EXPECT_EQ(again.Post("ListTables", "{}").result_int(), 200);

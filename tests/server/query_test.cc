@@ -1,70 +1,13 @@
-// Query, Scan, indexes, batches and transactions through the in-process API.
+// Query and Scan: key conditions, paging, indexes, segments, validation.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <thread>
 
-#include "server/api/api.h"
-#include "server/api/json.h"
+#include "tests/server/api_fixture.h"
 
 namespace dynamo::server {
 namespace {
-
-class ReadApiTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    storage::StorageOptions o;
-    o.in_memory = true;
-    storage_ = std::move(storage::Storage::Open(o)).value();
-    api_ = std::make_unique<Api>(storage_.get(), ApiOptions{});
-    ASSERT_EQ(Call("CreateTable", R"j({"TableName":"tab","BillingMode":"PAY_PER_REQUEST",
-        "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"},
-                                {"AttributeName":"g","AttributeType":"S"},{"AttributeName":"l","AttributeType":"S"}],
-        "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
-        "GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],
-        "LocalSecondaryIndexes":[{"IndexName":"lsi","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x"]}}]})j")
-                  .status,
-              200);
-    // Sort keys chosen to exercise numeric order: negatives, decimals, exponents.
-    for (const char* sk : {"-10", "-1.5", "0", "0.25", "1", "2", "10", "1e3"}) {
-      std::string body = std::string(R"j({"TableName":"tab","Item":{"pk":{"S":"p"},"sk":{"N":")j") +
-                         sk + R"j("},"g":{"S":"G"},"x":{"S":"X"},"y":{"S":"Y"}}})j";
-      ASSERT_EQ(Call("PutItem", body).status, 200) << sk;
-    }
-  }
-
-  ApiResponse Call(std::string_view op, std::string_view body) {
-    return api_->Dispatch({}, op, body);
-  }
-
-  JsonDocument Json(std::string_view op, std::string_view body) {
-    ApiResponse r = Call(op, body);
-    JsonDocument d;
-    d.Parse(r.body.c_str());
-    EXPECT_EQ(r.status, 200) << r.body;
-    return d;
-  }
-
-  std::string Keys(const JsonDocument& d) {
-    std::string out;
-    for (const auto& item : d["Items"].GetArray()) {
-      out += (out.empty() ? "" : ",") + std::string(item["sk"]["N"].GetString());
-    }
-    return out;
-  }
-
-  std::string Error(std::string_view op, std::string_view body) {
-    ApiResponse r = Call(op, body);
-    JsonDocument d;
-    d.Parse(r.body.c_str());
-    if (r.status == 200) return "OK";
-    std::string msg = d.HasMember("message") ? d["message"].GetString() : d["Message"].GetString();
-    return msg;
-  }
-
-  std::unique_ptr<storage::Storage> storage_;
-  std::unique_ptr<Api> api_;
-};
 
 TEST_F(ReadApiTest, KeyConditionsSelectRangesInNumericOrder) {
   const std::pair<const char*, const char*> cases[] = {
@@ -216,162 +159,6 @@ TEST_F(ReadApiTest, ReadValidationMessages) {
             "Segment: 4 is not less than TotalSegments: 4");
 }
 
-TEST_F(ReadApiTest, BatchLimitsAndDuplicates) {
-  std::string keys;
-  for (int i = 0; i < 101; ++i)
-    keys += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") + std::to_string(i) +
-            "\"}}";
-  EXPECT_EQ(
-      Error("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + keys + "]}}}"),
-      "1 validation error detected: Value at 'RequestItems.tab.member.Keys' failed to satisfy "
-      "constraint: Member must have length less than or equal to 100");
-  ASSERT_EQ(
-      Call(
-          "CreateTable",
-          R"j({"TableName":"other","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]})j")
-          .status,
-      200);
-  std::string sixty, forty_one;
-  for (int i = 0; i < 60; ++i)
-    sixty += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") + std::to_string(i) +
-             "\"}}";
-  for (int i = 0; i < 41; ++i)
-    forty_one += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") +
-                 std::to_string(i) + "\"}}";
-  EXPECT_EQ(Error("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + sixty +
-                                      R"j(]},"other":{"Keys":[)j" + forty_one + "]}}}"),
-            "Too many items requested for the BatchGetItem call");
-  EXPECT_EQ(
-      Error(
-          "BatchGetItem",
-          R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}},{"pk":{"S":"p"},"sk":{"N":"1.0"}}]}}})j"),
-      "Provided list of item keys contains duplicates");
-  std::string puts;
-  for (int i = 0; i < 26; ++i)
-    puts += (i ? "," : "") + std::string(R"j({"PutRequest":{"Item":{"pk":{"S":"b"},"sk":{"N":")j") +
-            std::to_string(i) + "\"}}}}";
-  EXPECT_EQ(Error("BatchWriteItem", R"j({"RequestItems":{"tab":[)j" + puts + "]}}"),
-            "1 validation error detected: Value at 'RequestItems.tab.member' failed to satisfy "
-            "constraint: Member must have length less than or equal to 25");
-  auto got = Json(
-      "BatchGetItem",
-      R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}},{"pk":{"S":"none"},"sk":{"N":"1"}}],"ProjectionExpression":"sk"}}})j");
-  ASSERT_EQ(got["Responses"]["tab"].Size(), 1u);
-  EXPECT_TRUE(got["UnprocessedKeys"].ObjectEmpty());
-}
-
-TEST_F(ReadApiTest, TransactionsAreAllOrNothing) {
-  auto r = Call("TransactWriteItems", R"j({"TransactItems":[
-      {"Put":{"TableName":"tab","Item":{"pk":{"S":"tx"},"sk":{"N":"1"}}}},
-      {"ConditionCheck":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"ConditionExpression":"attribute_not_exists(pk)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}},
-      {"Delete":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"2"}}}}]})j");
-  EXPECT_EQ(r.status, 400);
-  JsonDocument d;
-  d.Parse(r.body.c_str());
-  EXPECT_STREQ(d["Message"].GetString(),
-               "Transaction cancelled, please refer cancellation reasons for specific reasons "
-               "[None, ConditionalCheckFailed, None]");
-  ASSERT_EQ(d["CancellationReasons"].Size(), 3u);
-  EXPECT_FALSE(d["CancellationReasons"][0].HasMember("Message"));
-  EXPECT_STREQ(d["CancellationReasons"][1]["Message"].GetString(),
-               "The conditional request failed");
-  EXPECT_STREQ(d["CancellationReasons"][1]["Item"]["sk"]["N"].GetString(), "1");
-  // Nothing of the cancelled transaction is visible.
-  EXPECT_EQ(Call("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"tx"},"sk":{"N":"1"}}})j").body,
-            "{}");
-  EXPECT_NE(Call("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"2"}}})j").body,
-            "{}");
-  EXPECT_EQ(
-      Error(
-          "TransactWriteItems",
-          R"j({"TransactItems":[{"Put":{"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"}}}},{"Delete":{"TableName":"tab","Key":{"pk":{"S":"a"},"sk":{"N":"1.0"}}}}]})j"),
-      "Transaction request cannot include multiple operations on one item");
-  // An update type error is a ValidationError reason and stops evaluation.
-  r = Call("TransactWriteItems", R"j({"TransactItems":[
-      {"Update":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"UpdateExpression":"SET y = y + :one","ExpressionAttributeValues":{":one":{"N":"1"}}}},
-      {"ConditionCheck":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"2"}},"ConditionExpression":"attribute_not_exists(pk)"}}]})j");
-  d.Parse(r.body.c_str());
-  ASSERT_TRUE(d.HasMember("CancellationReasons")) << r.body;
-  // The reason after the ValidationError stays None although its condition would fail.
-  EXPECT_STREQ(d["CancellationReasons"][1]["Code"].GetString(), "None");
-  EXPECT_STREQ(d["CancellationReasons"][0]["Code"].GetString(), "ValidationError");
-  EXPECT_STREQ(d["CancellationReasons"][0]["Message"].GetString(),
-               "An operand in the update expression has an incorrect data type");
-}
-
-TEST_F(ReadApiTest, IdempotencyTokensReplayWithoutReexecuting) {
-  const char* request =
-      R"j({"ClientRequestToken":"tok","TransactItems":[{"Update":{"TableName":"tab","Key":{"pk":{"S":"c"},"sk":{"N":"1"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}}]})j";
-  ASSERT_EQ(Call("TransactWriteItems", request).status, 200);
-  // Same meaning, different key order: a replay.
-  ASSERT_EQ(
-      Call(
-          "TransactWriteItems",
-          R"j({"TransactItems":[{"Update":{"Key":{"sk":{"N":"1"},"pk":{"S":"c"}},"TableName":"tab","ExpressionAttributeValues":{":one":{"N":"1"}},"UpdateExpression":"ADD n :one"}}],"ClientRequestToken":"tok"})j")
-          .status,
-      200);
-  EXPECT_EQ(Call("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"c"},"sk":{"N":"1"}}})j").body,
-            R"j({"Item":{"n":{"N":"1"},"pk":{"S":"c"},"sk":{"N":"1"}}})j");
-  EXPECT_EQ(
-      Error(
-          "TransactWriteItems",
-          R"j({"ClientRequestToken":"tok","TransactItems":[{"Update":{"TableName":"tab","Key":{"pk":{"S":"c"},"sk":{"N":"1"}},"UpdateExpression":"ADD n :two","ExpressionAttributeValues":{":two":{"N":"2"}}}}]})j"),
-      "Transaction with the same ClientRequestToken but different parameters has already been "
-      "submitted");
-}
-
-TEST(TransactionWindowTest, TokensExpireAfterTenMinutes) {
-  storage::StorageOptions o;
-  o.in_memory = true;
-  auto storage = std::move(storage::Storage::Open(o)).value();
-  double now = 1000;
-  ApiOptions ao;
-  ao.clock = [&now] { return now; };
-  Api api(storage.get(), ao);
-  ASSERT_EQ(
-      api.Dispatch(
-             {}, "CreateTable",
-             R"j({"TableName":"win","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})j")
-          .status,
-      200);
-  const char* request =
-      R"j({"ClientRequestToken":"tok","TransactItems":[{"Update":{"TableName":"win","Key":{"pk":{"S":"c"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}}]})j";
-  ASSERT_EQ(api.Dispatch({}, "TransactWriteItems", request).status, 200);
-  now += 599;
-  ASSERT_EQ(api.Dispatch({}, "TransactWriteItems", request).status, 200);  // replay
-  now += 2;  // past the window: a new request
-  ASSERT_EQ(api.Dispatch({}, "TransactWriteItems", request).status, 200);
-  EXPECT_EQ(api.Dispatch({}, "GetItem", R"j({"TableName":"win","Key":{"pk":{"S":"c"}}})j").body,
-            R"j({"Item":{"n":{"N":"2"},"pk":{"S":"c"}}})j");
-}
-
-}  // namespace
-}  // namespace dynamo::server
-
-namespace dynamo::server {
-namespace {
-
-TEST_F(ReadApiTest, ItemCollectionMetricsOnTablesWithLocalIndexes) {
-  EXPECT_EQ(
-      Call(
-          "PutItem",
-          R"j({"TableName":"tab","Item":{"pk":{"S":"m"},"sk":{"N":"1"}},"ReturnItemCollectionMetrics":"SIZE"})j")
-          .body,
-      R"j({"ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"m"}},"SizeEstimateRangeGB":[0.0,1.0]}})j");
-  EXPECT_EQ(
-      Call(
-          "PutItem",
-          R"j({"TableName":"tab","Item":{"pk":{"S":"m"},"sk":{"N":"1"}},"ReturnItemCollectionMetrics":"NONE"})j")
-          .body,
-      "{}");
-}
-
-}  // namespace
-}  // namespace dynamo::server
-
-namespace dynamo::server {
-namespace {
-
 // Paging is stable under concurrent writes: no item is returned twice, and
 // every item that existed for the whole scan is returned.
 TEST_F(ReadApiTest, ScanPagingIsStableUnderConcurrentWrites) {
@@ -425,32 +212,6 @@ TEST_F(ReadApiTest, ScanPagingIsStableUnderConcurrentWrites) {
   for (const char* sk : {"-10", "-1.5", "0", "0.25", "1", "2", "10", "1000"}) {
     EXPECT_EQ(seen.count(std::string("p/") + sk), 1u) << sk;
   }
-}
-
-}  // namespace
-}  // namespace dynamo::server
-
-namespace dynamo::server {
-namespace {
-
-// Past 16 MB of results, BatchGetItem returns the remaining keys as
-// UnprocessedKeys (with the table's read options) instead of reading them.
-TEST_F(ReadApiTest, BatchGetItemHonoursTheResponseSizeCap) {
-  const std::string pad(400000, 'x');
-  std::string keys;
-  for (int i = 0; i < 45; ++i) {
-    ASSERT_EQ(Call("PutItem", R"j({"TableName":"tab","Item":{"pk":{"S":"big"},"sk":{"N":")j" + std::to_string(i) +
-                                  R"j("},"pad":{"S":")j" + pad + R"j("}}})j").status, 200);
-    keys += (i ? "," : "") + std::string(R"j({"pk":{"S":"big"},"sk":{"N":")j") + std::to_string(i) + "\"}}";
-  }
-  auto d = Json("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + keys + R"j(],"ConsistentRead":true}}})j");
-  size_t returned = d["Responses"]["tab"].Size();
-  ASSERT_TRUE(d["UnprocessedKeys"].HasMember("tab"));
-  size_t unprocessed = d["UnprocessedKeys"]["tab"]["Keys"].Size();
-  EXPECT_EQ(returned + unprocessed, 45u);
-  EXPECT_GT(unprocessed, 0u);
-  EXPECT_LE(returned * 400000, 16u * 1024 * 1024 + 400000);
-  EXPECT_TRUE(d["UnprocessedKeys"]["tab"]["ConsistentRead"].GetBool());
 }
 
 }  // namespace

@@ -1,3 +1,5 @@
+// Database: the catalog of tables, reads, persistence, and atomic
+// read-decide-write under concurrency.
 #include "storage/database.h"
 
 #include <gtest/gtest.h>
@@ -5,6 +7,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/messages.h"
 #include "storage/key_encoding.h"
 #include "storage/storage.h"
 
@@ -14,77 +17,146 @@ namespace {
 using core::AttributeValue;
 using core::Item;
 
-EncodedKey Key(const std::string& h) {
-  return EncodedKey{EncodeKeyValue(AttributeValue::S(h)), ""};
+AttributeValue S(const std::string& s) { return AttributeValue::S(s); }
+AttributeValue N(int64_t n) { return AttributeValue::N(core::Number::FromInt64(n)); }
+EncodedKey Key(const std::string& h) { return EncodeKey(S(h), nullptr); }
+
+TableDef HashTable(const std::string& name) {
+  TableDef t;
+  t.name = name;
+  t.key.hash = {"pk", core::ValueType::kS};
+  t.attribute_definitions = {{"pk", core::ValueType::kS}};
+  t.pay_per_request = true;
+  return t;
 }
 
 std::unique_ptr<Database> OpenMemory() {
   DatabaseOptions o;
   o.in_memory = true;
   auto db = Database::Open(o);
-  EXPECT_TRUE(db.ok());
+  EXPECT_TRUE(db.ok()) << db.error().message;
   return std::move(db).value();
 }
 
-TEST(DatabaseTest, PutGetDeleteInMemory) {
-  auto db = OpenMemory();
-  auto id = db->InsertTable("t", "{}");
-  ASSERT_TRUE(id.ok());
-  Item item{{"pk", AttributeValue::S("a")}, {"v", AttributeValue::N(core::Number::FromInt64(7))}};
-  ASSERT_TRUE(db->Write([&](WriteTxn& txn) { return txn.Put(*id, Key("a"), item, 10); }).ok());
-  auto got = db->GetItem(*id, Key("a"));
-  ASSERT_TRUE(got.ok());
-  ASSERT_TRUE(got->has_value());
-  EXPECT_TRUE((*got)->at("v").Equals(item.at("v")));
-  auto stats = db->Stats(*id);
-  EXPECT_EQ(stats->item_count, 1);
-  EXPECT_EQ(stats->size_bytes, 10);
-  ASSERT_TRUE(db->Write([&](WriteTxn& txn) { return txn.Delete(*id, Key("a")); }).ok());
-  EXPECT_FALSE(db->GetItem(*id, Key("a"))->has_value());
+// Puts items (blind) into a table in one batch.
+core::Status Put(Database& db, const std::shared_ptr<const TableDef>& t, std::vector<Item> items) {
+  std::vector<Mutation> batch;
+  for (Item& item : items) {
+    Mutation m;
+    m.table = t;
+    m.key = *EncodeItemKey(t->key, item);
+    m.decide = [item = std::move(item)](const Item*) mutable -> core::Result<Decision> {
+      return Decision::Put(std::move(item));
+    };
+    m.needs_stored_item = false;
+    batch.push_back(std::move(m));
+  }
+  auto r = db.Apply(std::move(batch));
+  if (!r.ok()) return std::move(r).error();
+  if (!r->committed) return r->failures.front().error;
+  return core::Status::Ok();
 }
 
-TEST(DatabaseTest, FailedWriteRollsBackEverything) {
+TEST(DatabaseTest, CreateFindListAndDeleteTables) {
   auto db = OpenMemory();
-  auto id = *db->InsertTable("t", "{}");
-  Item item{{"pk", AttributeValue::S("a")}};
-  core::Status s = db->Write([&](WriteTxn& txn) -> core::Status {
-    DYNAMO_RETURN_IF_ERROR(txn.Put(id, Key("a"), item, 1));
-    DYNAMO_RETURN_IF_ERROR(txn.Put(id, Key("b"), item, 1));
-    return core::Error{core::ErrorCode::kConditionalCheckFailed, "The conditional request failed"};
-  });
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code, core::ErrorCode::kConditionalCheckFailed);
-  EXPECT_FALSE(db->GetItem(id, Key("a"))->has_value());
-  EXPECT_FALSE(db->GetItem(id, Key("b"))->has_value());
-}
+  auto b = db->CreateTable(HashTable("b"));
+  auto a = db->CreateTable(HashTable("a"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE((*a)->id, (*b)->id);
+  EXPECT_EQ(db->FindTable("a")->id, (*a)->id);
+  EXPECT_EQ(db->FindTable("c"), nullptr);
+  EXPECT_EQ(db->TableNames(), (std::vector<std::string>{"a", "b"}));
 
-TEST(DatabaseTest, DuplicateTableNameIsResourceInUse) {
-  auto db = OpenMemory();
-  ASSERT_TRUE(db->InsertTable("t", "{}").ok());
-  auto again = db->InsertTable("t", "{}");
+  auto again = db->CreateTable(HashTable("a"));
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, core::ErrorCode::kResourceInUse);
-  EXPECT_EQ(again.error().message, "Table already exists: t");
+  EXPECT_EQ(again.error().message, "Table already exists: a");
+
+  ASSERT_TRUE(Put(*db, *a, {Item{{"pk", S("k")}, {"v", N(7)}}}).ok());
+  ASSERT_TRUE(Put(*db, *b, {Item{{"pk", S("k")}}}).ok());
+  auto refused = db->DeleteTable(
+      "a", [](const TableDef&) -> core::Status { return core::ValidationError("protected"); });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "protected");
+  EXPECT_NE(db->FindTable("a"), nullptr);
+
+  auto deleted = db->DeleteTable("a", [](const TableDef&) { return core::Status::Ok(); });
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->stats.item_count, 1);
+  EXPECT_EQ(deleted->def->name, "a");
+  EXPECT_EQ(db->FindTable("a"), nullptr);
+  EXPECT_EQ(db->Stats((*a)->id)->item_count, 0);
+  EXPECT_TRUE(db->GetItem((*b)->id, Key("k"))->has_value());
+
+  auto missing = db->DeleteTable("a", [](const TableDef&) { return core::Status::Ok(); });
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "Requested resource not found: Table: a not found");
 }
 
-TEST(DatabaseTest, DropTableRemovesItsItemsOnly) {
+TEST(DatabaseTest, TableIdsAreNeverReused) {
   auto db = OpenMemory();
-  auto a = *db->InsertTable("a", "{}");
-  auto b = *db->InsertTable("b", "{}");
-  Item item{{"pk", AttributeValue::S("k")}};
-  ASSERT_TRUE(db->Write([&](WriteTxn& txn) -> core::Status {
-                  DYNAMO_RETURN_IF_ERROR(txn.Put(a, Key("k"), item, 1));
-                  return txn.Put(b, Key("k"), item, 1);
-                }).ok());
-  ASSERT_TRUE(db->DropTable(a).ok());
-  EXPECT_EQ(db->Stats(a)->item_count, 0);
-  EXPECT_TRUE(db->GetItem(b, Key("k"))->has_value());
-  auto tables = *db->LoadTables();
-  ASSERT_EQ(tables.size(), 1u);
-  EXPECT_EQ(tables[0].name, "b");
+  int64_t first = (*db->CreateTable(HashTable("t")))->id;
+  ASSERT_TRUE(db->DeleteTable("t", [](const TableDef&) { return core::Status::Ok(); }).ok());
+  EXPECT_GT((*db->CreateTable(HashTable("t")))->id, first);
 }
 
-TEST(DatabaseTest, FileDatabasePersistsAcrossReopen) {
+TEST(DatabaseTest, UpdateTableIsAtomicAndRefusalChangesNothing) {
+  auto db = OpenMemory();
+  auto t = *db->CreateTable(HashTable("t"));
+  auto refused = db->UpdateTable(
+      "t", [](const TableDef&) -> core::Result<TableDef> { return core::ValidationError("no"); });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(db->FindTable("t"), t);  // the same published definition
+
+  auto updated = db->UpdateTable("t", [](const TableDef& current) -> core::Result<TableDef> {
+    TableDef next = current;
+    next.deletion_protection = true;
+    next.id = 999;  // ignored: the id and name are the table's
+    next.name = "other";
+    return next;
+  });
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ((*updated)->id, t->id);
+  EXPECT_EQ((*updated)->name, "t");
+  EXPECT_TRUE(db->FindTable("t")->deletion_protection);
+  EXPECT_FALSE(t->deletion_protection);  // published snapshots never change
+
+  auto missing =
+      db->UpdateTable("x", [](const TableDef& c) -> core::Result<TableDef> { return c; });
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "Requested resource not found: Table: x not found");
+}
+
+TEST(DatabaseTest, QueryAndScanReturnDecodedItemsInKeyOrder) {
+  auto db = OpenMemory();
+  TableDef def = HashTable("t");
+  def.key.range = core::KeyElement{"sk", core::ValueType::kN};
+  auto t = *db->CreateTable(def);
+  std::vector<Item> items;
+  for (int64_t sk : {3, -1, 20, 7}) items.push_back(Item{{"pk", S("p")}, {"sk", N(sk)}});
+  items.push_back(Item{{"pk", S("q")}, {"sk", N(1)}});
+  ASSERT_TRUE(Put(*db, t, items).ok());
+
+  std::vector<std::string> seen;
+  RangeBounds bounds;
+  bounds.lower = EncodeKeyValue(N(0));
+  auto collect = [&](RowView& row) -> core::Result<bool> {
+    seen.push_back(row.item.at("sk").n().ToString());
+    EXPECT_EQ(row.size, core::ItemSize(row.item));
+    return true;
+  };
+  ASSERT_TRUE(
+      db->Query(t->id, 0, EncodeKeyValue(S("p")), bounds, true, std::nullopt, collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"3", "7", "20"}));
+  seen.clear();
+  ASSERT_TRUE(db->Query(t->id, 0, EncodeKeyValue(S("p")), {}, false, std::nullopt, collect).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"20", "7", "3", "-1"}));
+  seen.clear();
+  ASSERT_TRUE(db->Scan(t->id, 0, 0, UINT32_MAX, std::nullopt, collect).ok());
+  EXPECT_EQ(seen.size(), 5u);
+}
+
+TEST(DatabaseTest, FileDatabasePersistsTablesAndItemsAcrossReopen) {
   auto dir =
       std::filesystem::temp_directory_path() / ("dynamo-db-test-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
@@ -94,48 +166,56 @@ TEST(DatabaseTest, FileDatabasePersistsAcrossReopen) {
     ASSERT_TRUE(storage.ok());
     auto db = (*storage)->Namespace("AKID_us-east-1");
     ASSERT_TRUE(db.ok());
-    id = *(*db)->InsertTable("t", "{\"x\":1}");
-    Item item{{"pk", AttributeValue::S("a")}};
-    ASSERT_TRUE((*db)->Write([&](WriteTxn& txn) { return txn.Put(id, Key("a"), item, 1); }).ok());
+    TableDef def = HashTable("t");
+    def.tags = {{"team", "a"}};
+    auto t = *(*db)->CreateTable(def);
+    id = t->id;
+    ASSERT_TRUE(Put(**db, t, {Item{{"pk", S("a")}}}).ok());
   }
   EXPECT_TRUE(std::filesystem::exists(dir / "AKID_us-east-1.db"));
   {
     auto storage = Storage::Open(StorageOptions{dir.string(), false, false});
     auto db = *(*storage)->Namespace("AKID_us-east-1");
-    auto tables = *db->LoadTables();
-    ASSERT_EQ(tables.size(), 1u);
-    EXPECT_EQ(tables[0].meta, "{\"x\":1}");
+    auto t = db->FindTable("t");
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->id, id);
+    EXPECT_EQ(t->tags, (std::vector<std::pair<std::string, std::string>>{{"team", "a"}}));
     EXPECT_TRUE(db->GetItem(id, Key("a"))->has_value());
   }
   std::filesystem::remove_all(dir);
 }
 
-TEST(DatabaseTest, ConcurrentReadModifyWritesAreAtomic) {
-  // Each writer reads a counter and writes it back + 1 inside Write(); no
-  // increment may be lost.
+TEST(DatabaseTest, ConcurrentReadDecideWritesAreAtomic) {
+  // Each writer's decision reads a counter and writes it back + 1; no
+  // increment may be lost while readers use the pool.
   auto dir = std::filesystem::temp_directory_path() / ("dynamo-db-rmw-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   auto storage = std::move(Storage::Open(StorageOptions{dir.string(), false, false})).value();
   auto db = *storage->Namespace("ns");
-  auto id = *db->InsertTable("t", "{}");
+  auto t = *db->CreateTable(HashTable("t"));
   constexpr int kThreads = 8, kIncrements = 200;
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
+  for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&] {
-      for (int i = 0; i < kIncrements; ++i) {
-        ASSERT_TRUE(db->Write([&](WriteTxn& txn) -> core::Status {
-                        DYNAMO_ASSIGN_OR_RETURN(auto old, txn.Get(id, Key("c")));
-                        int64_t v = old ? std::stoll(old->at("v").n().ToString()) : 0;
-                        Item next{{"v", AttributeValue::N(core::Number::FromInt64(v + 1))}};
-                        return txn.Put(id, Key("c"), next, 1);
-                      }).ok());
-        (void)db->GetItem(id, Key("c"));  // concurrent readers on the pool
+      for (int n = 0; n < kIncrements; ++n) {
+        Mutation m;
+        m.table = t;
+        m.key = Key("c");
+        m.decide = [](const Item* stored) -> core::Result<Decision> {
+          int64_t v = stored ? std::stoll(stored->at("v").n().ToString()) : 0;
+          return Decision::Put(Item{{"pk", S("c")}, {"v", N(v + 1)}});
+        };
+        std::vector<Mutation> batch;
+        batch.push_back(std::move(m));
+        auto r = db->Apply(std::move(batch));
+        ASSERT_TRUE(r.ok() && r->committed);
+        (void)db->GetItem(t->id, Key("c"));  // concurrent readers on the pool
       }
     });
   }
-  for (auto& t : threads) t.join();
-  auto final_item = *db->GetItem(id, Key("c"));
-  EXPECT_EQ((*final_item).at("v").n().ToString(), std::to_string(kThreads * kIncrements));
+  for (auto& th : threads) th.join();
+  auto final_item = *db->GetItem(t->id, Key("c"));
+  EXPECT_EQ(final_item->at("v").n().ToString(), std::to_string(kThreads * kIncrements));
   storage.reset();
   std::filesystem::remove_all(dir);
 }

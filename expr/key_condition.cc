@@ -1,0 +1,256 @@
+#include "expr/key_condition.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dynamo::expr {
+
+using core::AttributeValue;
+using core::Error;
+using core::KeyElement;
+using core::KeySchema;
+using core::Result;
+using core::ValidationError;
+using core::ValueType;
+
+namespace {
+
+Error InvalidOperator(std::string_view op) {
+  return ValidationError("Invalid operator used in KeyConditionExpression: " + std::string(op));
+}
+
+Error OneConditionPerKey() {
+  return ValidationError(
+      "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition "
+      "per key");
+}
+
+Error NotSupported() { return ValidationError("Query key condition not supported"); }
+
+Error MissedKeyElement(const std::string& name) {
+  return ValidationError("Query condition missed key schema element: " + name);
+}
+
+// The operands of a leaf condition: a begins_with call's arguments, or the
+// operands of a comparison or BETWEEN.
+const std::vector<Operand>& LeafOperands(const Condition& leaf) {
+  return leaf.kind == Condition::Kind::kFunction ? leaf.operands[0].args : leaf.operands;
+}
+
+// A bound ':value' operand. Precondition: validated, so the value is bound.
+const AttributeValue& BoundValue(const Operand& o, const Bindings& b) {
+  return b.values->at(o.value);
+}
+
+// True when one of the leaf's operands is the top-level attribute `name`.
+bool NamesAttribute(const Condition& leaf, const Bindings& b, const std::string& name) {
+  for (const Operand& o : LeafOperands(leaf)) {
+    if (o.kind != Operand::Kind::kPath) continue;
+    Path resolved = ResolvePath(o.path, b);
+    if (resolved.size() == 1 && std::get<std::string>(resolved[0]) == name) return true;
+  }
+  return false;
+}
+
+// The conditions joined by AND, in document order. Any other operator is an
+// error, reported for the first offending condition in document order.
+// Iterative: the depth of the tree is bounded only by the parser's limits.
+Result<std::vector<const Condition*>> CollectLeaves(const Condition& root) {
+  std::vector<const Condition*> leaves;
+  std::vector<const Condition*> stack{&root};
+  while (!stack.empty()) {
+    const Condition* c = stack.back();
+    stack.pop_back();
+    switch (c->kind) {
+      case Condition::Kind::kAnd:
+        stack.push_back(&c->children[1]);
+        stack.push_back(&c->children[0]);
+        continue;
+      case Condition::Kind::kOr:
+        return InvalidOperator("OR");
+      case Condition::Kind::kNot:
+        return InvalidOperator("NOT");
+      case Condition::Kind::kIn:
+        return InvalidOperator("IN");
+      case Condition::Kind::kCompare:
+        if (c->op == CompareOp::kNe) return InvalidOperator("<>");
+        break;
+      case Condition::Kind::kFunction:
+        if (c->operands[0].function != Function::kBeginsWith) {
+          return InvalidOperator(FunctionName(c->operands[0].function));
+        }
+        break;
+      case Condition::Kind::kBetween:
+        break;
+    }
+    leaves.push_back(c);
+  }
+  return leaves;
+}
+
+// The error for more leaves than a key schema can have: two conditions on one
+// top-level attribute are reported as such; otherwise there are simply more
+// conditions than key attributes.
+Error TooManyConditions(const std::vector<const Condition*>& leaves, const Bindings& b,
+                        const KeySchema& key) {
+  std::map<std::string, int> per_name;
+  for (const Condition* c : leaves) {
+    for (const Operand& o : LeafOperands(*c)) {
+      if (o.kind != Operand::Kind::kPath) continue;
+      Path resolved = ResolvePath(o.path, b);
+      if (resolved.size() == 1 && ++per_name[std::get<std::string>(resolved[0])] > 1) {
+        return OneConditionPerKey();
+      }
+    }
+  }
+  return ValidationError("The number of query conditions (" + std::to_string(leaves.size()) +
+                         ") exceeds the number of key attributes defined in the schema (" +
+                         std::to_string(key.range ? 2 : 1) + ")");
+}
+
+// The key attribute operand of a leaf: its position among the leaf's
+// operands and the attribute it names.
+struct KeyOperand {
+  size_t index = 0;
+  std::string name;
+};
+
+// The key attribute is the one path operand; the others must be values.
+Result<KeyOperand> FindKeyOperand(const std::vector<Operand>& ops, const Bindings& b) {
+  const Operand* path = nullptr;
+  size_t path_index = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i].kind == Operand::Kind::kPath) {
+      if (path) {
+        return ValidationError(
+            "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+            "condition");
+      }
+      path = &ops[i];
+      path_index = i;
+    } else if (ops[i].kind != Operand::Kind::kValue) {
+      return ValidationError("KeyConditionExpressions cannot contain nested operations");
+    }
+  }
+  if (!path) {
+    return ValidationError(
+        "Invalid condition in KeyConditionExpression: No key attribute specified");
+  }
+  Path resolved = ResolvePath(path->path, b);
+  if (resolved.size() != 1) {
+    return ValidationError("KeyConditionExpressions cannot have conditions on nested attributes");
+  }
+  return KeyOperand{path_index, std::get<std::string>(resolved[0])};
+}
+
+// A leaf on a non-key attribute. DynamoDB names the key element left without
+// a condition: the partition key unless some leaf covers it, else the sort
+// key; a partition-key-only schema has none to name.
+Error NonKeyAttribute(const std::vector<const Condition*>& leaves, const Bindings& b,
+                      const KeySchema& key, bool have_hash) {
+  const bool hash_covered =
+      have_hash || std::any_of(leaves.begin(), leaves.end(), [&](const Condition* other) {
+        return NamesAttribute(*other, b, key.hash.name);
+      });
+  if (hash_covered && !key.range) return NotSupported();
+  return MissedKeyElement(hash_covered ? key.range->name : key.hash.name);
+}
+
+// A comparison's operator with the key attribute moved to the left.
+RangeKeyCondition::Op NormalisedOp(CompareOp op, bool key_on_right) {
+  using Op = RangeKeyCondition::Op;
+  switch (op) {
+    case CompareOp::kLt:
+      return key_on_right ? Op::kGt : Op::kLt;
+    case CompareOp::kLe:
+      return key_on_right ? Op::kGe : Op::kLe;
+    case CompareOp::kGt:
+      return key_on_right ? Op::kLt : Op::kGt;
+    case CompareOp::kGe:
+      return key_on_right ? Op::kLe : Op::kGe;
+    case CompareOp::kEq:
+    case CompareOp::kNe:  // rejected by CollectLeaves
+      break;
+  }
+  return Op::kEq;
+}
+
+// The sort key condition of a leaf whose key operand is ops[key_index].
+Result<RangeKeyCondition> RangeCondition(const Condition& leaf, size_t key_index,
+                                         const KeyElement& element, const Bindings& b) {
+  const std::vector<Operand>& ops = LeafOperands(leaf);
+  RangeKeyCondition r;
+  if (leaf.kind == Condition::Kind::kBetween) {
+    r.op = RangeKeyCondition::Op::kBetween;
+    r.value = BoundValue(ops[1], b);
+    r.upper = BoundValue(ops[2], b);
+    return r;
+  }
+  if (leaf.kind == Condition::Kind::kFunction) {
+    if (element.type == ValueType::kN) {
+      return ValidationError(
+          "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+          "operator or function: begins_with, operand type: N");
+    }
+    // The prefix is taken from the second argument whichever operand the key
+    // is; with the key second that argument is a path, not a value.
+    if (key_index != 0) {
+      return Error{core::ErrorCode::kInternalServerError,
+                   "begins_with in a KeyConditionExpression with the key attribute as its second "
+                   "argument"};
+    }
+    r.op = RangeKeyCondition::Op::kBeginsWith;
+    r.value = BoundValue(ops[1], b);
+    return r;
+  }
+  r.op = NormalisedOp(leaf.op, key_index == 1);  // ":v < k" is "k > :v"
+  r.value = BoundValue(ops[1 - key_index], b);
+  return r;
+}
+
+}  // namespace
+
+Result<KeyCondition> AnalyseKeyCondition(const Condition& root, const Bindings& b,
+                                         const KeySchema& key) {
+  DYNAMO_ASSIGN_OR_RETURN(std::vector<const Condition*> leaves, CollectLeaves(root));
+  if (leaves.size() > 2) return TooManyConditions(leaves, b, key);
+  KeyCondition out;
+  bool have_hash = false;
+  for (const Condition* c : leaves) {
+    const std::vector<Operand>& ops = LeafOperands(*c);
+    DYNAMO_ASSIGN_OR_RETURN(KeyOperand k, FindKeyOperand(ops, b));
+    const bool is_hash = k.name == key.hash.name;
+    const bool is_range = key.range && k.name == key.range->name;
+    if (!is_hash && !is_range) return NonKeyAttribute(leaves, b, key, have_hash);
+    const KeyElement& element = is_hash ? key.hash : *key.range;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (i != k.index && BoundValue(ops[i], b).type() != element.type) {
+        return ValidationError(
+            "One or more parameter values were invalid: Condition parameter type does not match "
+            "schema type");
+      }
+    }
+    if (c->kind == Condition::Kind::kBetween && k.index != 0) {
+      return ValidationError(
+          "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key "
+          "attribute as its first operand");
+    }
+    if (is_hash) {
+      if (have_hash) return OneConditionPerKey();
+      if (c->kind != Condition::Kind::kCompare || c->op != CompareOp::kEq) return NotSupported();
+      out.hash = BoundValue(ops[1 - k.index], b);
+      have_hash = true;
+      continue;
+    }
+    if (out.range) return OneConditionPerKey();
+    DYNAMO_ASSIGN_OR_RETURN(RangeKeyCondition r, RangeCondition(*c, k.index, element, b));
+    out.range = std::move(r);
+  }
+  if (!have_hash) return MissedKeyElement(key.hash.name);
+  return out;
+}
+
+}  // namespace dynamo::expr

@@ -1,0 +1,110 @@
+#include "server/api/mutations.h"
+
+#include "core/error_details.h"
+#include "core/messages.h"
+#include "storage/database.h"
+
+namespace dynamo::server {
+
+using core::Item;
+using core::Result;
+using storage::Decision;
+using storage::Mutation;
+using storage::WriteKind;
+
+namespace {
+
+// What a decision needs of its request: the condition and what a failure
+// returns. Small, so that capturing it copies no strings.
+struct ConditionSpec {
+  const ItemExpressions* expressions;
+  bool return_old_on_failure;
+};
+
+core::Status Check(const ConditionSpec& spec, const Item* stored) {
+  const ItemExpressions* e = spec.expressions;
+  if (!e || !e->condition) return core::Status::Ok();
+  static const Item kEmpty;
+  if (expr::EvaluateCondition(e->condition->root, e->bindings(), stored ? *stored : kEmpty)) {
+    return core::Status::Ok();
+  }
+  if (spec.return_old_on_failure && stored) return core::ConditionalCheckFailed(*stored);
+  return core::ConditionalCheckFailed();
+}
+
+Mutation MakeMutation(WriteTarget target, WriteKind kind, storage::DecisionFn decide) {
+  Mutation m;
+  m.table = std::move(target.table);
+  m.key = std::move(target.key);
+  m.kind = kind;
+  m.decide = std::move(decide);
+  return m;
+}
+
+ConditionSpec SpecOf(const WriteTarget& target) {
+  return ConditionSpec{target.expressions, target.return_old_on_failure};
+}
+
+}  // namespace
+
+core::Status CheckCondition(const WriteTarget& target, const Item* stored) {
+  return Check(SpecOf(target), stored);
+}
+
+Mutation PutMutation(WriteTarget target, Item item, bool needs_old) {
+  const bool conditional = target.expressions && target.expressions->condition;
+  const ConditionSpec spec = SpecOf(target);
+  Mutation m =
+      MakeMutation(std::move(target), WriteKind::kPut,
+                   [spec, item = std::move(item)](const Item* stored) mutable -> Result<Decision> {
+                     DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
+                     return Decision::Put(std::move(item));  // decisions run at most once
+                   });
+  m.needs_stored_item = needs_old || conditional;
+  return m;
+}
+
+Mutation UpdateMutation(WriteTarget target, const Item& key_item) {
+  const ConditionSpec spec = SpecOf(target);
+  const storage::TableDef* table = target.table.get();  // the mutation holds it
+  return MakeMutation(
+      std::move(target), WriteKind::kUpdate,
+      [spec, table, &key_item](const Item* stored) -> Result<Decision> {
+        DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
+        Item updated = stored ? *stored : key_item;
+        const ItemExpressions* e = spec.expressions;
+        if (e && e->update) {
+          DYNAMO_RETURN_IF_ERROR(expr::ApplyUpdate(*e->update, e->bindings(), table->key.Names(),
+                                                   stored != nullptr, &updated));
+        }
+        return Decision::Put(std::move(updated));
+      });
+}
+
+Mutation DeleteMutation(WriteTarget target) {
+  const ConditionSpec spec = SpecOf(target);
+  return MakeMutation(std::move(target), WriteKind::kDelete,
+                      [spec](const Item* stored) -> Result<Decision> {
+                        DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
+                        return Decision::Delete();
+                      });
+}
+
+Mutation ConditionCheckMutation(WriteTarget target) {
+  const ConditionSpec spec = SpecOf(target);
+  return MakeMutation(std::move(target), WriteKind::kConditionCheck,
+                      [spec](const Item* stored) -> Result<Decision> {
+                        DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
+                        return Decision::Keep();
+                      });
+}
+
+Result<storage::MutationResult> ApplyOne(storage::Database& db, Mutation mutation) {
+  std::vector<Mutation> batch;
+  batch.push_back(std::move(mutation));
+  DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult result, db.Apply(std::move(batch)));
+  if (!result.committed) return std::move(result.failures.front().error);
+  return std::move(result.results.front());
+}
+
+}  // namespace dynamo::server

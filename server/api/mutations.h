@@ -1,0 +1,49 @@
+// Write requests as mutations of the one write path (storage/write_path.h).
+//
+// Every item write of the API is built here, so that PutItem, UpdateItem,
+// DeleteItem, BatchWriteItem and TransactWriteItems share one decision for
+// each kind of write: the condition check (ConditionExpression or Expected),
+// then the put, the update (UpdateExpression or AttributeUpdates) or the
+// delete.
+//
+// Lifetime: a mutation refers to the request's WriteTarget::expressions and
+// to the key item of an update; apply it while they live (Apply is
+// synchronous, so within the handler that built it).
+#pragma once
+
+#include <memory>
+
+#include "core/attribute_value.h"
+#include "core/error.h"
+#include "server/api/expressions.h"
+#include "storage/database.h"
+#include "storage/write_path.h"
+
+namespace dynamo::server {
+
+// The item a write request names.
+struct WriteTarget {
+  std::shared_ptr<const storage::TableDef> table;  // as looked up
+  storage::EncodedKey key;
+  const ItemExpressions* expressions = nullptr;  // its condition and update; null: none
+  // ReturnValuesOnConditionCheckFailure=ALL_OLD: a failed condition carries the item.
+  bool return_old_on_failure = false;
+};
+
+// ConditionalCheckFailed (with the stored item when asked and present) unless
+// the request's condition holds for the stored item (null: none).
+core::Status CheckCondition(const WriteTarget& target, const core::Item* stored);
+
+// needs_old: the response wants the old item or its size; a put without a
+// condition that needs neither skips reading it (a blind write).
+storage::Mutation PutMutation(WriteTarget target, core::Item item, bool needs_old);
+// Applies the update to the stored item, or to key_item when there is none
+// (UpdateItem creates the item).
+storage::Mutation UpdateMutation(WriteTarget target, const core::Item& key_item);
+storage::Mutation DeleteMutation(WriteTarget target);
+storage::Mutation ConditionCheckMutation(WriteTarget target);
+
+// Applies one mutation: its result, or the error it was refused with.
+core::Result<storage::MutationResult> ApplyOne(storage::Database& db, storage::Mutation mutation);
+
+}  // namespace dynamo::server

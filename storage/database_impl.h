@@ -1,0 +1,77 @@
+// Private to storage: Database's state, shared by database.cc (tables and
+// reads) and write_path.cc (Apply).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "storage/database.h"
+#include "storage/sqlite/connection.h"
+
+namespace dynamo::storage {
+
+struct Database::Impl {
+  DatabaseOptions options;
+
+  // Serialises every write: Apply and the table changes.
+  std::mutex write_mu;
+  std::unique_ptr<sqlite::Connection> writer;  // guarded by write_mu
+  ChangeHook hook;                             // guarded by write_mu
+
+  std::mutex pool_mu;
+  std::vector<std::unique_ptr<sqlite::Connection>> idle_readers;  // guarded by pool_mu
+
+  // The catalog: changed only with write_mu held as well.
+  mutable std::shared_mutex catalog_mu;
+  std::map<std::string, std::shared_ptr<const TableDef>, std::less<>> tables;
+
+  ItemLocks locks;
+
+  std::shared_ptr<const TableDef> Find(std::string_view name) const;
+  // The same, for callers that hold write_mu (the catalog cannot change
+  // under them, so no catalog lock and no reference count are needed).
+  const TableDef* FindWhileWriting(std::string_view name) const;
+  void Publish(std::shared_ptr<const TableDef> def);
+  void Unpublish(const std::string& name);
+
+  // Runs body in one write transaction on the writer: commits when it
+  // succeeds, rolls back when it fails. Precondition: write_mu held.
+  core::Status InTransaction(const std::function<core::Status()>& body);
+
+  core::Result<std::unique_ptr<sqlite::Connection>> OpenReader() const;
+
+  // Runs fn with a connection for reading: one from the pool (file
+  // databases), or the writer under write_mu (in-memory databases).
+  template <typename Fn>
+  auto Read(Fn&& fn) -> decltype(fn(std::declval<sqlite::Connection&>())) {
+    if (options.in_memory) {
+      std::lock_guard lock(write_mu);
+      return fn(*writer);
+    }
+    std::unique_ptr<sqlite::Connection> conn;
+    {
+      std::lock_guard lock(pool_mu);
+      if (!idle_readers.empty()) {
+        conn = std::move(idle_readers.back());
+        idle_readers.pop_back();
+      }
+    }
+    if (!conn) {
+      auto opened = OpenReader();
+      if (!opened.ok()) return std::move(opened).error();
+      conn = std::move(opened).value();
+    }
+    auto result = fn(*conn);
+    std::lock_guard lock(pool_mu);
+    if (static_cast<int>(idle_readers.size()) < options.read_connections) {
+      idle_readers.push_back(std::move(conn));
+    }
+    return result;
+  }
+};
+
+}  // namespace dynamo::storage

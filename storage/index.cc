@@ -1,0 +1,80 @@
+#include "storage/index.h"
+
+#include "core/messages.h"
+
+namespace dynamo::storage {
+
+using core::AttributeValue;
+using core::Item;
+using core::ValueType;
+
+namespace {
+
+bool IsEmptyKeyValue(const AttributeValue& v) {
+  return (v.type() == ValueType::kS && v.s().empty()) ||
+         (v.type() == ValueType::kB && v.b().empty());
+}
+
+std::string_view EmptyKind(const AttributeValue& v) {
+  return v.type() == ValueType::kB ? "binary" : "string";
+}
+
+// The violation of one index key attribute, if any.
+std::optional<IndexKeyViolation> CheckIndexKeyAttribute(const IndexDef& index,
+                                                        const core::KeyElement& k,
+                                                        const Item& item) {
+  auto it = item.find(k.name);
+  if (it == item.end()) return std::nullopt;
+  if (it->second.type() != k.type) {
+    return IndexKeyViolation{
+        IndexKeyViolation::Kind::kTypeMismatch,
+        core::InvalidParameter("Type mismatch for Index Key " + k.name +
+                               " Expected: " + std::string(core::TypeName(k.type)) +
+                               " Actual: " + std::string(core::TypeName(it->second.type())) +
+                               " IndexName: " + index.name)};
+  }
+  if (IsEmptyKeyValue(it->second)) {
+    return IndexKeyViolation{
+        IndexKeyViolation::Kind::kEmptyValue,
+        core::ValidationError(std::string(core::kNotValidParameters) +
+                              "A value specified for a secondary index key is not supported. The "
+                              "AttributeValue for a key attribute cannot contain an empty " +
+                              std::string(EmptyKind(it->second)) +
+                              " value. IndexName: " + index.name + ", IndexKey: " + k.name)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table, const Item& item) {
+  std::optional<IndexKeyViolation> found;
+  table.ForEachIndex([&](const IndexDef& ix) {
+    if (found) return;
+    found = CheckIndexKeyAttribute(ix, ix.key.hash, item);
+    if (!found && ix.key.range) found = CheckIndexKeyAttribute(ix, *ix.key.range, item);
+  });
+  return found;
+}
+
+std::optional<IndexEntry> IndexEntryFor(const TableDef& table, const IndexDef& index,
+                                        const Item& item) {
+  std::optional<EncodedKey> key = EncodeItemKey(index.key, item);
+  if (!key) return std::nullopt;
+  IndexEntry e;
+  e.key = std::move(*key);
+  if (index.projection == ProjectionType::kAll) {
+    e.projected = item;
+  } else {
+    e.projected = core::KeyAttributes(table.key, item);
+    for (const std::string& name : index.key.Names()) e.projected.emplace(name, item.at(name));
+    for (const auto& name : index.non_key_attributes) {
+      auto it = item.find(name);
+      if (it != item.end()) e.projected.emplace(it->first, it->second);
+    }
+  }
+  e.size = core::ItemSize(e.projected);
+  return e;
+}
+
+}  // namespace dynamo::storage

@@ -1,0 +1,68 @@
+// Item locks of in-flight transactions, per namespace.
+//
+// DynamoDB runs a TransactWriteItems in two phases and holds a lock on each
+// of its items in between; it never makes a conflicting request wait. So
+// locks here are all-or-nothing try-locks (never a wait, hence no deadlock),
+// owned by one transaction until it releases them on every exit path
+// (ItemLockGuard). The write path (write_path.h) refuses to write an item
+// that another owner holds. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/key_encoding.h"
+
+namespace dynamo::storage {
+
+// Identifies an item across the tables of a namespace.
+std::string ItemLockKey(int64_t table_id, const EncodedKey& key);
+
+class ItemLocks {
+ public:
+  // Locks every key for owner, or none. Returns the indexes of keys held by
+  // another owner (empty on success).
+  std::vector<size_t> TryLockAll(const std::vector<std::string>& keys, uint64_t owner);
+  void UnlockAll(const std::vector<std::string>& keys, uint64_t owner);
+  bool IsLocked(const std::string& key) const;
+  // True when key is locked by an owner other than owner (0: by anyone).
+  bool IsLockedByOther(const std::string& key, uint64_t owner) const;
+  // The index of the first key locked by an owner other than owner, if any
+  // (one lock acquisition for all of them).
+  std::optional<size_t> FirstLockedByOther(const std::vector<std::string>& keys,
+                                           uint64_t owner) const;
+  uint64_t NewOwner();  // never 0
+  // False when no lock at all is held: lets the write path skip building
+  // lock keys in the common case. (A lock taken right after this answered
+  // belongs to a transaction that starts after the write.)
+  bool AnyHeld() const { return held_count_.load(std::memory_order_acquire) != 0; }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, uint64_t> held_;
+  std::atomic<size_t> held_count_{0};
+  uint64_t next_owner_ = 1;
+};
+
+// Releases an owner's locks when it goes out of scope.
+class ItemLockGuard {
+ public:
+  ItemLockGuard(ItemLocks* locks, std::vector<std::string> keys, uint64_t owner)
+      : locks_(locks), keys_(std::move(keys)), owner_(owner) {}
+  ~ItemLockGuard() { locks_->UnlockAll(keys_, owner_); }
+  ItemLockGuard(const ItemLockGuard&) = delete;
+  ItemLockGuard& operator=(const ItemLockGuard&) = delete;
+  uint64_t owner() const { return owner_; }
+
+ private:
+  ItemLocks* locks_;
+  std::vector<std::string> keys_;
+  uint64_t owner_;
+};
+
+}  // namespace dynamo::storage

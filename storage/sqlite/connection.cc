@@ -1,0 +1,102 @@
+#include "storage/sqlite/connection.h"
+
+#include <memory>
+
+namespace dynamo::storage::sqlite {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+using core::Status;
+
+Error SqliteError(sqlite3* db, std::string_view what) {
+  return Error{ErrorCode::kInternalServerError,
+               "storage error (" + std::string(what) + "): " + sqlite3_errmsg(db)};
+}
+
+void BindBlob(sqlite3_stmt* s, int index, std::string_view bytes) {
+  sqlite3_bind_blob(s, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+}
+
+void BindText(sqlite3_stmt* s, int index, std::string_view text) {
+  sqlite3_bind_text(s, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+std::string_view ColumnBlob(sqlite3_stmt* s, int column) {
+  const void* p = sqlite3_column_blob(s, column);
+  return std::string_view(static_cast<const char*>(p),
+                          static_cast<size_t>(sqlite3_column_bytes(s, column)));
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool in_memory,
+                                                     bool sync_full) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(in_memory ? ":memory:" : path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return Error{ErrorCode::kInternalServerError, "cannot open database " + path + ": " + msg};
+  }
+  auto conn = std::make_unique<Connection>(db);
+  sqlite3_busy_timeout(db, 5000);
+  std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16000;";
+  if (!in_memory) {
+    pragmas += "PRAGMA journal_mode=WAL;";
+    pragmas += sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+  }
+  Status status = conn->ExecScript(pragmas);
+  if (!status.ok()) {
+    return Error{ErrorCode::kInternalServerError,
+                 "cannot initialise database " + path + ": " + status.error().message};
+  }
+  return conn;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+  for (auto& [sql, stmt] : dynamic_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Result<sqlite3_stmt*> Connection::Prepare(const char* sql) {
+  auto it = stmts_.find(sql);
+  if (it != stmts_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+    return SqliteError(db_, "prepare");
+  }
+  stmts_.emplace(sql, stmt);
+  return stmt;
+}
+
+Result<sqlite3_stmt*> Connection::PrepareDynamic(const std::string& sql) {
+  auto it = dynamic_.find(sql);
+  if (it != dynamic_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+      SQLITE_OK) {
+    return SqliteError(db_, "prepare");
+  }
+  dynamic_.emplace(sql, stmt);
+  return stmt;
+}
+
+Status Connection::Exec(const char* sql) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, Prepare(sql));
+  Stmt stmt(s);
+  int rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return SqliteError(db_, sql);
+  return Status::Ok();
+}
+
+Status Connection::ExecScript(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return Error{ErrorCode::kInternalServerError, msg};
+  }
+  return Status::Ok();
+}
+
+}  // namespace dynamo::storage::sqlite

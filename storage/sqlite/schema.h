@@ -1,0 +1,56 @@
+// Private to storage: the SQLite schema, its version, and migrations.
+//
+// Schema version 2 (kSchemaVersion):
+//
+//   schema_info(key TEXT PRIMARY KEY, value TEXT)      ('version', '2')
+//   tables(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, def BLOB)
+//       def  the TableDef persisted with the item codec (table_def.h); ids
+//            are never reused (AUTOINCREMENT), so a recreated table is new
+//   items(tid, hh, hk, rk, size, item) PRIMARY KEY (tid, hh, hk, rk) WITHOUT ROWID
+//       tid  table id
+//       hh   PartitionHash(hk): stored order is hash order, so parallel Scan
+//            segments are contiguous ranges and Scan visits partitions in a
+//            stable pseudo-random order, as DynamoDB's does
+//       hk   EncodeKeyValue(partition key)          (key_encoding.h)
+//       rk   EncodeKeyValue(sort key), or x'' for tables without one
+//       size DynamoDB item size in bytes            (core/attribute_value.h ItemSize)
+//       item EncodeItem(item)                       (core/item_codec.h)
+//     A Query is then a range scan of one (tid, hh, hk) prefix ordered by rk.
+//   index_items(tid, ix, hh, hk, rk, bhk, brk, size, item)
+//       PRIMARY KEY (tid, ix, hh, hk, rk, bhk, brk) WITHOUT ROWID
+//       one row per item that has the index's key attributes (sparse), keyed
+//       by the index key (hk, rk) and then the table key (bhk, brk), which
+//       makes GSI keys with duplicates unique; item holds the projection.
+//
+// History: version 1 kept the table definition as JSON text written by the
+// API layer (tables.meta); version 2 makes it storage's own typed record.
+#pragma once
+
+#include <string>
+
+#include "core/error.h"
+#include "storage/sqlite/connection.h"
+#include "storage/table_def.h"
+
+namespace dynamo::storage::sqlite {
+
+inline constexpr int kSchemaVersion = 2;
+
+// Brings the database on c to kSchemaVersion in one transaction: creates the
+// schema in a new database, migrates an older version, and refuses a newer
+// one (a message naming both versions; nothing is changed). name: the file,
+// for messages.
+core::Status PrepareSchema(Connection& c, const std::string& name);
+
+// The refusal of a database written by a newer version.
+core::Error NewerSchemaError(const std::string& name, int version);
+
+// The schema version of an existing database file, read without changing
+// it; 0 for a file without the schema yet.
+core::Result<int> ReadSchemaVersion(const std::string& path);
+
+// Version 1's table definition (the JSON that the API layer wrote) as a
+// TableDef. Used by the migration only.
+core::Result<TableDef> TableDefFromVersion1(const std::string& json);
+
+}  // namespace dynamo::storage::sqlite

@@ -1,0 +1,108 @@
+// The typed definition of a table: its key schema, attribute types, secondary
+// indexes and their projections, and the control-plane settings DescribeTable
+// reports (billing, throughput, streams, tags, ...).
+//
+// Storage owns it: it persists it (tables.def, schema.h), keeps the current
+// definition of every table in its catalog, and maintains every index of it on
+// every write (write_path.h). A TableDef is a plain value; the catalog hands out
+// shared_ptr<const TableDef> snapshots that never change once published
+// (a change publishes a new one).
+//
+// Persisted form: the definition as a core::Item (map of named fields, see
+// table_def.cc), stored with the item codec. A field added later (the TTL
+// attribute, new stream settings) is a new map key; a definition written
+// before it simply lacks the key and reads as the field's default.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/attribute_value.h"
+#include "core/error.h"
+#include "core/key_schema.h"
+
+namespace dynamo::storage {
+
+enum class ProjectionType { kAll, kKeysOnly, kInclude };
+
+// "ALL", "KEYS_ONLY", "INCLUDE".
+std::string_view ProjectionTypeName(ProjectionType type);
+
+struct Throughput {
+  int64_t read = 0;
+  int64_t write = 0;
+  double last_increase = 0;  // seconds since the epoch; 0: never
+  double last_decrease = 0;
+  int64_t decreases_today = 0;
+
+  bool operator==(const Throughput&) const = default;
+};
+
+struct IndexDef {
+  int64_t id = 0;  // storage id of the index within its table (index_items.ix), never 0
+  std::string name;
+  core::KeySchema key;
+  ProjectionType projection = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // kInclude: sorted
+  std::optional<Throughput> throughput;         // GSIs of provisioned tables
+
+  bool operator==(const IndexDef&) const = default;
+};
+
+struct AttributeDefinition {
+  std::string name;
+  core::ValueType type = core::ValueType::kS;  // kS, kN or kB
+
+  bool operator==(const AttributeDefinition&) const = default;
+  bool operator<(const AttributeDefinition& o) const { return name < o.name; }
+};
+
+struct StreamSettings {
+  bool enabled = false;
+  std::string view_type;  // NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES or KEYS_ONLY
+  std::string label;      // the latest stream's label (ISO-8601 time of its creation)
+
+  bool operator==(const StreamSettings&) const = default;
+};
+
+struct TableDef {
+  int64_t id = 0;  // storage id (tables.id); assigned by Database::CreateTable, never reused
+  std::string name;
+  std::string table_id;  // DynamoDB's TableId (a UUID)
+  double creation_time = 0;
+  std::vector<AttributeDefinition> attribute_definitions;  // sorted by name
+  core::KeySchema key;
+  bool pay_per_request = false;
+  double last_update_to_pay_per_request = 0;  // 0: never on demand
+  Throughput throughput;
+  std::vector<IndexDef> global_indexes;
+  std::vector<IndexDef> local_indexes;
+  StreamSettings stream;
+  bool deletion_protection = false;
+  std::string table_class;  // empty: STANDARD, never set
+  std::vector<std::pair<std::string, std::string>> tags;
+  int64_t next_index_id = 1;
+
+  bool operator==(const TableDef&) const = default;
+
+  // The index called index_name, or nullptr. *global tells which kind it is.
+  const IndexDef* FindIndex(std::string_view index_name, bool* global = nullptr) const;
+  bool has_indexes() const { return !global_indexes.empty() || !local_indexes.empty(); }
+  // Calls fn(const IndexDef&) for every global, then every local index.
+  template <typename Fn>
+  void ForEachIndex(Fn&& fn) const {
+    for (const auto& ix : global_indexes) fn(ix);
+    for (const auto& ix : local_indexes) fn(ix);
+  }
+};
+
+// The persisted form (see the file comment) and back. FromItem fails with
+// InternalServerError on a malformed definition.
+core::Item TableDefToItem(const TableDef& def);
+core::Result<TableDef> TableDefFromItem(const core::Item& item);
+
+}  // namespace dynamo::storage

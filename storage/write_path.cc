@@ -1,0 +1,185 @@
+// Database::Apply: the one write path (write_path.h has the contract).
+#include <algorithm>
+#include <string_view>
+
+#include "core/messages.h"
+#include "storage/database_impl.h"
+#include "storage/index.h"
+#include "storage/sqlite/rows.h"
+
+namespace dynamo::storage {
+
+using core::Error;
+using core::ErrorCode;
+using core::Item;
+using core::Result;
+using core::Status;
+using sqlite::Connection;
+
+namespace {
+
+// One mutation between its decision and its write; the items themselves are
+// in the mutation's MutationResult.
+struct Pending {
+  const TableDef* table = nullptr;  // current definition (the catalog holds it)
+  Decision::Action action = Decision::Action::kKeep;
+  bool read = false;  // the stored item was read
+};
+
+Error InternalError(std::string message) {
+  return Error{ErrorCode::kInternalServerError, std::move(message)};
+}
+
+// Step 1: the current definition of every mutation's table.
+Status ResolveTables(const Database::Impl& impl, const std::vector<Mutation>& batch,
+                     Pending* pending) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Mutation& m = batch[i];
+    if (m.invalid) continue;
+    if (!m.table || !m.decide) return InternalError("mutation without table or decision");
+    const TableDef* current = impl.FindWhileWriting(m.table->name);
+    // A table deleted, or deleted and created again, since the request looked it up.
+    if (!current || current->id != m.table->id) return core::ResourceNotFound();
+    pending[i].table = current;
+  }
+  return Status::Ok();
+}
+
+// Step 2: items held by another owner's transaction; at most one mutation per item.
+Status CheckLocksAndDuplicates(const ItemLocks& locks, const std::vector<Mutation>& batch,
+                               uint64_t owner) {
+  const bool any_locks = locks.AnyHeld();
+  if (!any_locks && batch.size() < 2) return Status::Ok();
+  std::vector<std::string> keys;
+  keys.reserve(batch.size());
+  for (const Mutation& m : batch) {
+    if (!m.invalid) keys.push_back(ItemLockKey(m.table->id, m.key));
+  }
+  if (any_locks && locks.FirstLockedByOther(keys, owner)) return core::TransactionConflict();
+  std::vector<std::string_view> sorted(keys.begin(), keys.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    return InternalError("a write batch names one item twice");
+  }
+  return Status::Ok();
+}
+
+// The checks of a new item against the table's current definition.
+Status CheckNewItem(const Mutation& m, const TableDef& table, const Item& item, size_t size) {
+  if (!ItemHasKey(table.key, item, m.key)) {
+    return InternalError("a write decision changed the item's key");
+  }
+  if (size > core::kMaxItemSize) {
+    return m.kind == WriteKind::kUpdate ? core::UpdatedItemTooLarge() : core::ItemTooLarge();
+  }
+  if (auto violation = FindIndexKeyViolation(table, item)) return std::move(violation->error);
+  return Status::Ok();
+}
+
+// Step 3 for one mutation: read, decide, check. An error refuses the batch.
+Status Evaluate(Connection& c, bool hook, Mutation& m, Pending& p, MutationResult& r) {
+  const TableDef& table = *p.table;
+  p.read = m.needs_stored_item || table.has_indexes() || hook;
+  if (p.read) {
+    DYNAMO_ASSIGN_OR_RETURN(r.old_item, sqlite::GetItem(c, table.id, m.key));
+    if (r.old_item) r.old_size = core::ItemSize(*r.old_item);
+  }
+  DYNAMO_ASSIGN_OR_RETURN(Decision decision, m.decide(r.old_item ? &*r.old_item : nullptr));
+  p.action = decision.action();
+  if (p.action != Decision::Action::kPut) return Status::Ok();
+  r.new_item = std::move(decision.item());
+  r.new_size = core::ItemSize(*r.new_item);
+  return CheckNewItem(m, table, *r.new_item, r.new_size);
+}
+
+// Replaces the index entries of old_item by those of new_item (either may be
+// null) in every index of the table.
+Status MaintainIndexes(Connection& c, const TableDef& table, const EncodedKey& base_key,
+                       const Item* old_item, const Item* new_item) {
+  Status status;
+  table.ForEachIndex([&](const IndexDef& ix) {
+    if (!status.ok()) return;
+    std::optional<IndexEntry> before =
+        old_item ? IndexEntryFor(table, ix, *old_item) : std::nullopt;
+    std::optional<IndexEntry> after = new_item ? IndexEntryFor(table, ix, *new_item) : std::nullopt;
+    if (before && (!after || before->key != after->key)) {
+      status = sqlite::DeleteIndexEntry(c, table.id, ix.id, before->key, base_key);
+      if (!status.ok()) return;
+    }
+    if (after) {
+      status = sqlite::PutIndexEntry(c, table.id, ix.id, after->key, base_key, after->projected,
+                                     after->size);
+    }
+  });
+  return status;
+}
+
+// Step 4 for one mutation: the row, its index entries, the change hook.
+Status Write(Connection& c, const ChangeHook& hook, const Mutation& m, const Pending& p,
+             const MutationResult& r) {
+  const TableDef& table = *p.table;
+  const Item* old_item = r.old_item ? &*r.old_item : nullptr;
+  if (p.action == Decision::Action::kPut) {
+    DYNAMO_RETURN_IF_ERROR(sqlite::PutItem(c, table.id, m.key, *r.new_item, r.new_size));
+    DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, &*r.new_item));
+    if (hook) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, &*r.new_item}));
+    return Status::Ok();
+  }
+  if (p.action == Decision::Action::kDelete) {
+    // Without a read (a blind delete on a table with no index and no hook)
+    // the row is deleted if it exists.
+    if (p.read && !old_item) return Status::Ok();
+    DYNAMO_RETURN_IF_ERROR(sqlite::DeleteItem(c, table.id, m.key));
+    if (old_item) DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, nullptr));
+    if (hook && old_item) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, nullptr}));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOptions& options) {
+  std::lock_guard lock(impl_->write_mu);
+  // Most batches are one item: their bookkeeping stays off the heap.
+  constexpr size_t kInline = 4;
+  Pending inline_pending[kInline];
+  std::vector<Pending> heap_pending(batch.size() > kInline ? batch.size() : 0);
+  Pending* pending = batch.size() > kInline ? heap_pending.data() : inline_pending;
+  DYNAMO_RETURN_IF_ERROR(ResolveTables(*impl_, batch, pending));
+  DYNAMO_RETURN_IF_ERROR(CheckLocksAndDuplicates(impl_->locks, batch, options.lock_owner));
+
+  Connection& c = *impl_->writer;
+  const ChangeHook& hook = impl_->hook;
+  BatchResult result;
+  result.results.resize(batch.size());
+  Status written = impl_->InTransaction([&]() -> Status {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (batch[i].invalid) {
+        result.failures.push_back({i, *batch[i].invalid});
+        break;
+      }
+      Status evaluated =
+          Evaluate(c, static_cast<bool>(hook), batch[i], pending[i], result.results[i]);
+      if (evaluated.ok()) continue;
+      Error error = std::move(evaluated).error();
+      if (error.code == ErrorCode::kInternalServerError) return error;
+      const bool go_on = error.code == ErrorCode::kConditionalCheckFailed;
+      result.failures.push_back({i, std::move(error)});
+      if (!go_on) break;
+    }
+    if (!result.failures.empty()) return Status::Ok();  // nothing was written
+    for (size_t i = 0; i < batch.size(); ++i) {
+      DYNAMO_RETURN_IF_ERROR(Write(c, hook, batch[i], pending[i], result.results[i]));
+    }
+    return Status::Ok();
+  });
+  DYNAMO_RETURN_IF_ERROR(written);
+  if (!result.failures.empty()) {
+    result.results.clear();
+    return result;
+  }
+  result.committed = true;
+  return result;
+}
+
+}  // namespace dynamo::storage

@@ -1,0 +1,96 @@
+// BatchGetItem and BatchWriteItem.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "tests/server/api_fixture.h"
+
+namespace dynamo::server {
+namespace {
+
+TEST_F(ReadApiTest, BatchLimitsAndDuplicates) {
+  std::string keys;
+  for (int i = 0; i < 101; ++i)
+    keys += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") + std::to_string(i) +
+            "\"}}";
+  EXPECT_EQ(
+      Error("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + keys + "]}}}"),
+      "1 validation error detected: Value at 'RequestItems.tab.member.Keys' failed to satisfy "
+      "constraint: Member must have length less than or equal to 100");
+  ASSERT_EQ(
+      Call(
+          "CreateTable",
+          R"j({"TableName":"other","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]})j")
+          .status,
+      200);
+  std::string sixty, forty_one;
+  for (int i = 0; i < 60; ++i)
+    sixty += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") + std::to_string(i) +
+             "\"}}";
+  for (int i = 0; i < 41; ++i)
+    forty_one += (i ? "," : "") + std::string(R"j({"pk":{"S":"p"},"sk":{"N":")j") +
+                 std::to_string(i) + "\"}}";
+  EXPECT_EQ(Error("BatchGetItem", R"j({"RequestItems":{"tab":{"Keys":[)j" + sixty +
+                                      R"j(]},"other":{"Keys":[)j" + forty_one + "]}}}"),
+            "Too many items requested for the BatchGetItem call");
+  EXPECT_EQ(
+      Error(
+          "BatchGetItem",
+          R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}},{"pk":{"S":"p"},"sk":{"N":"1.0"}}]}}})j"),
+      "Provided list of item keys contains duplicates");
+  std::string puts;
+  for (int i = 0; i < 26; ++i)
+    puts += (i ? "," : "") + std::string(R"j({"PutRequest":{"Item":{"pk":{"S":"b"},"sk":{"N":")j") +
+            std::to_string(i) + "\"}}}}";
+  EXPECT_EQ(Error("BatchWriteItem", R"j({"RequestItems":{"tab":[)j" + puts + "]}}"),
+            "1 validation error detected: Value at 'RequestItems.tab.member' failed to satisfy "
+            "constraint: Member must have length less than or equal to 25");
+  auto got = Json(
+      "BatchGetItem",
+      R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}},{"pk":{"S":"none"},"sk":{"N":"1"}}],"ProjectionExpression":"sk"}}})j");
+  ASSERT_EQ(got["Responses"]["tab"].Size(), 1u);
+  EXPECT_TRUE(got["UnprocessedKeys"].ObjectEmpty());
+}
+
+TEST_F(ReadApiTest, ItemCollectionMetricsOnTablesWithLocalIndexes) {
+  EXPECT_EQ(
+      Call(
+          "PutItem",
+          R"j({"TableName":"tab","Item":{"pk":{"S":"m"},"sk":{"N":"1"}},"ReturnItemCollectionMetrics":"SIZE"})j")
+          .body,
+      R"j({"ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"m"}},"SizeEstimateRangeGB":[0.0,1.0]}})j");
+  EXPECT_EQ(
+      Call(
+          "PutItem",
+          R"j({"TableName":"tab","Item":{"pk":{"S":"m"},"sk":{"N":"1"}},"ReturnItemCollectionMetrics":"NONE"})j")
+          .body,
+      "{}");
+}
+
+// Past 16 MB of results, BatchGetItem returns the remaining keys as
+// UnprocessedKeys (with the table's read options) instead of reading them.
+TEST_F(ReadApiTest, BatchGetItemHonoursTheResponseSizeCap) {
+  const std::string pad(400000, 'x');
+  std::string keys;
+  for (int i = 0; i < 45; ++i) {
+    ASSERT_EQ(Call("PutItem", R"j({"TableName":"tab","Item":{"pk":{"S":"big"},"sk":{"N":")j" +
+                                  std::to_string(i) + R"j("},"pad":{"S":")j" + pad + R"j("}}})j")
+                  .status,
+              200);
+    keys += (i ? "," : "") + std::string(R"j({"pk":{"S":"big"},"sk":{"N":")j") + std::to_string(i) +
+            "\"}}";
+  }
+  auto d = Json("BatchGetItem",
+                R"j({"RequestItems":{"tab":{"Keys":[)j" + keys + R"j(],"ConsistentRead":true}}})j");
+  size_t returned = d["Responses"]["tab"].Size();
+  ASSERT_TRUE(d["UnprocessedKeys"].HasMember("tab"));
+  size_t unprocessed = d["UnprocessedKeys"]["tab"]["Keys"].Size();
+  EXPECT_EQ(returned + unprocessed, 45u);
+  EXPECT_GT(unprocessed, 0u);
+  EXPECT_LE(returned * 400000, 16u * 1024 * 1024 + 400000);
+  EXPECT_TRUE(d["UnprocessedKeys"]["tab"]["ConsistentRead"].GetBool());
+}
+
+}  // namespace
+}  // namespace dynamo::server

@@ -1,0 +1,133 @@
+// CreateTable, DescribeTable, ListTables and UpdateTable.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "tests/server/api_fixture.h"
+
+namespace dynamo::server {
+namespace {
+
+TEST_F(ApiTest, CreateTableValidation) {
+  const Case cases[] = {
+      {"CreateTable",
+       R"({"TableName":"ab","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ValidationException: 1 validation error detected: Value 'ab' at 'tableName' failed to "
+       "satisfy constraint: Member must have length greater than or equal to 3"},
+      {"CreateTable", R"({"AttributeDefinitions":[]})",
+       "ValidationException: The parameter 'TableName' is required but was not present in the "
+       "request"},
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"X"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ValidationException: 1 validation error detected: Value 'X' at "
+       "'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must "
+       "satisfy enum value set: [B, N, S]"},
+      {"CreateTable",
+       R"({"TableName":"abc","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ValidationException: One or more parameter values were invalid: ReadCapacityUnits and "
+       "WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"},
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ValidationException: One or more parameter values were invalid: Neither "
+       "ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is "
+       "PAY_PER_REQUEST"},
+      {"CreateTable",
+       R"({"TableName":"abc","ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0},"AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ValidationException: 2 validation errors detected: Value '0' at "
+       "'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must have "
+       "value greater than or equal to 1; Value '0' at 'provisionedThroughput.readCapacityUnits' "
+       "failed to satisfy constraint: Member must have value greater than or equal to 1"},
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ValidationException: One or more parameter values were invalid: Some index key "
+       "attributes are not defined in AttributeDefinitions. Keys: [a], AttributeDefinitions: [b]"},
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ValidationException: One or more parameter values were invalid: Number of attributes in "
+       "KeySchema does not exactly match number of attributes defined in AttributeDefinitions"},
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"b","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"RANGE"},{"AttributeName":"b","KeyType":"HASH"}]})",
+       "ValidationException: Invalid KeySchema: The first KeySchemaElement is not a HASH key type"},
+      {"CreateTable",
+       R"({"TableName":"abc","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"LocalSecondaryIndexes":[{"IndexName":"lsi","KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]})",
+       "ValidationException: One or more parameter values were invalid: Table KeySchema does not "
+       "have a range key, which is required when specifying a LocalSecondaryIndex"},
+      {"CreateTable",
+       R"({"TableName":"tab","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})",
+       "ResourceInUseException: Table already exists: tab"},
+      {"CreateTable",
+       R"({"TableName":"withgsi","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE"}}]})",
+       "ValidationException: One or more parameter values were invalid: ProjectionType is "
+       "INCLUDE, but NonKeyAttributes is not specified"},
+      {"CreateTable",
+       R"({"TableName":"withgsi","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x"]}}]})",
+       "OK"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(Outcome(c.op, c.body), c.expected) << c.body;
+}
+
+TEST_F(ApiTest, ListTablesPaging) {
+  for (const char* name : {"aaa", "bbb", "ccc"}) {
+    std::string body =
+        std::string(R"({"TableName":")") + name +
+        R"(","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}],"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]})";
+    ASSERT_EQ(Call("CreateTable", body).status, 200);
+  }
+  EXPECT_EQ(Call("ListTables", R"({"Limit":2})").body,
+            R"({"TableNames":["aaa","bbb"],"LastEvaluatedTableName":"bbb"})");
+  EXPECT_EQ(Call("ListTables", R"({"Limit":2,"ExclusiveStartTableName":"bbb"})").body,
+            R"({"TableNames":["ccc","hashonly"],"LastEvaluatedTableName":"hashonly"})");
+  EXPECT_EQ(Call("ListTables", R"({"ExclusiveStartTableName":"hashonly"})").body,
+            R"({"TableNames":["tab"]})");
+  EXPECT_EQ(Outcome("ListTables", R"({"Limit":101})"),
+            "ValidationException: 1 validation error detected: Value '101' at 'limit' failed to "
+            "satisfy constraint: Member must have value less than or equal to 100");
+}
+
+TEST_F(ApiTest, DescribeTableShape) {
+  auto r = Call("DescribeTable", R"({"TableName":"tab"})");
+  ASSERT_EQ(r.status, 200);
+  JsonDocument doc;
+  doc.Parse(r.body.c_str());
+  const auto& t = doc["Table"];
+  EXPECT_STREQ(t["TableArn"].GetString(), "arn:aws:dynamodb:us-east-1:000000000000:table/tab");
+  EXPECT_STREQ(t["TableStatus"].GetString(), "ACTIVE");
+  EXPECT_DOUBLE_EQ(t["CreationDateTime"].GetDouble(), 1700000000.5);
+  EXPECT_STREQ(t["BillingModeSummary"]["BillingMode"].GetString(), "PAY_PER_REQUEST");
+  EXPECT_EQ(std::string(t["TableId"].GetString()).size(), 36u);
+  EXPECT_EQ(Outcome("DescribeTable", R"({"TableName":"nope"})"),
+            "ResourceNotFoundException: Requested resource not found: Table: nope not found");
+  EXPECT_EQ(Outcome("DeleteTable", R"({"TableName":"nope"})"),
+            "ResourceNotFoundException: Requested resource not found: Table: nope not found");
+}
+
+TEST_F(ApiTest, UpdateTableBillingAndThroughput) {
+  EXPECT_EQ(Outcome("UpdateTable", R"({"TableName":"tab"})"),
+            "ValidationException: At least one of ProvisionedThroughput, BillingMode, "
+            "UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, "
+            "MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+            "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is "
+            "required");
+  EXPECT_EQ(
+      Outcome(
+          "UpdateTable",
+          R"({"TableName":"tab","BillingMode":"PROVISIONED","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})"),
+      "OK");
+  EXPECT_EQ(
+      Outcome(
+          "UpdateTable",
+          R"({"TableName":"tab","ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})"),
+      "ValidationException: The provisioned throughput for the table will not change. The "
+      "requested value equals the current value. Current ReadCapacityUnits provisioned for "
+      "the table: 5. Requested ReadCapacityUnits: 5. Current WriteCapacityUnits provisioned "
+      "for the table: 5. Requested WriteCapacityUnits: 5. Refer to the Amazon DynamoDB "
+      "Developer Guide for current limits and how to request higher limits.");
+  EXPECT_EQ(Outcome("UpdateTable", R"({"TableName":"tab","BillingMode":"PROVISIONED"})"),
+            "ValidationException: One or more parameter values were invalid: "
+            "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+  EXPECT_EQ(Outcome("UpdateTable", R"({"TableName":"tab","BillingMode":"PAY_PER_REQUEST"})"), "OK");
+}
+
+}  // namespace
+}  // namespace dynamo::server

@@ -1,0 +1,98 @@
+// TransactWriteItems and TransactGetItems: all or nothing, idempotency tokens.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "tests/server/api_fixture.h"
+
+namespace dynamo::server {
+namespace {
+
+TEST_F(ReadApiTest, TransactionsAreAllOrNothing) {
+  auto r = Call("TransactWriteItems", R"j({"TransactItems":[
+      {"Put":{"TableName":"tab","Item":{"pk":{"S":"tx"},"sk":{"N":"1"}}}},
+      {"ConditionCheck":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"ConditionExpression":"attribute_not_exists(pk)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}},
+      {"Delete":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"2"}}}}]})j");
+  EXPECT_EQ(r.status, 400);
+  JsonDocument d;
+  d.Parse(r.body.c_str());
+  EXPECT_STREQ(d["Message"].GetString(),
+               "Transaction cancelled, please refer cancellation reasons for specific reasons "
+               "[None, ConditionalCheckFailed, None]");
+  ASSERT_EQ(d["CancellationReasons"].Size(), 3u);
+  EXPECT_FALSE(d["CancellationReasons"][0].HasMember("Message"));
+  EXPECT_STREQ(d["CancellationReasons"][1]["Message"].GetString(),
+               "The conditional request failed");
+  EXPECT_STREQ(d["CancellationReasons"][1]["Item"]["sk"]["N"].GetString(), "1");
+  // Nothing of the cancelled transaction is visible.
+  EXPECT_EQ(Call("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"tx"},"sk":{"N":"1"}}})j").body,
+            "{}");
+  EXPECT_NE(Call("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"2"}}})j").body,
+            "{}");
+  EXPECT_EQ(
+      Error(
+          "TransactWriteItems",
+          R"j({"TransactItems":[{"Put":{"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"}}}},{"Delete":{"TableName":"tab","Key":{"pk":{"S":"a"},"sk":{"N":"1.0"}}}}]})j"),
+      "Transaction request cannot include multiple operations on one item");
+  // An update type error is a ValidationError reason and stops evaluation.
+  r = Call("TransactWriteItems", R"j({"TransactItems":[
+      {"Update":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"UpdateExpression":"SET y = y + :one","ExpressionAttributeValues":{":one":{"N":"1"}}}},
+      {"ConditionCheck":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"2"}},"ConditionExpression":"attribute_not_exists(pk)"}}]})j");
+  d.Parse(r.body.c_str());
+  ASSERT_TRUE(d.HasMember("CancellationReasons")) << r.body;
+  // The reason after the ValidationError stays None although its condition would fail.
+  EXPECT_STREQ(d["CancellationReasons"][1]["Code"].GetString(), "None");
+  EXPECT_STREQ(d["CancellationReasons"][0]["Code"].GetString(), "ValidationError");
+  EXPECT_STREQ(d["CancellationReasons"][0]["Message"].GetString(),
+               "An operand in the update expression has an incorrect data type");
+}
+
+TEST_F(ReadApiTest, IdempotencyTokensReplayWithoutReexecuting) {
+  const char* request =
+      R"j({"ClientRequestToken":"tok","TransactItems":[{"Update":{"TableName":"tab","Key":{"pk":{"S":"c"},"sk":{"N":"1"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}}]})j";
+  ASSERT_EQ(Call("TransactWriteItems", request).status, 200);
+  // Same meaning, different key order: a replay.
+  ASSERT_EQ(
+      Call(
+          "TransactWriteItems",
+          R"j({"TransactItems":[{"Update":{"Key":{"sk":{"N":"1"},"pk":{"S":"c"}},"TableName":"tab","ExpressionAttributeValues":{":one":{"N":"1"}},"UpdateExpression":"ADD n :one"}}],"ClientRequestToken":"tok"})j")
+          .status,
+      200);
+  EXPECT_EQ(Call("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"c"},"sk":{"N":"1"}}})j").body,
+            R"j({"Item":{"n":{"N":"1"},"pk":{"S":"c"},"sk":{"N":"1"}}})j");
+  EXPECT_EQ(
+      Error(
+          "TransactWriteItems",
+          R"j({"ClientRequestToken":"tok","TransactItems":[{"Update":{"TableName":"tab","Key":{"pk":{"S":"c"},"sk":{"N":"1"}},"UpdateExpression":"ADD n :two","ExpressionAttributeValues":{":two":{"N":"2"}}}}]})j"),
+      "Transaction with the same ClientRequestToken but different parameters has already been "
+      "submitted");
+}
+
+TEST(TransactionWindowTest, TokensExpireAfterTenMinutes) {
+  storage::StorageOptions o;
+  o.in_memory = true;
+  auto storage = std::move(storage::Storage::Open(o)).value();
+  double now = 1000;
+  ApiOptions ao;
+  ao.clock = [&now] { return now; };
+  Api api(storage.get(), ao);
+  ASSERT_EQ(
+      api.Dispatch(
+             {}, "CreateTable",
+             R"j({"TableName":"win","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})j")
+          .status,
+      200);
+  const char* request =
+      R"j({"ClientRequestToken":"tok","TransactItems":[{"Update":{"TableName":"win","Key":{"pk":{"S":"c"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}}]})j";
+  ASSERT_EQ(api.Dispatch({}, "TransactWriteItems", request).status, 200);
+  now += 599;
+  ASSERT_EQ(api.Dispatch({}, "TransactWriteItems", request).status, 200);  // replay
+  now += 2;  // past the window: a new request
+  ASSERT_EQ(api.Dispatch({}, "TransactWriteItems", request).status, 200);
+  EXPECT_EQ(api.Dispatch({}, "GetItem", R"j({"TableName":"win","Key":{"pk":{"S":"c"}}})j").body,
+            R"j({"Item":{"n":{"N":"2"},"pk":{"S":"c"}}})j");
+}
+
+}  // namespace
+}  // namespace dynamo::server
