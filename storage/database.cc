@@ -39,15 +39,10 @@ void Database::Impl::Unpublish(const std::string& name) {
 }
 
 Status Database::Impl::InTransaction(const std::function<Status()>& body) {
-  DYNAMO_RETURN_IF_ERROR(writer->Exec("BEGIN IMMEDIATE"));
-  Status status = body();
-  if (!status.ok()) {
-    (void)writer->Exec("ROLLBACK");
-    return status;
-  }
-  Status commit = writer->Exec("COMMIT");
-  if (!commit.ok()) (void)writer->Exec("ROLLBACK");
-  return commit;
+  sqlite::Transaction txn(*writer);
+  DYNAMO_RETURN_IF_ERROR(txn.Begin("BEGIN IMMEDIATE"));
+  DYNAMO_RETURN_IF_ERROR(body());
+  return txn.Commit();
 }
 
 Result<std::unique_ptr<Connection>> Database::Impl::OpenReader() const {
@@ -199,12 +194,11 @@ Status Database::Scan(int64_t table_id, int64_t index_id, uint32_t hash_lo, uint
 
 Status Database::Read(const std::function<Status(ReadTxn&)>& fn) {
   return impl_->Read([&](Connection& c) -> Status {
-    DYNAMO_RETURN_IF_ERROR(c.Exec("BEGIN"));
-    ReadTxn txn(&c);
-    Status status = fn(txn);
-    Status end = c.Exec("COMMIT");
-    if (!status.ok()) return status;
-    return end;
+    sqlite::Transaction txn(c);
+    DYNAMO_RETURN_IF_ERROR(txn.Begin("BEGIN"));
+    ReadTxn reader(&c);
+    DYNAMO_RETURN_IF_ERROR(fn(reader));
+    return txn.Commit();
   });
 }
 

@@ -31,15 +31,16 @@ std::string NamespaceFileName(const std::string& name) {
 namespace {
 
 // Refuses, at start-up rather than at a namespace's first request, a data
-// directory holding a database written by a newer version. (Older versions
-// are migrated when a namespace is opened.)
+// directory holding a database written by a newer version. Anything else
+// (an older version, to be migrated; a file that is not a database; one
+// another process holds) is left to the namespace's own open, as before.
 core::Status CheckSchemaVersions(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".db" || !entry.is_regular_file()) continue;
-    DYNAMO_ASSIGN_OR_RETURN(int version, sqlite::ReadSchemaVersion(entry.path().string()));
-    if (version > sqlite::kSchemaVersion) {
-      return sqlite::NewerSchemaError(entry.path().string(), version);
+    auto version = sqlite::ReadSchemaVersion(entry.path().string());
+    if (version.ok() && *version > sqlite::kSchemaVersion) {
+      return sqlite::NewerSchemaError(entry.path().string(), *version);
     }
   }
   if (ec) {

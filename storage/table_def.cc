@@ -11,23 +11,6 @@ using core::Item;
 using core::Result;
 using core::ValueType;
 
-// The persisted definition (schema version 2), field by field:
-//
-//   name S, table_id S, created S(time), attributes L[M{name S, type S}],
-//   key KEY, on_demand BOOL, on_demand_since S(time), throughput THROUGHPUT,
-//   gsi L[INDEX], lsi L[INDEX], stream M{enabled BOOL, view S, label S},
-//   deletion_protection BOOL, table_class S, tags L[L[S, S]], next_index_id N
-//
-//   KEY        := M{hash S, hash_type S, [range S, range_type S]}
-//   INDEX      := M{id N, name S, key KEY, projection S, non_key L[S],
-//                   [throughput THROUGHPUT]}
-//   THROUGHPUT := M{read N, write N, increased S(time), decreased S(time),
-//                   decreases_today N}
-//   time       := seconds since the epoch, "%.17g" (a double, exactly)
-//
-// Readers treat a missing field as its default, so fields can be added
-// without a schema version change.
-
 namespace {
 
 AttributeValue Str(std::string_view s) { return AttributeValue::S(std::string(s)); }
@@ -180,16 +163,16 @@ std::vector<IndexDef> IndexesFromList(FieldReader& parent, const core::ValueList
     ix.id = r.Int("id");
     ix.name = r.String("name");
     ix.key = KeyFromItem(r, r.Map("key"));
-    std::string projection = r.String("projection");
-    if (projection == "ALL") {
-      ix.projection = ProjectionType::kAll;
-    } else if (projection == "KEYS_ONLY") {
-      ix.projection = ProjectionType::kKeysOnly;
-    } else if (projection == "INCLUDE") {
-      ix.projection = ProjectionType::kInclude;
-    } else {
-      r.Fail();
+    const std::string projection = r.String("projection");
+    bool known = false;
+    for (ProjectionType t :
+         {ProjectionType::kAll, ProjectionType::kKeysOnly, ProjectionType::kInclude}) {
+      if (projection == ProjectionTypeName(t)) {
+        ix.projection = t;
+        known = true;
+      }
     }
+    if (!known) r.Fail();
     for (const auto& a : r.List("non_key")) ix.non_key_attributes.push_back(r.StringOf(a));
     if (m.count("throughput")) ix.throughput = ThroughputFromItem(r, r.Map("throughput"));
     if (ix.id <= 0) r.Fail();
@@ -202,15 +185,8 @@ std::vector<IndexDef> IndexesFromList(FieldReader& parent, const core::ValueList
 }  // namespace
 
 std::string_view ProjectionTypeName(ProjectionType type) {
-  switch (type) {
-    case ProjectionType::kAll:
-      return "ALL";
-    case ProjectionType::kKeysOnly:
-      return "KEYS_ONLY";
-    case ProjectionType::kInclude:
-      return "INCLUDE";
-  }
-  return "ALL";
+  static constexpr std::string_view kNames[] = {"ALL", "KEYS_ONLY", "INCLUDE"};
+  return kNames[static_cast<size_t>(type)];
 }
 
 const IndexDef* TableDef::FindIndex(std::string_view index_name, bool* global) const {

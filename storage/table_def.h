@@ -8,10 +8,24 @@
 // shared_ptr<const TableDef> snapshots that never change once published
 // (a change publishes a new one).
 //
-// Persisted form: the definition as a core::Item (map of named fields, see
-// table_def.cc), stored with the item codec. A field added later (the TTL
-// attribute, new stream settings) is a new map key; a definition written
-// before it simply lacks the key and reads as the field's default.
+// Persisted form (tables.def, schema version 2): the definition as a
+// core::Item stored with the item codec, field by field:
+//
+//   name S, table_id S, created S(time), attributes L[M{name S, type S}],
+//   key KEY, on_demand BOOL, on_demand_since S(time), throughput THROUGHPUT,
+//   gsi L[INDEX], lsi L[INDEX], stream M{enabled BOOL, view S, label S},
+//   deletion_protection BOOL, table_class S, tags L[L[S, S]], next_index_id N
+//
+//   KEY        := M{hash S, hash_type S, [range S, range_type S]}
+//   INDEX      := M{id N, name S, key KEY, projection S, non_key L[S],
+//                   [throughput THROUGHPUT]}
+//   THROUGHPUT := M{read N, write N, increased S(time), decreased S(time),
+//                   decreases_today N}
+//   time       := seconds since the epoch, "%.17g" (a double, exactly)
+//
+// The table's id is the row's, not part of the record. Readers treat a
+// missing field as its default, so a field added later (the TTL attribute,
+// new stream settings) is a new map key and needs no schema version change.
 #pragma once
 
 #include <cstdint>

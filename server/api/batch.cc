@@ -386,6 +386,18 @@ Result<std::vector<PreparedWrite>> PrepareTableWrites(OpContext& ctx, const Tabl
   return out;
 }
 
+// One table can be named twice (by name and by ARN): an item may still be
+// written only once per request, as DynamoDB requires.
+core::Status CheckOneWritePerItem(const std::vector<PreparedWrite>& writes) {
+  std::set<std::string> seen;
+  for (const auto& pw : writes) {
+    if (!seen.insert(storage::ItemLockKey(pw.table->id, pw.key)).second) {
+      return core::DuplicateKeys();
+    }
+  }
+  return core::Status::Ok();
+}
+
 // ItemCollectionMetrics of BatchWriteItem: one entry per write to a table
 // with local secondary indexes.
 void WriteBatchCollectionMetrics(const std::vector<PreparedWrite>& writes, JsonWriter& w) {
@@ -441,6 +453,7 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
     DYNAMO_ASSIGN_OR_RETURN(std::vector<PreparedWrite> table_writes, PrepareTableWrites(ctx, t));
     for (auto& pw : table_writes) writes.push_back(std::move(pw));
   }
+  DYNAMO_RETURN_IF_ERROR(CheckOneWritePerItem(writes));
   std::vector<storage::Mutation> batch;
   batch.reserve(writes.size());
   for (auto& pw : writes) {

@@ -121,33 +121,18 @@ enum class ActionKind { kConditionCheck, kPut, kDelete, kUpdate };
 constexpr ActionKind kActionKinds[] = {ActionKind::kConditionCheck, ActionKind::kPut,
                                        ActionKind::kDelete, ActionKind::kUpdate};
 
-const char* ActionName(ActionKind k) {
-  switch (k) {
-    case ActionKind::kConditionCheck:
-      return "ConditionCheck";
-    case ActionKind::kPut:
-      return "Put";
-    case ActionKind::kDelete:
-      return "Delete";
-    case ActionKind::kUpdate:
-      return "Update";
-  }
-  return "?";
-}
+// The member name of an action, and its path in constraint messages.
+struct ActionNames {
+  const char* member;
+  const char* path;
+};
 
-// The member path of an action in constraint messages.
-const char* ActionPath(ActionKind k) {
-  switch (k) {
-    case ActionKind::kConditionCheck:
-      return "conditionCheck";
-    case ActionKind::kPut:
-      return "put";
-    case ActionKind::kDelete:
-      return "delete";
-    case ActionKind::kUpdate:
-      return "update";
-  }
-  return "?";
+ActionNames NamesOf(ActionKind k) {
+  static constexpr ActionNames kNames[] = {{"ConditionCheck", "conditionCheck"},
+                                           {"Put", "put"},
+                                           {"Delete", "delete"},
+                                           {"Update", "update"}};
+  return kNames[static_cast<size_t>(k)];
 }
 
 ItemOp ExpressionOp(ActionKind k) {
@@ -184,7 +169,7 @@ Result<Action> ReadAction(const JsonValue& element) {
   Action a;
   for (ActionKind k : kActionKinds) {
     DYNAMO_ASSIGN_OR_RETURN(const JsonValue* spec,
-                            GetObject(element, ActionName(k),
+                            GetObject(element, NamesOf(k).member,
                                       "class com.amazonaws.dynamodb.v20120810.TransactWriteItem"));
     if (!spec) continue;
     ++kinds;
@@ -230,7 +215,7 @@ core::Status CheckTransactWriteConstraints(TransactWriteRequest& r) {
   if (r.metrics) errors.CheckEnum(*r.metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
   for (size_t i = 0; i < r.actions.size(); ++i) {
     Action& a = r.actions[i];
-    std::string path = "transactItems." + std::to_string(i + 1) + ".member." + ActionPath(a.kind);
+    std::string path = "transactItems." + std::to_string(i + 1) + ".member." + NamesOf(a.kind).path;
     if (!a.table_name) {
       errors.NotNull(path + ".tableName");
     } else {

@@ -99,4 +99,21 @@ Status Connection::ExecScript(const std::string& sql) {
   return Status::Ok();
 }
 
+Transaction::~Transaction() {
+  if (open_) (void)c_.Exec("ROLLBACK");
+}
+
+Status Transaction::Begin(const char* begin_sql) {
+  DYNAMO_RETURN_IF_ERROR(c_.Exec(begin_sql));
+  open_ = true;
+  return Status::Ok();
+}
+
+Status Transaction::Commit() {
+  open_ = false;
+  Status commit = c_.Exec("COMMIT");
+  if (!commit.ok()) (void)c_.Exec("ROLLBACK");
+  return commit;
+}
+
 }  // namespace dynamo::storage::sqlite

@@ -68,4 +68,23 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*> dynamic_;
 };
 
+// A transaction on a connection, rolled back when it goes out of scope
+// without a commit: on an error return and when an exception passes alike,
+// so a connection is never left inside a transaction.
+class Transaction {
+ public:
+  explicit Transaction(Connection& c) : c_(c) {}
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // "BEGIN" or "BEGIN IMMEDIATE".
+  core::Status Begin(const char* begin_sql);
+  core::Status Commit();
+
+ private:
+  Connection& c_;
+  bool open_ = false;
+};
+
 }  // namespace dynamo::storage::sqlite

@@ -114,15 +114,10 @@ Error NewerSchemaError(const std::string& name, int version) {
 }
 
 Status PrepareSchema(Connection& c, const std::string& name) {
-  DYNAMO_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
-  Status status = PrepareInTransaction(c, name);
-  if (!status.ok()) {
-    (void)c.Exec("ROLLBACK");
-    return status;
-  }
-  Status commit = c.Exec("COMMIT");
-  if (!commit.ok()) (void)c.Exec("ROLLBACK");
-  return commit;
+  Transaction txn(c);
+  DYNAMO_RETURN_IF_ERROR(txn.Begin("BEGIN IMMEDIATE"));
+  DYNAMO_RETURN_IF_ERROR(PrepareInTransaction(c, name));
+  return txn.Commit();
 }
 
 Result<int> ReadSchemaVersion(const std::string& path) {
@@ -133,9 +128,13 @@ Result<int> ReadSchemaVersion(const std::string& path) {
     sqlite3_close_v2(db);
     return Error{ErrorCode::kInternalServerError, "cannot open database " + path + ": " + msg};
   }
-  Connection c(db);
-  sqlite3_busy_timeout(db, 5000);
-  return CurrentVersion(c);
+  Connection c(db);  // no busy wait: a database another process holds is not waited for
+  auto version = CurrentVersion(c);
+  if (!version.ok()) {
+    return Error{ErrorCode::kInternalServerError,
+                 "cannot read the schema version of " + path + ": " + version.error().message};
+  }
+  return version;
 }
 
 }  // namespace dynamo::storage::sqlite

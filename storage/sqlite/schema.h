@@ -46,7 +46,7 @@ core::Status PrepareSchema(Connection& c, const std::string& name);
 core::Error NewerSchemaError(const std::string& name, int version);
 
 // The schema version of an existing database file, read without changing
-// it; 0 for a file without the schema yet.
+// it and without waiting for locks; 0 for a file without the schema yet.
 core::Result<int> ReadSchemaVersion(const std::string& path);
 
 // Version 1's table definition (the JSON that the API layer wrote) as a

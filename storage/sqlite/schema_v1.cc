@@ -2,14 +2,8 @@
 // wrote (TableInfo::ToMeta of that version). Only the migration to version 2
 // uses this; nothing in storage writes JSON. Missing members read as their
 // defaults, exactly as version 1's own reader did.
-#include <stdexcept>
-
+#include "core/rapidjson.h"
 #include "storage/sqlite/schema.h"
-
-// A RapidJSON assertion must not abort the process: every access below checks
-// types first, so one firing is a bug, reported as a failed migration.
-#define RAPIDJSON_ASSERT(x) ((x) ? (void)0 : throw std::logic_error("rapidjson assertion: " #x))
-#include <rapidjson/document.h>
 
 namespace dynamo::storage::sqlite {
 
@@ -130,7 +124,7 @@ core::Result<TableDef> TableDefFromVersion1(const std::string& json) {
     TableDef def = FromDocument(doc);
     if (def.name.empty()) return corrupt;
     return def;
-  } catch (const std::logic_error&) {
+  } catch (const core::JsonAssertion&) {  // a bug: every access checks types first
     return corrupt;
   }
 }

@@ -3,7 +3,8 @@
 #include "core/utf8.h"
 
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
+
+#include "core/rapidjson.h"
 
 #include <random>
 #include <string>

@@ -511,7 +511,7 @@ TEST(KeyConditionTest, RejectsUnvalidatedBeginsWithOnANumberKey) {
             "operator or function: begins_with, operand type: N");
 }
 
-// The AND chain is walked with an explicit stack: a long one is counted, not recursed.
+// Every condition of a long AND chain is counted.
 TEST(KeyConditionTest, CountsALongAndChain) {
   std::string text = "pk = :h";
   for (int i = 1; i < 150; ++i) text += " AND a" + std::to_string(i) + " = :h";

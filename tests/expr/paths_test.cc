@@ -82,8 +82,8 @@ TEST(PathsTest, ListsEveryPathOfAConditionInDocumentOrder) {
   }
 }
 
-// A deep condition costs no stack: the walk is iterative.
-TEST(PathsTest, WalksADeepConditionWithoutRecursion) {
+// A condition nested as deep as the parser allows is walked whole, in order.
+TEST(PathsTest, WalksADeeplyNestedCondition) {
   std::string text = "a0 = :v";
   for (int i = 1; i < 150; ++i) text = "(" + text + ") OR a" + std::to_string(i) + " = :v";
   const Case c{text.c_str(), {}, {{":v", S("x")}}, {}};

@@ -53,6 +53,29 @@ TEST_F(ReadApiTest, BatchLimitsAndDuplicates) {
   EXPECT_TRUE(got["UnprocessedKeys"].ObjectEmpty());
 }
 
+// Regression: one table named twice (by name and by ARN) with the same item
+// in both reached the write path twice and failed with a 500.
+TEST_F(ReadApiTest, BatchWriteItemRefusesOneItemTwiceAcrossTableNames) {
+  const std::string arn = "arn:aws:dynamodb:us-east-1:000000000000:table/tab";
+  const std::string put = R"j([{"PutRequest":{"Item":{"pk":{"S":"dup"},"sk":{"N":"1"}}}}])j";
+  ApiResponse r = Call("BatchWriteItem", R"j({"RequestItems":{"tab":)j" + put + R"j(,")j" + arn +
+                                             R"j(":)j" + put + "}}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(Error("BatchWriteItem",
+                  R"j({"RequestItems":{"tab":)j" + put + R"j(,")j" + arn + R"j(":)j" + put + "}}"),
+            "Provided list of item keys contains duplicates");
+  EXPECT_EQ(Error("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"dup"},"sk":{"N":"1"}}})j"),
+            "OK");
+  EXPECT_EQ(
+      Call("GetItem", R"j({"TableName":"tab","Key":{"pk":{"S":"dup"},"sk":{"N":"1"}}})j").body,
+      "{}");
+  // Different items under the two names are fine.
+  const std::string other = R"j([{"PutRequest":{"Item":{"pk":{"S":"dup"},"sk":{"N":"2"}}}}])j";
+  EXPECT_EQ(Error("BatchWriteItem", R"j({"RequestItems":{"tab":)j" + put + R"j(,")j" + arn +
+                                        R"j(":)j" + other + "}}"),
+            "OK");
+}
+
 TEST_F(ReadApiTest, ItemCollectionMetricsOnTablesWithLocalIndexes) {
   EXPECT_EQ(
       Call(

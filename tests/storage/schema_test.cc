@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "storage/database.h"
 #include "storage/storage.h"
@@ -142,10 +143,10 @@ TEST_F(SchemaTest, Version1IsMigratedWithItsTablesItemsAndIndexes) {
 TEST_F(SchemaTest, ANewerVersionIsRefusedNamingBothVersions) {
   std::string path = Make("AKID_us-east-1.db",
                           "CREATE TABLE schema_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                          "INSERT INTO schema_info VALUES ('version', '7');"
+                          "INSERT INTO schema_info VALUES ('version', '3');"
                           "CREATE TABLE tables(id INTEGER PRIMARY KEY, something_new BLOB);");
   const std::string expected = "database " + path +
-                               " has schema version 7, newer than version 2, the newest this "
+                               " has schema version 3, newer than version 2, the newest this "
                                "dynamo-emu can read; refusing to open it (use a newer "
                                "dynamo-emu, or another data directory)";
   auto db = Database::Open(DatabaseOptions{path, false, false, 1});
@@ -156,7 +157,22 @@ TEST_F(SchemaTest, ANewerVersionIsRefusedNamingBothVersions) {
   ASSERT_FALSE(storage.ok());
   EXPECT_EQ(storage.error().message, expected);
   // Nothing was changed.
-  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 7);
+  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 3);
+}
+
+TEST_F(SchemaTest, FilesThatAreNotDatabasesDoNotStopStartUp) {
+  {
+    std::ofstream junk(dir_ / "notes.db");
+    junk << "not a database, just a file that happens to end in .db";
+  }
+  auto storage = Storage::Open(StorageOptions{dir_.string(), false, false});
+  ASSERT_TRUE(storage.ok()) << storage.error().message;
+  // The namespace whose file it is fails when it is used, with the file named.
+  auto db = (*storage)->Namespace("notes");
+  ASSERT_FALSE(db.ok());
+  EXPECT_NE(db.error().message.find("notes.db"), std::string::npos) << db.error().message;
+  auto other = (*storage)->Namespace("fine");
+  EXPECT_TRUE(other.ok());
 }
 
 TEST_F(SchemaTest, ACorruptVersion1DefinitionFailsTheMigrationAndChangesNothing) {
@@ -168,6 +184,12 @@ TEST_F(SchemaTest, ACorruptVersion1DefinitionFailsTheMigrationAndChangesNothing)
   EXPECT_EQ(db.error().message.rfind("corrupt version 1 table definition: not json", 0), 0u)
       << db.error().message;
   EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 1);
+  // The half-done migration was rolled back: tables still has meta, not def.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(raw, "SELECT meta FROM tables", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(raw, "SELECT def FROM tables", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "core/error_details.h"
 #include "core/messages.h"
 #include "storage/database.h"
@@ -211,6 +213,25 @@ TEST_F(WritePathTest, IndexRowsFollowKeyChangesSparsenessAndDeletes) {
   EXPECT_EQ(db_->IndexStats(table_->id, 1)->item_count, 1);
 }
 
+TEST_F(WritePathTest, TheItemSizeLimitHoldsOnBothSides) {
+  // {"pk": "a", "p": <pad>}: 2 + 1 + 1 + pad bytes.
+  auto item = [](size_t total) {
+    return Item{{"pk", S("a")}, {"p", S(std::string(total - 4, 'x'))}};
+  };
+  for (WriteKind kind : {WriteKind::kPut, WriteKind::kUpdate}) {
+    Mutation at_limit = PutOf(item(core::kMaxItemSize));
+    at_limit.kind = kind;
+    auto r = ApplyAll(std::move(at_limit));
+    ASSERT_TRUE(r.ok() && r->committed);
+    EXPECT_EQ(r->results[0].new_size, core::kMaxItemSize);
+    Mutation over = PutOf(item(core::kMaxItemSize + 1));
+    over.kind = kind;
+    r = ApplyAll(std::move(over));
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->committed);
+  }
+}
+
 TEST_F(WritePathTest, NewItemsAreCheckedAgainstTheCurrentDefinition) {
   const std::string big(core::kMaxItemSize, 'x');
   struct Case {
@@ -372,6 +393,56 @@ TEST_F(WritePathTest, BlindPutsSkipTheReadOnlyWhenNothingNeedsTheOldItem) {
   ASSERT_TRUE(r.ok() && r->committed);
   EXPECT_FALSE(r->results[0].old_item);  // not read
   EXPECT_TRUE((*db_->GetItem(t->id, Key("a")))->at("v").Equals(N(2)));
+}
+
+TEST_F(WritePathTest, BlindPutsStillMaintainIndexesAndFeedTheHook) {
+  // needs_stored_item=false: the old item is read anyway, for the index and
+  // the hook.
+  auto blind = [&](Item item) {
+    Mutation m = PutOf(std::move(item));
+    m.needs_stored_item = false;
+    return m;
+  };
+  ASSERT_TRUE(ApplyAll(blind(Item{{"pk", S("a")}, {"g", S("x")}}))->committed);
+  ASSERT_TRUE(ApplyAll(blind(Item{{"pk", S("a")}, {"g", S("y")}}))->committed);
+  EXPECT_TRUE(InIndex("x").empty());
+  EXPECT_EQ(InIndex("y"), (std::vector<std::string>{"a"}));
+  ASSERT_TRUE(ApplyAll(blind(Item{{"pk", S("a")}}))->committed);  // drops out of the index
+  EXPECT_TRUE(InIndex("y").empty());
+
+  TableDef plain;
+  plain.name = "plain";
+  plain.key.hash = {"pk", core::ValueType::kS};
+  auto t = *db_->CreateTable(plain);
+  std::vector<std::string> olds;
+  db_->SetChangeHook([&](const Change& c) -> core::Status {
+    olds.push_back(c.old_image ? c.old_image->at("v").s() : "-");
+    return core::Status::Ok();
+  });
+  for (const char* v : {"1", "2"}) {
+    Mutation m;
+    m.table = t;
+    m.key = Key("a");
+    m.needs_stored_item = false;
+    m.decide = [v](const Item*) -> Result<Decision> {
+      return Decision::Put(Item{{"pk", S("a")}, {"v", S(v)}});
+    };
+    ASSERT_TRUE(ApplyAll(std::move(m))->committed);
+  }
+  EXPECT_EQ(olds, (std::vector<std::string>{"-", "1"}));
+  db_->SetChangeHook(nullptr);
+}
+
+TEST_F(WritePathTest, AnExceptionInADecisionLeavesTheDatabaseWritable) {
+  auto throwing = Decide(
+      "a", [](const Item*) -> Result<Decision> { throw std::runtime_error("bug in a decision"); });
+  EXPECT_THROW((void)ApplyAll(PutOf(Item{{"pk", S("b")}}), std::move(throwing)),
+               std::runtime_error);
+  EXPECT_FALSE(Get("b"));  // rolled back
+  auto r = ApplyAll(PutOf(Item{{"pk", S("c")}}));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->committed);
+  EXPECT_TRUE(Get("c"));
 }
 
 TEST_F(WritePathTest, BackfillUsesThePerItemIndexCode) {
