@@ -387,8 +387,12 @@ Result<std::vector<PreparedWrite>> PrepareTableWrites(OpContext& ctx, const Tabl
 }
 
 // One table can be named twice (by name and by ARN): an item may still be
-// written only once per request, as DynamoDB requires.
-core::Status CheckOneWritePerItem(const std::vector<PreparedWrite>& writes) {
+// written only once per request, as DynamoDB requires. (Within one name
+// PrepareTableWrites has checked already.)
+core::Status CheckOneWritePerItem(const std::vector<PreparedWrite>& writes, size_t entries) {
+  std::set<int64_t> tables;
+  for (const auto& pw : writes) tables.insert(pw.table->id);
+  if (tables.size() == entries) return core::Status::Ok();
   std::set<std::string> seen;
   for (const auto& pw : writes) {
     if (!seen.insert(storage::ItemLockKey(pw.table->id, pw.key)).second) {
@@ -453,7 +457,7 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
     DYNAMO_ASSIGN_OR_RETURN(std::vector<PreparedWrite> table_writes, PrepareTableWrites(ctx, t));
     for (auto& pw : table_writes) writes.push_back(std::move(pw));
   }
-  DYNAMO_RETURN_IF_ERROR(CheckOneWritePerItem(writes));
+  DYNAMO_RETURN_IF_ERROR(CheckOneWritePerItem(writes, r.tables.size()));
   std::vector<storage::Mutation> batch;
   batch.reserve(writes.size());
   for (auto& pw : writes) {
