@@ -771,10 +771,10 @@ std::vector<Path> UpdatedPaths(const ParsedUpdate& u, const Bindings& b) {
 
 namespace {
 
-Status CheckPathsSpareKey(const std::vector<Path>& paths, const std::vector<std::string>& keys) {
+Status CheckPathsSpareKey(const std::vector<Path>& paths, const core::KeySchema& key) {
   for (const Path& p : paths) {
     const std::string& top = std::get<std::string>(p[0]);
-    if (std::find(keys.begin(), keys.end(), top) != keys.end()) {
+    if (key.Contains(top)) {
       return core::InvalidParameter("Cannot update attribute " + top +
                                     ". This attribute is part of the key");
     }
@@ -784,9 +784,8 @@ Status CheckPathsSpareKey(const std::vector<Path>& paths, const std::vector<std:
 
 }  // namespace
 
-Status CheckUpdateSparesKey(const ParsedUpdate& u, const Bindings& b,
-                            const std::vector<std::string>& keys) {
-  return CheckPathsSpareKey(UpdatedPaths(u, b), keys);
+Status CheckUpdateSparesKey(const ParsedUpdate& u, const Bindings& b, const core::KeySchema& key) {
+  return CheckPathsSpareKey(UpdatedPaths(u, b), key);
 }
 
 namespace {
@@ -906,10 +905,10 @@ std::vector<size_t> ApplicationOrder(const ParsedUpdate& u, const std::vector<Pa
 
 }  // namespace
 
-Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const std::vector<std::string>& keys,
+Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const core::KeySchema& key,
                    bool item_exists, Item* item) {
   const std::vector<Path> paths = UpdatedPaths(u, b);
-  DYNAMO_RETURN_IF_ERROR(CheckPathsSpareKey(paths, keys));
+  DYNAMO_RETURN_IF_ERROR(CheckPathsSpareKey(paths, key));
   const Item original = *item;
   // Right-hand sides see the item as it was before the update.
   std::vector<std::optional<AttributeValue>> values(u.actions.size());

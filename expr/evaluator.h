@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/attribute_value.h"
+#include "core/key_schema.h"
 #include "expr/ast.h"
 #include "expr/parser.h"
 #include "expr/projection.h"
@@ -43,16 +44,15 @@ core::Status CheckUnused(const Bindings& b, const Placeholders& used);
 bool EvaluateCondition(const Condition& c, const Bindings& b, const core::Item& item);
 
 // Applies the update to item (the current item, or just its key when it did
-// not exist: item_exists false). key_names are the table's key attributes:
-// updating them is an error.
-core::Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b,
-                         const std::vector<std::string>& key_names, bool item_exists,
-                         core::Item* item);
+// not exist: item_exists false). Updating an attribute of the table's key is
+// an error.
+core::Status ApplyUpdate(const ParsedUpdate& u, const Bindings& b, const core::KeySchema& key,
+                         bool item_exists, core::Item* item);
 
 // "Cannot update attribute X. This attribute is part of the key" when the
 // update writes to one of the key attributes.
 core::Status CheckUpdateSparesKey(const ParsedUpdate& u, const Bindings& b,
-                                  const std::vector<std::string>& keys);
+                                  const core::KeySchema& key);
 
 // The resolved paths an update writes to (for UPDATED_OLD / UPDATED_NEW).
 std::vector<Path> UpdatedPaths(const ParsedUpdate& u, const Bindings& b);

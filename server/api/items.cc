@@ -252,8 +252,7 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
                           KeyFromKeyMap(*t, key_item, core::kInvalidParameters));
-  if (e.update)
-    DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, e.bindings(), t->key.Names()));
+  if (e.update) DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, e.bindings(), t->key));
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,
                           ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item)));

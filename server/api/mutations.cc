@@ -67,18 +67,17 @@ Mutation PutMutation(WriteTarget target, Item item, bool needs_old) {
 Mutation UpdateMutation(WriteTarget target, const Item& key_item) {
   const ConditionSpec spec = SpecOf(target);
   const storage::TableDef* table = target.table.get();  // the mutation holds it
-  return MakeMutation(
-      std::move(target), WriteKind::kUpdate,
-      [spec, table, &key_item](const Item* stored) -> Result<Decision> {
-        DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
-        Item updated = stored ? *stored : key_item;
-        const ItemExpressions* e = spec.expressions;
-        if (e && e->update) {
-          DYNAMO_RETURN_IF_ERROR(expr::ApplyUpdate(*e->update, e->bindings(), table->key.Names(),
-                                                   stored != nullptr, &updated));
-        }
-        return Decision::Put(std::move(updated));
-      });
+  return MakeMutation(std::move(target), WriteKind::kUpdate,
+                      [spec, table, &key_item](const Item* stored) -> Result<Decision> {
+                        DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
+                        Item updated = stored ? *stored : key_item;
+                        const ItemExpressions* e = spec.expressions;
+                        if (e && e->update) {
+                          DYNAMO_RETURN_IF_ERROR(expr::ApplyUpdate(
+                              *e->update, e->bindings(), table->key, stored != nullptr, &updated));
+                        }
+                        return Decision::Put(std::move(updated));
+                      });
 }
 
 Mutation DeleteMutation(WriteTarget target) {

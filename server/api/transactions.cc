@@ -287,8 +287,7 @@ core::Status PrepareActionKey(OpContext& ctx, Action& a) {
     }
   }
   if (a.kind == ActionKind::kUpdate && a.e.update) {
-    DYNAMO_RETURN_IF_ERROR(
-        expr::CheckUpdateSparesKey(*a.e.update, a.e.bindings(), a.info->key.Names()));
+    DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*a.e.update, a.e.bindings(), a.info->key));
   }
   return core::Status::Ok();
 }

@@ -59,7 +59,8 @@ class UpdaterTest : public ::testing::Test {
     Bindings b{&names_, &values_};
     auto valid = ValidateUpdate(**parsed, b);
     if (!valid.ok()) return valid.error().message;
-    auto applied = ApplyUpdate(**parsed, b, {"pk"}, exists, &start);
+    auto applied = ApplyUpdate(
+        **parsed, b, core::KeySchema{{"pk", core::ValueType::kS}, std::nullopt}, exists, &start);
     if (!applied.ok()) return applied.error().message;
     return Render(start);
   }
