@@ -12,7 +12,7 @@
 // Operations: PutItem (new keys, ~200-byte items), PutItem on a table with a
 // GSI, conditional UpdateItem (version-checked increment), BatchWriteItem
 // (25 puts), DeleteItem (of items the batches wrote), TransactWriteItems
-// (4 updates; 2 puts).
+// (4 updates; 2 puts; 1 put with a fresh ClientRequestToken, as SDKs send).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -135,6 +135,13 @@ int main(int argc, char** argv) {
                    R"("}}}})";
          }
          return body + "]}";
+       }},
+      // As the SDKs send it: every transaction with a fresh ClientRequestToken.
+      {"TransactWriteItems (token)", "TransactWriteItems",
+       [](long n) {
+         return R"({"ClientRequestToken":"tok-)" + std::to_string(n) +
+                R"(","TransactItems":[{"Put":{"TableName":"plain","Item":{"pk":{"S":"tok-)" +
+                std::to_string(n % 1000) + R"("},"payload":{"S":")" + kPayload + R"("}}}}]})";
        }},
   };
   std::printf("%-32s %12s  (median of %d runs of %.1f s; file store %s)\n", "operation",

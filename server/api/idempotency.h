@@ -2,12 +2,17 @@
 // valid for 10 minutes after the first request that used it completed; the
 // same token with the same request replays the first response, with another
 // request is a mismatch, and while the first still runs is "in progress".
-// Thread-safe.
+//
+// Every request costs O(1) amortised, however many tokens are remembered
+// (SDKs send a fresh token with every transaction): expired records are
+// dropped from the front of a queue in completion order. Thread-safe.
 #pragma once
 
-#include <map>
+#include <deque>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <utility>
 
 namespace dynamo::server {
 
@@ -23,6 +28,9 @@ class IdempotencyTokens {
   // The request finished: successes are remembered, failures forgotten.
   void Finish(const std::string& token, bool success, std::string response, double now);
 
+  // Records held (running or remembered); for tests.
+  size_t size() const;
+
   static constexpr double kWindowSeconds = 600;
 
  private:
@@ -32,8 +40,17 @@ class IdempotencyTokens {
     double completed = 0;
     std::string response;
   };
-  std::mutex mu_;
-  std::map<std::string, Entry> entries_;
+  bool Expired(const Entry& e, double now) const {
+    return !e.running && now - e.completed > kWindowSeconds;
+  }
+  void ForgetExpired(double now);
+
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+  // (completion time, token) in the order requests completed. A token may
+  // appear more than once (used again after its window); an element only
+  // removes the entry whose completion it records.
+  std::deque<std::pair<double, std::string>> completions_;
 };
 
 }  // namespace dynamo::server
