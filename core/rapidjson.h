@@ -24,6 +24,9 @@ struct JsonAssertion : std::logic_error {
 #define RAPIDJSON_HAS_STDSTRING 1
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

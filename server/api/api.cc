@@ -4,8 +4,8 @@
 #include <unordered_map>
 
 #include "core/error_details.h"
-#include "core/utf8.h"
 #include "server/api/json.h"
+#include "server/api/json_parse.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
 #include "server/log.h"
@@ -115,13 +115,9 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
                           std::string_view body) {
   try {
     // Invalid UTF-8 is a deserialisation error, never echoed back in a
-    // message. (Checked here, ASCII eight bytes at a time, rather than by the
-    // parser, byte by byte.)
-    if (!core::IsValidUtf8(body)) return ErrorResponse(Error{ErrorCode::kSerialization, ""});
+    // message; so is nesting past kMaxJsonNesting.
     JsonDocument doc;
-    // Iterative parsing: deeply nested input cannot exhaust the stack.
-    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
+    if (!ParseRequestBody(body, kMaxJsonNesting, &doc) || !doc.IsObject()) {
       return ErrorResponse(Error{ErrorCode::kSerialization, ""});
     }
     const auto& handlers = Handlers();

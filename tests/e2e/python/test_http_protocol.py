@@ -243,12 +243,29 @@ class HttpProtocolTest(harness.ServerTestCase):
         self.assertEqual(r.json()["__type"], SERIALIZATION)
         self.assertServerAlive()
 
-    # 100000 levels of nested objects in an ignored field are harmless.
+    # Nesting is limited (512 levels) while parsing, in ignored fields too:
+    # nothing walks a deeper request, so no request can exhaust the stack.
     def test_deeply_nested_unknown_field(self):
-        n = 100000
-        r = self.server.post("ListTables", '{"Zzz":' + '{"a":' * n + "1" + "}" * n + "}")
+        def body(n):
+            return '{"Zzz":' + '{"a":' * n + "1" + "}" * n + "}"
+        r = self.server.post("ListTables", body(100000))
+        self.assertJsonError(r, 400, {"__type": SERIALIZATION})
+        self.assertServerAlive()
+        r = self.server.post("ListTables", body(511))  # 512 levels with the top-level object
         self.assertEqual(r.status_code, 200, r.content[:200])
         self.assertWellFormed(r)
+        r = self.server.post("ListTables", body(512))
+        self.assertJsonError(r, 400, {"__type": SERIALIZATION})
+
+    # Regression: TransactWriteItems walked the whole request recursively
+    # (size check, token canonical form) and 150,000 levels killed the server.
+    def test_deep_nesting_cannot_kill_a_transaction(self):
+        n = 150000
+        body = ('{"TransactItems":[{"Put":{"TableName":"%s","Item":{"pk":{"S":"t"}}}}],"Junk":'
+                % self.table) + "[" * n + "]" * n + "}"
+        r = self.server.post("TransactWriteItems", body)
+        self.assertJsonError(r, 400, {"__type": SERIALIZATION})
+        self.assertServerAlive()
 
     # An M nested 33 levels is a 400 ValidationException, not a crash.
     def test_map_nested_33_levels(self):
