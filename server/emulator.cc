@@ -55,6 +55,7 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
     server::HttpOptions ho;
     ho.host = options.host;
     ho.port = options.port;
+    ho.max_connections = static_cast<size_t>(std::max(0, options.max_connections));
     DYNAMO_ASSIGN_OR_RETURN(impl->http, server::HttpServer::Start(impl->ioc, impl->api.get(), ho));
     // DescribeEndpoints answers with the address clients reach us at.
     impl->api->SetEndpointAddress(

@@ -27,6 +27,7 @@ struct EmulatorOptions {
   bool shared_db = false;
   bool sync_full = false;       // fsync each commit (survives power loss, not only crashes)
   int threads = 0;              // 0: number of cores (32 with a transaction hold)
+  int max_connections = 0;      // 0: the descriptor limit less a reserve
   int transaction_hold_ms = 0;  // hold TransactWriteItems in flight this long (tests)
   bool listen = true;           // false: no socket, Dispatch only
 };

@@ -26,6 +26,9 @@ Options:
   --shared-db       one database for all access keys and regions
   --sync-full       fsync every commit (durable against power loss, slower)
   --threads N       I/O threads (default: number of cores)
+  --max-connections N
+                    connections served at once; more wait until one closes
+                    (default: the open-file limit less 128)
   --transaction-hold-ms N
                     keep every TransactWriteItems in flight, item locks held,
                     for N ms before it commits: makes TransactionConflict and
@@ -92,6 +95,15 @@ int main(int argc, char** argv) {
       if (options.threads < 1 || options.threads > 256) {
         return Fail("invalid thread count '" + std::string(v) + "'");
       }
+    } else if (arg == "--max-connections") {
+      const char* v = value("max-connections");
+      if (!v) return Fail("missing value for " + arg);
+      char* end = nullptr;
+      long n = std::strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 1 || n > 1000000) {
+        return Fail("invalid --max-connections '" + std::string(v) + "' (1..1000000)");
+      }
+      options.max_connections = static_cast<int>(n);
     } else if (arg == "--transaction-hold-ms") {
       const char* v = value("transaction-hold-ms");
       if (!v) return Fail("missing value for " + arg);

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -107,16 +109,28 @@ class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(net::io_context& ioc, Api* api, HttpOptions options)
-      : ioc(ioc), acceptor(net::make_strand(ioc)), api(api), options(std::move(options)) {}
+      : ioc(ioc),
+        acceptor(net::make_strand(ioc)),
+        accept_timer(acceptor.get_executor()),
+        api(api),
+        options(std::move(options)) {}
 
   net::io_context& ioc;
   tcp::acceptor acceptor;
+  net::steady_timer accept_timer;  // the pause after an accept error
   Api* api;
   HttpOptions options;
   uint16_t port = 0;
   std::atomic<bool> stopping{false};
   mutable std::mutex sessions_mu;
   std::set<std::shared_ptr<Session>> sessions;
+  // On the acceptor's strand only:
+  bool accept_paused = false;  // at max_connections; resumed when one closes
+  std::chrono::steady_clock::time_point last_accept_error_log;
+  uint64_t unlogged_accept_errors = 0;
+
+  void OnAcceptError(const beast::error_code& ec);
+  void ResumeAcceptingIfPaused();
 
   void DoAccept();
   void Register(const std::shared_ptr<Session>& s) {
@@ -124,8 +138,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     sessions.insert(s);
   }
   void Unregister(const std::shared_ptr<Session>& s) {
+    {
+      std::lock_guard lock(sessions_mu);
+      sessions.erase(s);
+    }
+    net::post(acceptor.get_executor(),
+              [self = shared_from_this()] { self->ResumeAcceptingIfPaused(); });
+  }
+  size_t SessionCount() const {
     std::lock_guard lock(sessions_mu);
-    sessions.erase(s);
+    return sessions.size();
   }
   void Shutdown();
 };
@@ -146,6 +168,19 @@ http::response<http::string_body> MakeResponse(unsigned version, bool keep_alive
   res.body() = std::move(body);
   res.prepare_payload();
   return res;
+}
+
+// A request the HTTP parser refuses (as opposed to a connection that ended).
+bool IsMalformedRequest(const beast::error_code& ec) {
+  for (http::error e :
+       {http::error::bad_line_ending, http::error::bad_method, http::error::bad_target,
+        http::error::bad_version, http::error::bad_field, http::error::bad_value,
+        http::error::bad_content_length, http::error::bad_transfer_encoding, http::error::bad_chunk,
+        http::error::bad_chunk_extension, http::error::bad_obs_fold,
+        http::error::multiple_content_length}) {
+    if (ec == e) return true;
+  }
+  return false;
 }
 
 bool StartsWithCaseless(std::string_view s, std::string_view prefix) {
@@ -208,6 +243,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::header_limit) {
       return Write(MakeResponse(11, false, 431, "", "text/plain"));
+    }
+    if (IsMalformedRequest(ec)) {
+      // HTTP requires an answer: clients and proxies then report a clear
+      // error instead of a reset.
+      Log(LogLevel::kDebug, "malformed request: " + ec.message());
+      return Write(
+          MakeResponse(11, false, 400, "Bad Request: " + ec.message() + "\n", "text/plain"));
     }
     if (ec) {
       Log(LogLevel::kDebug, "read: " + ec.message());
@@ -276,17 +318,41 @@ class Session : public std::enable_shared_from_this<Session> {
 void HttpServer::Impl::DoAccept() {
   acceptor.async_accept(net::make_strand(ioc),
                         [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                          if (ec) {
-                            if (ec == net::error::operation_aborted || self->stopping.load())
-                              return;
-                            Log(LogLevel::kWarn, "accept: " + ec.message());
-                          } else {
-                            beast::error_code ignored;
-                            socket.set_option(tcp::no_delay(true), ignored);
-                            std::make_shared<Session>(std::move(socket), self)->Start();
+                          if (ec == net::error::operation_aborted || self->stopping.load()) return;
+                          if (ec) return self->OnAcceptError(ec);
+                          beast::error_code ignored;
+                          socket.set_option(tcp::no_delay(true), ignored);
+                          std::make_shared<Session>(std::move(socket), self)->Start();
+                          if (self->SessionCount() >= self->options.max_connections) {
+                            self->accept_paused = true;  // new connections wait in the listen queue
+                            return;
                           }
-                          if (!self->stopping.load()) self->DoAccept();
+                          self->DoAccept();
                         });
+}
+
+void HttpServer::Impl::OnAcceptError(const beast::error_code& ec) {
+  // Usually out of file descriptors: retrying at once would spin and flood
+  // the log. Pause, and report once a second.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_error_log >= std::chrono::seconds(1)) {
+    Log(LogLevel::kWarn, "accept: " + ec.message() + " (" + std::to_string(unlogged_accept_errors) +
+                             " more since the last report); pausing 100 ms");
+    last_accept_error_log = now;
+    unlogged_accept_errors = 0;
+  } else {
+    ++unlogged_accept_errors;
+  }
+  accept_timer.expires_after(std::chrono::milliseconds(100));
+  accept_timer.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+    if (!wait_ec && !self->stopping.load()) self->DoAccept();
+  });
+}
+
+void HttpServer::Impl::ResumeAcceptingIfPaused() {
+  if (!accept_paused || stopping.load() || SessionCount() >= options.max_connections) return;
+  accept_paused = false;
+  DoAccept();
 }
 
 void HttpServer::Impl::Shutdown() {
@@ -294,6 +360,7 @@ void HttpServer::Impl::Shutdown() {
   net::dispatch(acceptor.get_executor(), [self = shared_from_this()] {
     beast::error_code ec;
     self->acceptor.close(ec);
+    self->accept_timer.cancel();
   });
   std::vector<std::shared_ptr<Session>> open;
   {
@@ -303,9 +370,22 @@ void HttpServer::Impl::Shutdown() {
   for (auto& s : open) s->CloseIfIdle();
 }
 
+namespace {
+
+// The descriptor limit less a reserve for databases, logs and the listener.
+size_t DefaultMaxConnections() {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 10000;
+  const size_t reserve = 128;
+  return limit.rlim_cur > reserve + 16 ? static_cast<size_t>(limit.rlim_cur) - reserve : 16;
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(net::io_context& ioc, Api* api,
                                                             const HttpOptions& options) {
   auto impl = std::make_shared<Impl>(ioc, api, options);
+  if (impl->options.max_connections == 0) impl->options.max_connections = DefaultMaxConnections();
   beast::error_code ec;
   auto address = net::ip::make_address(options.host, ec);
   if (ec) {

@@ -6,6 +6,11 @@
 // limit, an idle/read timeout, and graceful shutdown (stop accepting, let
 // in-flight requests finish and answer, close idle connections).
 //
+// Bounded: at most max_connections sessions; errors accepting (out of file
+// descriptors, say) pause accepting briefly instead of retrying at once, and
+// are logged at most once a second; a request the parser refuses gets a 400
+// before the connection closes.
+//
 // Thread-safe: Shutdown may be called from any thread.
 #pragma once
 
@@ -29,6 +34,9 @@ struct HttpOptions {
   uint16_t port = 8000;  // 0: pick a free port
   int idle_timeout_seconds = 60;
   size_t body_limit = 16 * 1024 * 1024;
+  // Connections served at once; past it, new ones wait in the listen queue
+  // until one closes. 0: the descriptor limit less a reserve for databases.
+  size_t max_connections = 0;
 };
 
 class HttpServer {

@@ -53,8 +53,9 @@ def unique_name(prefix="t"):
 class Server:
     """One dynamo-emu process. Use start()/stop(), or as a context manager."""
 
-    def __init__(self, *args, in_memory=True, db_path=None, start_timeout=10.0):
+    def __init__(self, *args, in_memory=True, db_path=None, start_timeout=10.0, preexec_fn=None):
         self.extra_args = list(args)
+        self.preexec_fn = preexec_fn  # e.g. lowering a resource limit for the server only
         self.in_memory = in_memory and db_path is None
         self.db_path = db_path
         self.start_timeout = start_timeout
@@ -83,6 +84,7 @@ class Server:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=self.preexec_fn,
         )
         _started.append(self)
         # Drain stderr for the whole life of the process so a chatty log can

@@ -290,16 +290,45 @@ class HttpProtocolTest(harness.ServerTestCase):
                 self.assertEqual(r.status_code, 200)
                 self.assertWellFormed(r)
 
-    # Garbage that is not HTTP at all only drops that connection.
-    def test_garbage_bytes_on_socket(self):
+    def raw_exchange(self, request):
+        """Sends raw bytes on a new connection; returns all the server sends back."""
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as sock:
-            sock.sendall(b"\x00\xff\x13garbage\r\n\r\n")
+            sock.sendall(request)
+            data = b""
             try:
-                sock.recv(1024)
+                while True:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
             except (ConnectionResetError, socket.timeout):
                 pass
-        self.assertServerAlive()
+            return data
 
+    # Regression: a request the HTTP parser refuses got a silent close; HTTP
+    # requires a 400, so clients and proxies report a clear error.
+    def test_malformed_http_gets_400(self):
+        head = b"POST / HTTP/1.1\r\nHost: x\r\n"
+        cases = {
+            "Content-Length not a number": head + b"Content-Length: abc\r\n\r\n",
+            "negative Content-Length": head + b"Content-Length: -1\r\n\r\n",
+            "two Content-Lengths": head + b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+            "Content-Length overflow": head + b"Content-Length: 99999999999999999999999\r\n\r\n",
+            "bad chunk size": head + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+            "chunked and Content-Length": head
+            + b"Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+            "header line without colon": head + b"NoColonHere\r\nContent-Length: 2\r\n\r\n{}",
+            "control byte in a header": head + b"X-Bad: a\x01b\r\nContent-Length: 2\r\n\r\n{}",
+            "unknown HTTP version": b"POST / HTTP/9.9\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
+            "not HTTP at all": b"\x00\xff\x13garbage\r\n\r\n",
+        }
+        for label, request in cases.items():
+            with self.subTest(label):
+                response = self.raw_exchange(request)
+                status_line = response.split(b"\r\n", 1)[0]
+                self.assertEqual(status_line, b"HTTP/1.1 400 Bad Request", response[:200])
+                self.assertIn(b"Connection: close", response)
+                self.assertServerAlive()
 
 class DeepAttributeValueTest(unittest.TestCase):
     """Each body gets a fresh server, so one crash cannot hide the other cases."""

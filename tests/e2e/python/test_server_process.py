@@ -204,6 +204,78 @@ class ShutdownTest(unittest.TestCase):
             s.kill()
 
 
+HEALTH_CHECK = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def process_cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ConnectionLimitTest(unittest.TestCase):
+    # Past --max-connections, new connections wait in the listen queue and are
+    # served as soon as one closes.
+    def test_connections_past_the_cap_wait_their_turn(self):
+        with harness.Server("--max-connections", "2") as server:
+            first = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            second = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            for sock in (first, second):  # both are being served
+                sock.sendall(HEALTH_CHECK)
+                self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 200"))
+            third = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            third.sendall(HEALTH_CHECK)
+            third.settimeout(0.5)
+            with self.assertRaises(socket.timeout):
+                third.recv(4096)
+            first.close()
+            third.settimeout(5)
+            self.assertTrue(third.recv(4096).startswith(b"HTTP/1.1 200"))
+            second.close()
+            third.close()
+
+    # Regression: with the descriptor limit reached, the accept loop retried at
+    # once, logging "accept: Too many open files" at ~20 MB/s and burning a
+    # core. It now pauses, logs once a second, and keeps serving.
+    def test_out_of_descriptors_does_not_spin(self):
+        import resource
+
+        def low_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+        with harness.Server("--max-connections", "1000", preexec_fn=low_limit) as server:
+            held = []
+            try:
+                for _ in range(120):  # more than the server has descriptors for
+                    held.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+                time.sleep(0.5)
+                cpu_before = process_cpu_seconds(server.proc.pid)
+                log_before = server.stderr_text().count("accept:")
+                time.sleep(3)
+                cpu = process_cpu_seconds(server.proc.pid) - cpu_before
+                logged = server.stderr_text().count("accept:") - log_before
+                self.assertLess(cpu, 0.5, f"{cpu:.2f} s of CPU in 3 s while out of descriptors")
+                self.assertLessEqual(logged, 4, server.stderr_text()[-2000:])
+                self.assertGreaterEqual(logged, 1, "the condition is reported")
+                # A connection the server did accept is still served.
+                held[0].sendall(HEALTH_CHECK)
+                self.assertTrue(held[0].recv(4096).startswith(b"HTTP/1.1 200"))
+            finally:
+                for sock in held:
+                    sock.close()
+            # With descriptors free again, new clients are served.
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    r = requests.get(server.endpoint + "/", timeout=2)
+                    self.assertEqual(r.status_code, 200)
+                    break
+                except requests.RequestException:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+
+
 class CommandLineTest(unittest.TestCase):
     # A typo in a flag must fail loudly, not be ignored.
     def test_unknown_flag(self):
