@@ -1,5 +1,7 @@
 #include "server/emulator.h"
 
+#include <sys/resource.h>
+
 #include <boost/asio.hpp>
 #include <condition_variable>
 #include <thread>
@@ -37,6 +39,21 @@ struct Emulator::Impl {
   }
 };
 
+namespace {
+
+// What the open-file limit leaves for connections once the namespaces kept
+// open (a writer and a few readers, ~12 descriptors each) and a reserve for
+// the listener, logs and the like are counted.
+size_t DefaultMaxConnections(size_t open_namespaces) {
+  struct rlimit limit;
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 10000;
+  const size_t reserved = 64 + 12 * open_namespaces;
+  const size_t total = static_cast<size_t>(limit.rlim_cur);
+  return total > reserved + 16 ? total - reserved : 16;
+}
+
+}  // namespace
+
 Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& options) {
@@ -46,6 +63,7 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
   so.data_dir = options.db_path;
   so.in_memory = options.in_memory;
   so.sync_full = options.sync_full;
+  so.max_open_namespaces = static_cast<size_t>(std::max(1, options.max_open_namespaces));
   DYNAMO_ASSIGN_OR_RETURN(impl->storage, storage::Storage::Open(so));
   server::ApiOptions ao;
   ao.shared_db = options.shared_db;
@@ -55,7 +73,9 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
     server::HttpOptions ho;
     ho.host = options.host;
     ho.port = options.port;
-    ho.max_connections = static_cast<size_t>(std::max(0, options.max_connections));
+    ho.max_connections = options.max_connections > 0
+                             ? static_cast<size_t>(options.max_connections)
+                             : DefaultMaxConnections(so.max_open_namespaces);
     DYNAMO_ASSIGN_OR_RETURN(impl->http, server::HttpServer::Start(impl->ioc, impl->api.get(), ho));
     // DescribeEndpoints answers with the address clients reach us at.
     impl->api->SetEndpointAddress(

@@ -25,11 +25,12 @@ struct EmulatorOptions {
   std::string db_path = "./dynamo-emu-data";
   bool in_memory = false;
   bool shared_db = false;
-  bool sync_full = false;       // fsync each commit (survives power loss, not only crashes)
-  int threads = 0;              // 0: number of cores (32 with a transaction hold)
-  int max_connections = 0;      // 0: the descriptor limit less a reserve
-  int transaction_hold_ms = 0;  // hold TransactWriteItems in flight this long (tests)
-  bool listen = true;           // false: no socket, Dispatch only
+  bool sync_full = false;        // fsync each commit (survives power loss, not only crashes)
+  int threads = 0;               // 0: number of cores (32 with a transaction hold)
+  int max_connections = 0;       // 0: what the descriptor limit leaves after namespaces
+  int max_open_namespaces = 32;  // file-backed namespace databases kept open at once
+  int transaction_hold_ms = 0;   // hold TransactWriteItems in flight this long (tests)
+  bool listen = true;            // false: no socket, Dispatch only
 };
 
 class Emulator {

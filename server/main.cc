@@ -28,7 +28,11 @@ Options:
   --threads N       I/O threads (default: number of cores)
   --max-connections N
                     connections served at once; more wait until one closes
-                    (default: the open-file limit less 128)
+                    (default: what the open-file limit leaves after namespaces)
+  --max-open-namespaces N
+                    namespace databases (access key and region pairs) kept
+                    open at once; idle ones beyond it are closed and reopened
+                    on demand (default 32)
   --transaction-hold-ms N
                     keep every TransactWriteItems in flight, item locks held,
                     for N ms before it commits: makes TransactionConflict and
@@ -104,6 +108,15 @@ int main(int argc, char** argv) {
         return Fail("invalid --max-connections '" + std::string(v) + "' (1..1000000)");
       }
       options.max_connections = static_cast<int>(n);
+    } else if (arg == "--max-open-namespaces") {
+      const char* v = value("max-open-namespaces");
+      if (!v) return Fail("missing value for " + arg);
+      char* end = nullptr;
+      long n = std::strtol(v, &end, 10);
+      if (*v == '\0' || *end != '\0' || n < 1 || n > 100000) {
+        return Fail("invalid --max-open-namespaces '" + std::string(v) + "' (1..100000)");
+      }
+      options.max_open_namespaces = static_cast<int>(n);
     } else if (arg == "--transaction-hold-ms") {
       const char* v = value("transaction-hold-ms");
       if (!v) return Fail("missing value for " + arg);

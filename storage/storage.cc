@@ -69,20 +69,67 @@ Result<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options) {
   return std::unique_ptr<Storage>(new Storage(options));
 }
 
-Result<Database*> Storage::Namespace(const std::string& name) {
-  std::lock_guard lock(mu_);
-  auto it = databases_.find(name);
-  if (it != databases_.end()) return it->second.get();
+Result<std::shared_ptr<Database>> Storage::OpenDatabase(const std::string& name) const {
   DatabaseOptions o;
   o.in_memory = options_.in_memory;
   o.sync_full = options_.sync_full;
   if (!o.in_memory) {
     o.path = (std::filesystem::path(options_.data_dir) / NamespaceFileName(name)).string();
   }
-  DYNAMO_ASSIGN_OR_RETURN(auto db, Database::Open(o));
-  Database* raw = db.get();
-  databases_.emplace(name, std::move(db));
-  return raw;
+  DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(o));
+  return std::shared_ptr<Database>(std::move(db));
+}
+
+void Storage::CloseIdleNamespaces(std::vector<std::shared_ptr<Database>>* closing) {
+  if (options_.in_memory) return;
+  for (auto it = lru_.end(); lru_.size() > options_.max_open_namespaces && it != lru_.begin();) {
+    --it;
+    auto slot = slots_.find(*it);
+    // use_count 1: only this store holds it, and only under mu_ can anyone
+    // take a new handle.
+    if (slot->second.db.use_count() != 1) continue;
+    closing->push_back(std::move(slot->second.db));
+    slots_.erase(slot);
+    it = lru_.erase(it);
+  }
+}
+
+Result<std::shared_ptr<Database>> Storage::Namespace(const std::string& name) {
+  std::vector<std::shared_ptr<Database>> closing;  // closed after mu_ is released
+  std::unique_lock lock(mu_);
+  while (true) {
+    auto it = slots_.find(name);
+    if (it == slots_.end()) break;
+    if (!it->second.opening) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru);
+      return it->second.db;
+    }
+    opened_.wait(lock);  // another thread is opening it
+  }
+  slots_[name].opening = true;
+  lock.unlock();
+  // Opened (possibly migrated) without the lock: other namespaces go on.
+  Result<std::shared_ptr<Database>> opened = OpenDatabase(name);
+  lock.lock();
+  auto it = slots_.find(name);
+  if (!opened.ok()) {
+    slots_.erase(it);
+  } else {
+    it->second.opening = false;
+    it->second.db = *opened;
+    lru_.push_front(name);
+    it->second.lru = lru_.begin();
+    CloseIdleNamespaces(&closing);
+  }
+  opened_.notify_all();
+  lock.unlock();
+  closing.clear();
+  return opened;
+}
+
+size_t Storage::OpenNamespaces() const {
+  std::lock_guard lock(mu_);
+  return lru_.size();
 }
 
 }  // namespace dynamo::storage

@@ -55,19 +55,23 @@ double Api::Now() const {
          1000.0;
 }
 
-Result<Namespace*> Api::NamespaceFor(const RequestContext& ctx) {
+Result<Namespace> Api::NamespaceFor(const RequestContext& ctx) {
   // DynamoDB Local's file naming: <accessKey>_<region>, or shared-local-instance.
   std::string name =
       options_.shared_db ? "shared-local-instance" : ctx.access_key + "_" + ctx.region;
-  std::lock_guard lock(namespaces_mu_);
-  auto it = namespaces_.find(name);
-  if (it != namespaces_.end()) return it->second.get();
-  DYNAMO_ASSIGN_OR_RETURN(storage::Database * db, storage_->Namespace(name));
-  auto ns = std::make_unique<Namespace>();
-  ns->db = db;
-  Namespace* raw = ns.get();
-  namespaces_.emplace(std::move(name), std::move(ns));
-  return raw;
+  Namespace ns;
+  DYNAMO_ASSIGN_OR_RETURN(ns.db, storage_->Namespace(name));
+  std::lock_guard lock(tokens_mu_);
+  if (tokens_.size() >= prune_tokens_at_) {
+    for (auto it = tokens_.begin(); it != tokens_.end();) {
+      it = it->second.use_count() == 1 && it->second->size() == 0 ? tokens_.erase(it) : ++it;
+    }
+    prune_tokens_at_ = std::max<size_t>(64, 2 * tokens_.size());
+  }
+  auto& tokens = tokens_[name];
+  if (!tokens) tokens = std::make_shared<IdempotencyTokens>();
+  ns.tokens = tokens;
+  return ns;
 }
 
 ApiResponse Api::ErrorResponse(const Error& error) {
@@ -129,7 +133,7 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
       Log(LogLevel::kError, "namespace: " + ns.error().message);
       return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});
     }
-    OpContext op{this, *ns, &ctx};
+    OpContext op{this, &*ns, &ctx};
     Result<std::string> result = it->second(op, doc);
     if (!result.ok()) {
       if (result.error().code == ErrorCode::kInternalServerError) {

@@ -23,6 +23,7 @@
 namespace dynamo::server {
 
 struct Namespace;
+class IdempotencyTokens;
 
 // Who is asking: from the SigV4 Authorization header's credential scope.
 struct RequestContext {
@@ -67,13 +68,16 @@ class Api {
   const ApiOptions& options() const { return options_; }
 
  private:
-  core::Result<Namespace*> NamespaceFor(const RequestContext& ctx);
+  core::Result<Namespace> NamespaceFor(const RequestContext& ctx);
 
   storage::Storage* storage_;
   ApiOptions options_;
   expr::ExpressionCache expressions_;
-  std::mutex namespaces_mu_;
-  std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
+  // Idempotency tokens by namespace; they outlive the namespace's database
+  // being closed. Empty, unused stores are dropped as the map grows.
+  std::mutex tokens_mu_;
+  std::map<std::string, std::shared_ptr<IdempotencyTokens>> tokens_;
+  size_t prune_tokens_at_ = 64;
 };
 
 }  // namespace dynamo::server

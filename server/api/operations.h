@@ -11,11 +11,12 @@
 
 namespace dynamo::server {
 
-// One namespace (access key and region, or the shared one): its store and
-// the idempotency tokens of its transactions.
+// One namespace (access key and region, or the shared one) for the duration
+// of a request: its store and the idempotency tokens of its transactions.
+// Holding these keeps the namespace open (storage/storage.h).
 struct Namespace {
-  storage::Database* db = nullptr;
-  IdempotencyTokens tokens;
+  std::shared_ptr<storage::Database> db;
+  std::shared_ptr<IdempotencyTokens> tokens;
 };
 
 struct OpContext {

@@ -374,7 +374,7 @@ struct TokenFinisher {
   bool success = false;
   std::string response;
   ~TokenFinisher() {
-    if (token) ctx.ns->tokens.Finish(std::string(*token), success, response, ctx.api->Now());
+    if (token) ctx.ns->tokens->Finish(std::string(*token), success, response, ctx.api->Now());
   }
 };
 
@@ -384,7 +384,7 @@ Result<std::optional<std::string>> BeginToken(OpContext& ctx, const JsonValue& r
                                               std::string_view token) {
   std::string canonical;
   Canonical(req, &canonical);
-  auto lookup = ctx.ns->tokens.Begin(std::string(token), canonical, ctx.api->Now());
+  auto lookup = ctx.ns->tokens->Begin(std::string(token), canonical, ctx.api->Now());
   switch (lookup.outcome) {
     case IdempotencyTokens::Outcome::kReplay:
       return std::optional<std::string>(lookup.response);

@@ -220,6 +220,52 @@ TEST(DatabaseTest, ConcurrentReadDecideWritesAreAtomic) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(StorageTest, IdleNamespacesBeyondTheLimitAreClosedAndReopenOnDemand) {
+  auto dir = std::filesystem::temp_directory_path() / ("dynamo-lru-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  StorageOptions o{dir.string(), false, false, 2};
+  auto storage = std::move(Storage::Open(o)).value();
+  {
+    auto a = *storage->Namespace("a");
+    auto t = *a->CreateTable(HashTable("t"));
+    ASSERT_TRUE(Put(*a, t, {Item{{"pk", S("kept")}}}).ok());
+  }
+  (void)*storage->Namespace("b");
+  EXPECT_EQ(storage->OpenNamespaces(), 2u);
+  (void)*storage->Namespace("c");  // closes a, the least recently used
+  EXPECT_EQ(storage->OpenNamespaces(), 2u);
+  {
+    // Held namespaces are never closed, even past the limit.
+    auto b = *storage->Namespace("b");
+    auto c = *storage->Namespace("c");
+    auto a = *storage->Namespace("a");  // reopened, with its data
+    EXPECT_EQ(storage->OpenNamespaces(), 3u);
+    auto t = a->FindTable("t");
+    ASSERT_NE(t, nullptr);
+    EXPECT_TRUE(a->GetItem(t->id, Key("kept"))->has_value());
+    // Handles to one namespace are one database: one set of item locks.
+    EXPECT_EQ(&a->locks(), &(*storage->Namespace("a"))->locks());
+  }
+  (void)*storage->Namespace("d");
+  EXPECT_EQ(storage->OpenNamespaces(), 2u);
+  storage.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(StorageTest, InMemoryNamespacesAreNeverClosed) {
+  StorageOptions o;
+  o.in_memory = true;
+  o.max_open_namespaces = 1;
+  auto storage = std::move(Storage::Open(o)).value();
+  {
+    auto a = *storage->Namespace("a");
+    ASSERT_TRUE(a->CreateTable(HashTable("t")).ok());
+  }
+  for (const char* name : {"b", "c", "d"}) (void)*storage->Namespace(name);
+  EXPECT_EQ(storage->OpenNamespaces(), 4u);
+  EXPECT_NE((*storage->Namespace("a"))->FindTable("t"), nullptr);
+}
+
 TEST(StorageTest, NamespaceFileNamesAreEscaped) {
   EXPECT_EQ(NamespaceFileName("AKID_us-east-1"), "AKID_us-east-1.db");
   EXPECT_EQ(NamespaceFileName("../x"), "%2E.%2Fx.db");

@@ -276,6 +276,50 @@ class ConnectionLimitTest(unittest.TestCase):
                     time.sleep(0.1)
 
 
+class ManyNamespacesTest(unittest.TestCase):
+    # A shared emulator in CI where every job uses its own access key: 5,000
+    # namespaces one after another under the common 1,024-descriptor limit.
+    # Idle namespaces are closed (and reopened on demand), so descriptors stay
+    # bounded and every request works.
+    def test_5000_namespaces_under_1024_descriptors(self):
+        import resource
+
+        def limit_1024():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+        data = tempfile.mkdtemp(prefix="dynamo-e2e-ns-")
+        try:
+            with harness.Server(db_path=data, preexec_fn=limit_1024) as server:
+                with requests.Session() as http:
+                    def call(key, target, body):
+                        r = server.post(target, body, session=http,
+                                        headers=harness.fake_auth_headers(access_key=key))
+                        self.assertEqual(r.status_code, 200, (key, target, r.content[:300]))
+                        return r.json()
+
+                    max_fds = 0
+                    for i in range(5000):
+                        key = f"NS{i:05d}"
+                        if i % 50 == 0:
+                            call(key, "CreateTable", {
+                                "TableName": "tab", "BillingMode": "PAY_PER_REQUEST",
+                                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+                            call(key, "PutItem", {"TableName": "tab", "Item": {"pk": {"S": key}}})
+                        else:
+                            call(key, "ListTables", {})
+                        if i % 250 == 0:
+                            max_fds = max(max_fds, len(os.listdir(f"/proc/{server.proc.pid}/fd")))
+                    self.assertLess(max_fds, 600, "descriptors grow with the namespaces used")
+                    # Early namespaces were closed and come back with their data.
+                    for i in (0, 50, 2500):
+                        key = f"NS{i:05d}"
+                        item = call(key, "GetItem", {"TableName": "tab", "Key": {"pk": {"S": key}}})
+                        self.assertEqual(item["Item"]["pk"]["S"], key)
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
+
+
 class CommandLineTest(unittest.TestCase):
     # A typo in a flag must fail loudly, not be ignored.
     def test_unknown_flag(self):
