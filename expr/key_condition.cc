@@ -195,13 +195,6 @@ Result<RangeKeyCondition> RangeCondition(const Condition& leaf, size_t key_index
           "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
           "operator or function: begins_with, operand type: N");
     }
-    // The prefix is taken from the second argument whichever operand the key
-    // is; with the key second that argument is a path, not a value.
-    if (key_index != 0) {
-      return Error{core::ErrorCode::kInternalServerError,
-                   "begins_with in a KeyConditionExpression with the key attribute as its second "
-                   "argument"};
-    }
     r.op = RangeKeyCondition::Op::kBeginsWith;
     r.value = BoundValue(ops[1], b);
     return r;
@@ -233,10 +226,11 @@ Result<KeyCondition> AnalyseKeyCondition(const Condition& root, const Bindings& 
             "schema type");
       }
     }
-    if (c->kind == Condition::Kind::kBetween && k.index != 0) {
+    if (k.index != 0 && c->kind != Condition::Kind::kCompare) {
       return ValidationError(
-          "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key "
-          "attribute as its first operand");
+          "Invalid condition in KeyConditionExpression: " +
+          std::string(c->kind == Condition::Kind::kBetween ? "BETWEEN" : "begins_with") +
+          " operator must have the key attribute as its first operand");
     }
     if (is_hash) {
       if (have_hash) return OneConditionPerKey();

@@ -49,15 +49,9 @@ struct KeyCondition {
 // conditions than key attributes; two attribute names, nested operations, no
 // attribute, or a nested path in one condition; a non-key attribute (reported
 // as the key element left without a condition); a value whose type is not the
-// key's; BETWEEN without the key first; two conditions on one key; anything
-// but equality on the partition key; begins_with on a number key; no
-// partition key condition.
-//
-// One case fails with kInternalServerError instead: begins_with with the key
-// attribute as its second argument (begins_with(:v, sk)). The code this was
-// moved from threw std::out_of_range there, which the server's catch-all
-// answered with InternalServerError; the error code keeps that response
-// without an exception crossing this header.
+// key's; BETWEEN or begins_with without the key as the first operand; two
+// conditions on one key; anything but equality on the partition key;
+// begins_with on a number key; no partition key condition.
 core::Result<KeyCondition> AnalyseKeyCondition(const Condition& root, const Bindings& bindings,
                                                const core::KeySchema& key);
 

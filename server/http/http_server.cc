@@ -11,6 +11,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "server/api/api.h"
 #include "server/log.h"
@@ -191,6 +192,64 @@ bool StartsWithCaseless(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+// The answer to a read that failed, or nullopt when the connection simply
+// ends (closed, timed out, shut down).
+std::optional<http::response<http::string_body>> ResponseToReadError(const beast::error_code& ec) {
+  if (ec == http::error::body_limit || ec == http::error::buffer_overflow) {
+    // DynamoDB refuses request bodies over 16 MB; answer and drop the
+    // connection rather than read the rest.
+    ApiResponse out =
+        Api::ErrorResponse(core::Error{core::ErrorCode::kRequestEntityTooLarge,
+                                       "Request payload size exceeds the limit of 16777216 bytes"});
+    return MakeResponse(11, false, out.status, std::move(out.body), "application/x-amz-json-1.0");
+  }
+  if (ec == http::error::header_limit) return MakeResponse(11, false, 431, "", "text/plain");
+  if (IsMalformedRequest(ec)) {
+    // HTTP requires an answer: clients and proxies then report a clear
+    // error instead of a reset.
+    Log(LogLevel::kDebug, "malformed request: " + ec.message());
+    return MakeResponse(11, false, 400, "Bad Request: " + ec.message() + "\n", "text/plain");
+  }
+  if (ec != http::error::end_of_stream && ec != net::error::operation_aborted &&
+      ec != beast::error::timeout) {
+    Log(LogLevel::kDebug, "read: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+// The response to one request.
+http::response<http::string_body> Respond(Api* api, http::request<http::string_body>&& req,
+                                          bool may_keep_alive) {
+  const bool keep_alive = req.keep_alive() && may_keep_alive;
+  if (req.method() == http::verb::get && req.target() == "/") {
+    return MakeResponse(req.version(), keep_alive, 200,
+                        "healthy: dynamodb.us-east-1.amazonaws.com ", "text/plain");
+  }
+  std::string_view content_type = req[http::field::content_type];
+  std::string_view response_type = "application/x-amz-json-1.0";
+  if (StartsWithCaseless(content_type, "application/x-amz-json-1.1")) {
+    response_type = "application/x-amz-json-1.1";
+  }
+  const bool json_type = StartsWithCaseless(content_type, "application/x-amz-json-1.0") ||
+                         StartsWithCaseless(content_type, "application/x-amz-json-1.1") ||
+                         StartsWithCaseless(content_type, "application/json");
+  if (req.method() != http::verb::post || (!req.body().empty() && !json_type)) {
+    return MakeResponse(req.version(), keep_alive, 404, "<UnknownOperationException/>\n",
+                        "application/x-amz-json-1.0");
+  }
+  RequestContext ctx;
+  auto auth = req.find(http::field::authorization);
+  bool has_date = req.find("X-Amz-Date") != req.end() || req.find(http::field::date) != req.end();
+  ParseAuthorization(auth == req.end() ? std::string_view() : std::string_view(auth->value()),
+                     auth != req.end(), has_date, &ctx);
+  std::string_view target = req["X-Amz-Target"];
+  constexpr std::string_view kPrefix = "DynamoDB_20120810.";
+  std::string_view operation;
+  if (target.substr(0, kPrefix.size()) == kPrefix) operation = target.substr(kPrefix.size());
+  ApiResponse out = api->Dispatch(ctx, operation, req.body());
+  return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
@@ -228,65 +287,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, std::size_t) {
     reading_ = false;
-    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout) {
-      return Close();
-    }
-    if (ec == http::error::body_limit || ec == http::error::buffer_overflow) {
-      // DynamoDB refuses request bodies over 16 MB; answer and drop the
-      // connection rather than read the rest.
-      ApiResponse out = Api::ErrorResponse(
-          core::Error{core::ErrorCode::kRequestEntityTooLarge,
-                      "Request payload size exceeds the limit of 16777216 bytes"});
-      return Write(
-          MakeResponse(11, false, out.status, std::move(out.body), "application/x-amz-json-1.0"));
-    }
-    if (ec == http::error::header_limit) {
-      return Write(MakeResponse(11, false, 431, "", "text/plain"));
-    }
-    if (IsMalformedRequest(ec)) {
-      // HTTP requires an answer: clients and proxies then report a clear
-      // error instead of a reset.
-      Log(LogLevel::kDebug, "malformed request: " + ec.message());
-      return Write(
-          MakeResponse(11, false, 400, "Bad Request: " + ec.message() + "\n", "text/plain"));
-    }
     if (ec) {
-      Log(LogLevel::kDebug, "read: " + ec.message());
-      return Close();
+      std::optional<http::response<http::string_body>> answer = ResponseToReadError(ec);
+      return answer ? Write(std::move(*answer)) : Close();
     }
-    Write(Handle(parser_->release()));
-  }
-
-  http::response<http::string_body> Handle(http::request<http::string_body>&& req) {
-    const bool keep_alive = req.keep_alive() && !server_->stopping.load();
-    if (req.method() == http::verb::get && req.target() == "/") {
-      return MakeResponse(req.version(), keep_alive, 200,
-                          "healthy: dynamodb.us-east-1.amazonaws.com ", "text/plain");
-    }
-    std::string_view content_type = req[http::field::content_type];
-    std::string_view response_type = "application/x-amz-json-1.0";
-    if (StartsWithCaseless(content_type, "application/x-amz-json-1.1")) {
-      response_type = "application/x-amz-json-1.1";
-    }
-    const bool json_type = StartsWithCaseless(content_type, "application/x-amz-json-1.0") ||
-                           StartsWithCaseless(content_type, "application/x-amz-json-1.1") ||
-                           StartsWithCaseless(content_type, "application/json");
-    if (req.method() != http::verb::post || (!req.body().empty() && !json_type)) {
-      return MakeResponse(req.version(), keep_alive, 404, "<UnknownOperationException/>\n",
-                          "application/x-amz-json-1.0");
-    }
-    RequestContext ctx;
-    auto auth = req.find(http::field::authorization);
-    bool has_date = req.find("X-Amz-Date") != req.end() || req.find(http::field::date) != req.end();
-    ParseAuthorization(auth == req.end() ? std::string_view() : std::string_view(auth->value()),
-                       auth != req.end(), has_date, &ctx);
-    std::string_view target = req["X-Amz-Target"];
-    constexpr std::string_view kPrefix = "DynamoDB_20120810.";
-    std::string_view operation;
-    if (target.substr(0, kPrefix.size()) == kPrefix) operation = target.substr(kPrefix.size());
-    ApiResponse out = server_->api->Dispatch(ctx, operation, req.body());
-    return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
+    Write(Respond(server_->api, parser_->release(), !server_->stopping.load()));
   }
 
   void Write(http::response<http::string_body>&& res) {
@@ -314,6 +319,34 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+std::string RespondToRawRequest(Api* api, std::string_view raw, const HttpOptions& options) {
+  http::request_parser<http::string_body> parser;
+  parser.body_limit(options.body_limit);
+  parser.header_limit(64 * 1024);
+  parser.eager(true);
+  beast::error_code ec;
+  size_t used = 0;
+  while (used < raw.size() && !parser.is_done()) {
+    size_t n = parser.put(net::buffer(raw.data() + used, raw.size() - used), ec);
+    if (ec == http::error::need_more) {
+      ec = {};
+      if (n == 0) break;
+    }
+    if (ec) break;
+    used += n;
+  }
+  std::optional<http::response<http::string_body>> response;
+  if (ec) {
+    response = ResponseToReadError(ec);
+  } else if (parser.is_done()) {
+    response = Respond(api, parser.release(), true);
+  }
+  if (!response) return "";  // a connection would wait for more, or just close
+  std::ostringstream out;
+  out << *response;
+  return out.str();
+}
 
 void HttpServer::Impl::DoAccept() {
   acceptor.async_accept(net::make_strand(ioc),

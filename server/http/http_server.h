@@ -64,6 +64,11 @@ class HttpServer {
 // ctx->auth_error with DynamoDB's error. has_date: X-Amz-Date or Date present.
 void ParseAuthorization(std::string_view header, bool present, bool has_date, RequestContext* ctx);
 
+// One HTTP request's bytes in, its response's bytes out, as a connection
+// would answer them (same parser and limits), without a socket: for fuzzing
+// and tests. Empty when a connection would wait for more bytes or close.
+std::string RespondToRawRequest(Api* api, std::string_view raw, const HttpOptions& options = {});
+
 // 52 characters of [0-9A-Z], like DynamoDB's request ids.
 std::string NewRequestId();
 

@@ -457,12 +457,27 @@ TEST(KeyConditionTest, RejectsMisplacedOrUnsupportedKeyConditions) {
   constexpr const char* kBetweenFirst =
       "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute "
       "as its first operand";
+  constexpr const char* kBeginsWithFirst =
+      "Invalid condition in KeyConditionExpression: begins_with operator must have the key "
+      "attribute as its first operand";
   RunCases({
       {"pk = :h AND :s BETWEEN sk AND :t",
        {{":h", S("a")}, {":s", S("b")}, {":t", S("c")}},
        kStringRange,
        kBetweenFirst},
       {":s BETWEEN pk AND :t", {{":s", S("b")}, {":t", S("c")}}, kHashOnly, kBetweenFirst},
+      // begins_with(:v, key) was once answered with InternalServerError.
+      {"pk = :h AND begins_with(:s, sk)",
+       {{":h", S("a")}, {":s", S("b")}},
+       kStringRange,
+       kBeginsWithFirst},
+      {"begins_with(:h, pk)", {{":h", S("a")}}, kHashOnly, kBeginsWithFirst},
+      // A number prefix is refused before the key's position is looked at.
+      {"pk = :h AND begins_with(:n, sk)",
+       {{":h", S("a")}, {":n", N("1")}},
+       kNumberRange,
+       "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+       "operator or function: begins_with, operand type: N"},
       {"pk > :h", {{":h", S("a")}}, kHashOnly, "Query key condition not supported"},
       {":h < pk", {{":h", S("a")}}, kHashOnly, "Query key condition not supported"},
       {"begins_with(pk, :h)", {{":h", S("a")}}, kHashOnly, "Query key condition not supported"},
@@ -490,12 +505,6 @@ TEST(KeyConditionTest, RejectsMisplacedOrUnsupportedKeyConditions) {
        kNumberRange,
        "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
        "operator or function: begins_with, operand type: N"},
-      // Kept from the server code this was moved from, which threw here (a 500).
-      {"pk = :h AND begins_with(:s, sk)",
-       {{":h", S("a")}, {":s", S("b")}},
-       kStringRange,
-       "InternalServerError: begins_with in a KeyConditionExpression with the key attribute as "
-       "its second argument"},
   });
 }
 

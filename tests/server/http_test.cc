@@ -190,3 +190,35 @@ TEST(HttpTest, PortInUseIsAClearError) {
 
 }  // namespace
 }  // namespace dynamo
+
+namespace dynamo {
+namespace {
+
+// The socket-free path the fuzzer drives answers as a connection does.
+TEST(HttpTest, RawRequestsAreAnsweredAsOnAConnection) {
+  auto storage = std::move(storage::Storage::Open({"", true, false})).value();
+  server::Api api(storage.get(), {});
+  auto status_line = [](const std::string& response) {
+    return response.substr(0, response.find("\r\n"));
+  };
+  const std::string body = "{}";
+  const std::string list_tables =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+      "X-Amz-Target: DynamoDB_20120810.ListTables\r\nX-Amz-Date: 20240101T000000Z\r\n"
+      "Authorization: " +
+      std::string(kAuth) + "\r\nContent-Length: 2\r\n\r\n" + body;
+  std::string ok = server::RespondToRawRequest(&api, list_tables);
+  EXPECT_EQ(status_line(ok), "HTTP/1.1 200 OK");
+  EXPECT_NE(ok.find("\r\n\r\n{\"TableNames\":[]}"), std::string::npos) << ok;
+  EXPECT_EQ(status_line(server::RespondToRawRequest(
+                &api, "POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n")),
+            "HTTP/1.1 400 Bad Request");
+  EXPECT_EQ(status_line(server::RespondToRawRequest(&api, "GET / HTTP/1.1\r\n\r\n")),
+            "HTTP/1.1 200 OK");
+  // Incomplete: a connection would wait for the rest.
+  EXPECT_EQ(server::RespondToRawRequest(&api, list_tables.substr(0, list_tables.size() - 1)), "");
+  EXPECT_EQ(server::RespondToRawRequest(&api, ""), "");
+}
+
+}  // namespace
+}  // namespace dynamo

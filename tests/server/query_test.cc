@@ -9,6 +9,12 @@
 namespace dynamo::server {
 namespace {
 
+std::set<std::string> MemberNames(const JsonValue& object) {
+  std::set<std::string> names;
+  for (const auto& m : object.GetObject()) names.insert(m.name.GetString());
+  return names;
+}
+
 TEST_F(ReadApiTest, KeyConditionsSelectRangesInNumericOrder) {
   const std::pair<const char*, const char*> cases[] = {
       {"pk = :p", "-10,-1.5,0,0.25,1,2,10,1000"},
@@ -66,12 +72,8 @@ TEST_F(ReadApiTest, IndexesProjectAndAreSparse) {
       "Query",
       R"j({"TableName":"tab","IndexName":"gsi","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"G"}},"Limit":1})j");
   ASSERT_EQ(gsi["Items"].Size(), 1u);
-  std::set<std::string> attrs;
-  for (const auto& m : gsi["Items"][0].GetObject()) attrs.insert(m.name.GetString());
-  EXPECT_EQ(attrs, (std::set<std::string>{"g", "pk", "sk"}));
-  std::set<std::string> lek;
-  for (const auto& m : gsi["LastEvaluatedKey"].GetObject()) lek.insert(m.name.GetString());
-  EXPECT_EQ(lek, (std::set<std::string>{"g", "pk", "sk"}));
+  EXPECT_EQ(MemberNames(gsi["Items"][0]), (std::set<std::string>{"g", "pk", "sk"}));
+  EXPECT_EQ(MemberNames(gsi["LastEvaluatedKey"]), (std::set<std::string>{"g", "pk", "sk"}));
   // Only items with the index key are in the index.
   EXPECT_EQ(Json("Scan", R"j({"TableName":"tab","IndexName":"lsi"})j")["Count"].GetInt(), 0);
   ASSERT_EQ(
@@ -84,9 +86,7 @@ TEST_F(ReadApiTest, IndexesProjectAndAreSparse) {
       "Query",
       R"j({"TableName":"tab","IndexName":"lsi","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}}})j");
   ASSERT_EQ(lsi["Count"].GetInt(), 1);
-  attrs.clear();
-  for (const auto& m : lsi["Items"][0].GetObject()) attrs.insert(m.name.GetString());
-  EXPECT_EQ(attrs, (std::set<std::string>{"l", "pk", "sk", "x"}));
+  EXPECT_EQ(MemberNames(lsi["Items"][0]), (std::set<std::string>{"l", "pk", "sk", "x"}));
   // Deleting the item removes its index entries.
   ASSERT_EQ(
       Call("DeleteItem", R"j({"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}}})j").status,
