@@ -17,6 +17,7 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
   static const ErrorWireInfo kIncompleteSignature{CORAL("IncompleteSignatureException"), 400,
                                                   false};
   static const ErrorWireInfo kUnrecognizedClient{CORAL("UnrecognizedClientException"), 400, false};
+  static const ErrorWireInfo kInvalidSignature{CORAL("InvalidSignatureException"), 400, false};
   static const ErrorWireInfo kEntityTooLarge{CORAL("RequestEntityTooLargeException"), 413, false};
   static const ErrorWireInfo kNotFound{DYN("ResourceNotFoundException"), 400, false};
   static const ErrorWireInfo kInUse{DYN("ResourceInUseException"), 400, false};
@@ -47,6 +48,8 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
       return kIncompleteSignature;
     case ErrorCode::kUnrecognizedClient:
       return kUnrecognizedClient;
+    case ErrorCode::kInvalidSignature:
+      return kInvalidSignature;
     case ErrorCode::kRequestEntityTooLarge:
       return kEntityTooLarge;
     case ErrorCode::kResourceNotFound:

@@ -22,6 +22,7 @@ enum class ErrorCode {
   kMissingAuthenticationToken,
   kIncompleteSignature,
   kUnrecognizedClient,
+  kInvalidSignature,
   kResourceNotFound,
   kResourceInUse,
   kConditionalCheckFailed,

@@ -1,16 +1,36 @@
 // The HTTP front end: raw request bytes, parsed and answered as a connection
 // would (server::RespondToRawRequest). No input may crash it or get a 500.
+// Inputs of odd length are answered with SigV4 verification on
+// (--auth-credentials), so the signature checks see the same inputs.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "fuzz/fuzz_api.h"
 #include "server/http/http_server.h"
+#include "server/http/sigv4.h"
+
+namespace {
+
+const dynamo::server::HttpOptions& OptionsFor(size_t size) {
+  static const dynamo::server::HttpOptions plain;
+  static const dynamo::server::HttpOptions with_auth = [] {
+    dynamo::server::HttpOptions o;
+    auto credentials = dynamo::server::Credentials::Parse(
+        "[default]\naws_access_key_id = AKID\naws_secret_access_key = secret\n", "fuzz");
+    o.credentials = std::make_shared<const dynamo::server::Credentials>(std::move(*credentials));
+    return o;
+  }();
+  return size % 2 ? with_auth : plain;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::string response =
-      dynamo::server::RespondToRawRequest(&dynamo::fuzz::FuzzApi::Next(), input);
+      dynamo::server::RespondToRawRequest(&dynamo::fuzz::FuzzApi::Next(), input, OptionsFor(size));
   if (response.rfind("HTTP/1.1 5", 0) == 0 || response.rfind("HTTP/1.0 5", 0) == 0) {
     __builtin_trap();
   }

@@ -3,11 +3,15 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libboost1.81-dev rapidjson-dev libsqlite3-dev
-          libgtest-dev libgmock-dev zlib1g-dev)
+          libgtest-dev libgmock-dev zlib1g-dev libssl-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # End-to-end clients: the AWS CLI v2 (Debian's awscli), boto3 and requests.
   packages+=(awscli python3-boto3 python3-requests)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+  # Sanitizer and fuzz builds (scripts/sanitize.sh, scripts/fuzz.sh): clang,
+  # its runtimes (ASan, UBSan, TSan, libFuzzer; only recommended by clang, so
+  # named here) and llvm-symbolizer for readable reports.
+  packages+=(clang libclang-rt-14-dev llvm-14)
 fi
 
 missing=()

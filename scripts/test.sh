@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs every test: GoogleTest suites (ctest),
-# the JS SDK v3 end-to-end suite (node --test), and the boto3 / AWS CLI /
-# raw-HTTP end-to-end suite (unittest). Exits non-zero if anything fails.
+# Installs dependencies, builds, and runs every test (what runs where: README,
+# "Tests"). Exits non-zero if anything fails.
+#   1. build/: GoogleTest suites (ctest), the JS SDK v3 end-to-end suite
+#      (node --test) and the boto3 / AWS CLI / raw-HTTP suite (unittest)
+#   2. build-asan/: the same suites under AddressSanitizer + UBSan
+#   3. the four fuzz targets, FUZZ_SECONDS (default 60) each
+#   4. build-tsan/: the same suites under ThreadSanitizer
+# SANITIZERS=0 skips 2-4 (a quick local run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -10,16 +15,21 @@ bash scripts/build.sh
 
 export DYNAMO_EMU_BIN="$root/build/server/dynamo-emu"
 status=0
+start=$SECONDS
+section() { echo "== [$((SECONDS - start)) s] $*"; }
 
-echo "== GoogleTest (ctest)"
+section "GoogleTest (ctest)"
 (cd build && ctest --output-on-failure -j"$(nproc)") || status=1
+(cd tests/e2e/js && npm ci --no-audit --no-fund --loglevel=error) || status=1
+bash scripts/e2e.sh || status=1
 
-echo "== JS SDK v3 end-to-end (node --test)"
-(cd tests/e2e/js && npm ci --no-audit --no-fund --loglevel=error && npm test) || status=1
-
-echo "== boto3 / AWS CLI / HTTP end-to-end (unittest)"
-python=python3
-if ! python3 -c "import boto3, requests" 2>/dev/null; then python=/usr/bin/python3; fi
-"$python" -m unittest discover -s tests/e2e/python -t . -v || status=1
-
+if [[ "${SANITIZERS:-1}" != 0 ]]; then
+  section "AddressSanitizer + UBSan"
+  bash scripts/sanitize.sh address || status=1
+  section "fuzzing"
+  bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}" || status=1
+  section "ThreadSanitizer"
+  bash scripts/sanitize.sh thread || status=1
+fi
+section "done (status $status)"
 exit $status

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "server/http/http_server.h"
+#include "server/http/sigv4.h"
 #include "server/log.h"
 
 namespace dynamo {
@@ -59,6 +60,12 @@ Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  std::shared_ptr<const server::Credentials> credentials;
+  if (!options.auth_credentials.empty()) {
+    DYNAMO_ASSIGN_OR_RETURN(server::Credentials loaded,
+                            server::Credentials::Load(options.auth_credentials));
+    credentials = std::make_shared<const server::Credentials>(std::move(loaded));
+  }
   storage::StorageOptions so;
   so.data_dir = options.db_path;
   so.in_memory = options.in_memory;
@@ -76,6 +83,7 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
     ho.max_connections = options.max_connections > 0
                              ? static_cast<size_t>(options.max_connections)
                              : DefaultMaxConnections(so.max_open_namespaces);
+    ho.credentials = credentials;
     DYNAMO_ASSIGN_OR_RETURN(impl->http, server::HttpServer::Start(impl->ioc, impl->api.get(), ho));
     // DescribeEndpoints answers with the address clients reach us at.
     impl->api->SetEndpointAddress(

@@ -31,6 +31,9 @@ struct EmulatorOptions {
   int max_open_namespaces = 32;  // file-backed namespace databases kept open at once
   int transaction_hold_ms = 0;   // hold TransactWriteItems in flight this long (tests)
   bool listen = true;            // false: no socket, Dispatch only
+  // An AWS shared-credentials file: when set, every HTTP request must carry a
+  // valid SigV4 signature by one of its key pairs (Dispatch is not checked).
+  std::string auth_credentials;
 };
 
 class Emulator {

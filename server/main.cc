@@ -37,6 +37,12 @@ Options:
                     keep every TransactWriteItems in flight, item locks held,
                     for N ms before it commits: makes TransactionConflict and
                     TransactionCanceled(TransactionConflict) reproducible in tests
+  --auth-credentials FILE
+                    verify every request's AWS Signature Version 4 against the
+                    key pairs of FILE, an AWS shared-credentials file (the
+                    ~/.aws/credentials your SDK reads; every profile's pair is
+                    accepted); unsigned or badly signed requests get DynamoDB's
+                    errors. Default: off, any credentials are accepted
   --log-level L     debug, info, warn, error or off (default info)
   --help            this text
   --version         the version
@@ -126,6 +132,10 @@ int main(int argc, char** argv) {
         return Fail("invalid --transaction-hold-ms '" + std::string(v) + "' (0..600000)");
       }
       options.transaction_hold_ms = static_cast<int>(ms);
+    } else if (arg == "--auth-credentials") {
+      const char* v = value("auth-credentials");
+      if (!v || *v == '\0') return Fail("missing value for " + arg);
+      options.auth_credentials = v;
     } else if (arg == "--log-level") {
       const char* v = value("log-level");
       dynamo::server::LogLevel level;

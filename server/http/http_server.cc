@@ -8,12 +8,14 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <ctime>
 #include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
 
 #include "server/api/api.h"
+#include "server/http/sigv4.h"
 #include "server/log.h"
 
 namespace dynamo::server {
@@ -42,64 +44,6 @@ std::string NewRequestId() {
     left -= 6;
   }
   return id;
-}
-
-void ParseAuthorization(std::string_view header, bool present, bool has_date, RequestContext* ctx) {
-  if (!present || header.substr(0, 5) != "AWS4-") {
-    ctx->auth_error =
-        Error{ErrorCode::kMissingAuthenticationToken, "Request is missing Authentication Token"};
-    return;
-  }
-  // AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request,
-  //   SignedHeaders=host;x-amz-date, Signature=abc...
-  auto param = [&](std::string_view name) -> std::optional<std::string_view> {
-    size_t pos = 0;
-    while ((pos = header.find(name, pos)) != std::string_view::npos) {
-      bool boundary = pos == 0 || header[pos - 1] == ' ' || header[pos - 1] == ',';
-      size_t eq = pos + name.size();
-      if (boundary && eq < header.size() && header[eq] == '=') {
-        size_t end = header.find_first_of(", ", eq + 1);
-        return header.substr(eq + 1, end == std::string_view::npos ? end : end - eq - 1);
-      }
-      pos = eq;
-    }
-    return std::nullopt;
-  };
-  auto credential = param("Credential");
-  auto signature = param("Signature");
-  auto signed_headers = param("SignedHeaders");
-  std::string missing;
-  if (!credential) missing += "Authorization header requires 'Credential' parameter. ";
-  if (!signature) missing += "Authorization header requires 'Signature' parameter. ";
-  if (!signed_headers) missing += "Authorization header requires 'SignedHeaders' parameter. ";
-  if (!has_date) {
-    missing +=
-        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
-  }
-  if (!missing.empty()) {
-    ctx->auth_error =
-        Error{ErrorCode::kIncompleteSignature, missing + "Authorization=" + std::string(header)};
-    return;
-  }
-  // keyid/date/region/service/term
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = credential->find('/', start);
-    parts.push_back(
-        credential->substr(start, slash == std::string_view::npos ? slash : slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
-  if (parts.size() != 5) {
-    ctx->auth_error = Error{ErrorCode::kIncompleteSignature,
-                            "Credential must have exactly 5 slash-delimited elements, e.g. "
-                            "keyid/date/region/service/term, got '" +
-                                std::string(*credential) + "'"};
-    return;
-  }
-  ctx->access_key = std::string(parts[0]);
-  ctx->region = std::string(parts[2]);
 }
 
 namespace {
@@ -155,10 +99,27 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
 namespace {
 
+// Now as an HTTP date ("Mon, 01 Jan 2024 12:00:00 GMT"), formatted once a
+// second per thread. The SDKs correct their clock skew from it after a
+// "Signature expired" (with --auth-credentials), as they do against DynamoDB.
+std::string_view HttpDateNow() {
+  thread_local std::time_t formatted_second = -1;
+  thread_local char text[40];
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    formatted_second = now;
+  }
+  return text;
+}
+
 http::response<http::string_body> MakeResponse(unsigned version, bool keep_alive, int status,
                                                std::string body, std::string_view content_type) {
   http::response<http::string_body> res{static_cast<http::status>(status), version};
   res.set(http::field::server, "dynamo-emu");
+  res.set(http::field::date, HttpDateNow());
   res.set(http::field::content_type, content_type);
   res.set("x-amzn-RequestId", NewRequestId());
   // boto3 and the JS v2 SDK verify this CRC-32 of the body and retry on mismatch.
@@ -217,8 +178,21 @@ std::optional<http::response<http::string_body>> ResponseToReadError(const beast
   return std::nullopt;
 }
 
+// What SigV4 signs of req: views into it.
+SignedRequest SignedRequestOf(const http::request<http::string_body>& req) {
+  SignedRequest out;
+  out.method = std::string_view(req.method_string());
+  out.target = std::string_view(req.target());
+  for (const auto& field : req) {
+    out.headers.push_back({std::string_view(field.name_string()), std::string_view(field.value())});
+  }
+  out.body = req.body();
+  return out;
+}
+
 // The response to one request.
-http::response<http::string_body> Respond(Api* api, http::request<http::string_body>&& req,
+http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
+                                          http::request<http::string_body>&& req,
                                           bool may_keep_alive) {
   const bool keep_alive = req.keep_alive() && may_keep_alive;
   if (req.method() == http::verb::get && req.target() == "/") {
@@ -238,10 +212,15 @@ http::response<http::string_body> Respond(Api* api, http::request<http::string_b
                         "application/x-amz-json-1.0");
   }
   RequestContext ctx;
-  auto auth = req.find(http::field::authorization);
-  bool has_date = req.find("X-Amz-Date") != req.end() || req.find(http::field::date) != req.end();
-  ParseAuthorization(auth == req.end() ? std::string_view() : std::string_view(auth->value()),
-                     auth != req.end(), has_date, &ctx);
+  if (options.credentials) {
+    VerifySignature(SignedRequestOf(req), *options.credentials, std::chrono::system_clock::now(),
+                    &ctx);
+  } else {
+    auto auth = req.find(http::field::authorization);
+    bool has_date = req.find("X-Amz-Date") != req.end() || req.find(http::field::date) != req.end();
+    ParseAuthorization(auth == req.end() ? std::string_view() : std::string_view(auth->value()),
+                       auth != req.end(), has_date, &ctx);
+  }
   std::string_view target = req["X-Amz-Target"];
   constexpr std::string_view kPrefix = "DynamoDB_20120810.";
   std::string_view operation;
@@ -291,7 +270,7 @@ class Session : public std::enable_shared_from_this<Session> {
       std::optional<http::response<http::string_body>> answer = ResponseToReadError(ec);
       return answer ? Write(std::move(*answer)) : Close();
     }
-    Write(Respond(server_->api, parser_->release(), !server_->stopping.load()));
+    Write(Respond(server_->api, server_->options, parser_->release(), !server_->stopping.load()));
   }
 
   void Write(http::response<http::string_body>&& res) {
@@ -340,7 +319,7 @@ std::string RespondToRawRequest(Api* api, std::string_view raw, const HttpOption
   if (ec) {
     response = ResponseToReadError(ec);
   } else if (parser.is_done()) {
-    response = Respond(api, parser.release(), true);
+    response = Respond(api, options, parser.release(), true);
   }
   if (!response) return "";  // a connection would wait for more, or just close
   std::ostringstream out;

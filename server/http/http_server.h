@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 
@@ -27,6 +28,7 @@ class io_context;
 namespace dynamo::server {
 
 class Api;
+class Credentials;
 struct RequestContext;
 
 struct HttpOptions {
@@ -37,6 +39,10 @@ struct HttpOptions {
   // Connections served at once; past it, new ones wait in the listen queue
   // until one closes. 0: the descriptor limit less a reserve for databases.
   size_t max_connections = 0;
+  // With credentials, every request's SigV4 signature is verified against
+  // them (server/http/sigv4.h); without, the Authorization header is only
+  // parsed for its namespace, as DynamoDB Local does.
+  std::shared_ptr<const Credentials> credentials;
 };
 
 class HttpServer {
@@ -59,10 +65,6 @@ class HttpServer {
   explicit HttpServer(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<Impl> impl_;
 };
-
-// Parses a SigV4 Authorization header into ctx (access key, region), or sets
-// ctx->auth_error with DynamoDB's error. has_date: X-Amz-Date or Date present.
-void ParseAuthorization(std::string_view header, bool present, bool has_date, RequestContext* ctx);
 
 // One HTTP request's bytes in, its response's bytes out, as a connection
 // would answer them (same parser and limits), without a socket: for fuzzing

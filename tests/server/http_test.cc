@@ -10,6 +10,7 @@
 
 #include "server/emulator.h"
 #include "server/http/http_server.h"
+#include "server/http/sigv4.h"
 
 namespace dynamo {
 namespace {
