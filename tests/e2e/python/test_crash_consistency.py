@@ -120,9 +120,27 @@ class Writers:
             with self.model.lock:
                 self.model.errors.append(f"{fn.__name__}: {type(e).__name__}: {e}")
 
+    def attempt(self, kind, call, writes):
+        """Runs call, a request that writes `writes` ([(key, new item or None)]),
+        and records them as acknowledged; returns its response, or None when the
+        crash cut it off (then each write may or may not have committed)."""
+        m = self.model
+        try:
+            out = call()
+        except CUT_OFF:
+            with m.lock:
+                for k, new in writes:
+                    m.write(k, new, acked=False)
+                m.cut_off[kind] += 1
+            return None
+        with m.lock:
+            for k, new in writes:
+                m.write(k, new, acked=True)
+            m.acked[kind] += 1
+        return out
+
     # PutItem of new keys; some items lack the GSI key (a sparse index).
     def putter(self, ddb, rnd):
-        m = self.model
         for i in itertools.count():
             if self.stop.is_set():
                 return
@@ -130,17 +148,11 @@ class Writers:
             item = {"pk": s(k[0]), "sk": s(k[1]), "seq": n(i), "data": s("p" * rnd.randint(1, 3000))}
             if i % 7:
                 item["owner"] = s(f"o{i % 4}")
-            try:
-                ddb.put_item(TableName=TABLE, Item=item)
-            except CUT_OFF:
-                with m.lock:
-                    m.write(k, item, acked=False)
-                    m.cut_off["put"] += 1
+            if self.attempt("put", lambda: ddb.put_item(TableName=TABLE, Item=item),
+                            [(k, item)]) is None:
                 return
-            with m.lock:
-                m.write(k, item, acked=True)
-                m.acked["put"] += 1
-                m.deletable.append(k)
+            with self.model.lock:
+                self.model.deletable.append(k)
 
     # Conditional DeleteItem of acknowledged puts, returning the old item.
     def deleter(self, ddb, rnd):
@@ -152,30 +164,24 @@ class Writers:
             if k is None:
                 time.sleep(0.005)
                 continue
-            try:
-                out = ddb.delete_item(TableName=TABLE, Key=key(*k), ReturnValues="ALL_OLD",
-                                      ConditionExpression="attribute_exists(pk)")
-            except CUT_OFF:
-                with m.lock:
-                    m.write(k, None, acked=False)
-                    m.cut_off["delete"] += 1
+            out = self.attempt("delete", lambda: ddb.delete_item(
+                TableName=TABLE, Key=key(*k), ReturnValues="ALL_OLD",
+                ConditionExpression="attribute_exists(pk)"), [(k, None)])
+            if out is None:
                 return
-            with m.lock:
-                if out.get("Attributes") != old:
+            if out.get("Attributes") != old:
+                with m.lock:
                     m.errors.append(f"delete {k} returned {out.get('Attributes')}, not {old}")
-                m.write(k, None, acked=True)
-                m.acked["delete"] += 1
 
     # UpdateItem with optimistic locking on a version; moves the item between
     # GSI partitions and sometimes out of the index.
     def updater(self, ddb, rnd):
-        m = self.model
-        j = 0
-        while not self.stop.is_set():
+        for j in itertools.count():
+            if self.stop.is_set():
+                return
             k = (f"upd-{j % 5}", "0")
-            j += 1
-            with m.lock:
-                old = m.current(k)
+            with self.model.lock:
+                old = self.model.current(k)
             v = int(old["version"]["N"])
             new = {"pk": s(k[0]), "sk": s(k[1]), "version": n(v + 1), "seq": n(v + 1),
                    "data": s("u" * rnd.randint(1, 2000))}
@@ -187,54 +193,34 @@ class Writers:
                 expr += ", #o = :o"
             else:
                 expr += " REMOVE #o"
-            try:
-                ddb.update_item(TableName=TABLE, Key=key(*k), UpdateExpression=expr,
-                                ConditionExpression="version = :v0",
-                                ExpressionAttributeNames={"#d": "data", "#o": "owner"},
-                                ExpressionAttributeValues=values)
-            except CUT_OFF:
-                with m.lock:
-                    m.write(k, new, acked=False)
-                    m.cut_off["update"] += 1
+            if self.attempt("update", lambda: ddb.update_item(
+                    TableName=TABLE, Key=key(*k), UpdateExpression=expr,
+                    ConditionExpression="version = :v0",
+                    ExpressionAttributeNames={"#d": "data", "#o": "owner"},
+                    ExpressionAttributeValues=values), [(k, new)]) is None:
                 return
-            with m.lock:
-                m.write(k, new, acked=True)
-                m.acked["update"] += 1
 
     # BatchWriteItem: 20 new items and deletes of 5 of this writer's earlier ones.
     def batcher(self, ddb, rnd):
-        m = self.model
         mine = []
         for b in itertools.count():
             if self.stop.is_set():
                 return
-            puts = []
-            for i in range(20):
-                item = {"pk": s(f"batch-{self.seed}-{b}"), "sk": s(f"{i:02d}"), "seq": n(i),
-                        "owner": s(f"b{i % 3}"), "data": s("b" * rnd.randint(1, 500))}
-                puts.append(item)
+            puts = [{"pk": s(f"batch-{self.seed}-{b}"), "sk": s(f"{i:02d}"), "seq": n(i),
+                     "owner": s(f"b{i % 3}"), "data": s("b" * rnd.randint(1, 500))}
+                    for i in range(20)]
             deletes = [mine.pop(rnd.randrange(len(mine))) for _ in range(min(5, len(mine)))]
             requests = [{"PutRequest": {"Item": it}} for it in puts]
             requests += [{"DeleteRequest": {"Key": key(*k)}} for k in deletes]
-            try:
-                out = ddb.batch_write_item(RequestItems={TABLE: requests})
-            except CUT_OFF:
-                with m.lock:
-                    for it in puts:
-                        m.write(key_of(it), it, acked=False)
-                    for k in deletes:
-                        m.write(k, None, acked=False)
-                    m.cut_off["batch"] += 1
+            out = self.attempt("batch",
+                               lambda: ddb.batch_write_item(RequestItems={TABLE: requests}),
+                               [(key_of(it), it) for it in puts] + [(k, None) for k in deletes])
+            if out is None:
                 return
-            with m.lock:
-                if out.get("UnprocessedItems"):
-                    m.errors.append(f"unprocessed items: {out['UnprocessedItems']}")
-                for it in puts:
-                    m.write(key_of(it), it, acked=True)
-                    mine.append(key_of(it))
-                for k in deletes:
-                    m.write(k, None, acked=True)
-                m.acked["batch"] += 1
+            if out.get("UnprocessedItems"):
+                with self.model.lock:
+                    self.model.errors.append(f"unprocessed items: {out['UnprocessedItems']}")
+            mine.extend(key_of(it) for it in puts)
 
     # TransactWriteItems: a transfer between two accounts plus its receipt.
     # Two of these run at once, so transactions also conflict with each other.
