@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -23,7 +24,7 @@ namespace {
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 constexpr std::string_view kService = "dynamodb";
 constexpr std::string_view kTerminator = "aws4_request";
-constexpr auto kMaxSkew = std::chrono::minutes(15);
+constexpr std::time_t kMaxSkewSeconds = 15 * 60;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
@@ -220,17 +221,20 @@ std::string CanonicalRequest(const SignedRequest& request, std::string_view sign
 
 // --- times ---
 
-std::string BasicFormat(std::chrono::system_clock::time_point t) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+// Times are seconds since the epoch (time_t), never a nanosecond time_point:
+// a date header may name any year up to 9999, past what those can hold.
+
+std::string BasicFormat(std::time_t secs) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
 }
 
 // ISO-8601 basic format, "20240101T120000Z".
-std::optional<std::chrono::system_clock::time_point> ParseBasicFormat(std::string_view s) {
+std::optional<std::time_t> ParseBasicFormat(std::string_view s) {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
   for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14}) {
     if (!std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
@@ -251,16 +255,16 @@ std::optional<std::chrono::system_clock::time_point> ParseBasicFormat(std::strin
       tm.tm_min > 59 || tm.tm_sec > 60) {
     return std::nullopt;
   }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return timegm(&tm);
 }
 
 // An HTTP Date header, "Mon, 01 Jan 2024 12:00:00 GMT".
-std::optional<std::chrono::system_clock::time_point> ParseHttpDate(std::string_view s) {
+std::optional<std::time_t> ParseHttpDate(std::string_view s) {
   std::string text(s);
   std::tm tm{};
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  if (end == nullptr || *end != '\0' || tm.tm_year > 9999 - 1900) return std::nullopt;
+  return timegm(&tm);
 }
 
 // --- the Authorization header ---
@@ -369,16 +373,18 @@ Result<std::string> CheckRequestTime(const SignedRequest& request,
                      "'. See http://en.wikipedia.org/wiki/ISO_8601"};
   }
   const std::string stamp = BasicFormat(*time);
-  now = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  if (*time < now - kMaxSkew) {
-    return Error{ErrorCode::kInvalidSignature,
-                 "Signature expired: " + stamp + " is now earlier than " +
-                     BasicFormat(now - kMaxSkew) + " (" + BasicFormat(now) + " - 15 min.)"};
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  if (*time < secs - kMaxSkewSeconds) {
+    return Error{ErrorCode::kInvalidSignature, "Signature expired: " + stamp +
+                                                   " is now earlier than " +
+                                                   BasicFormat(secs - kMaxSkewSeconds) + " (" +
+                                                   BasicFormat(secs) + " - 15 min.)"};
   }
-  if (*time > now + kMaxSkew) {
-    return Error{ErrorCode::kInvalidSignature,
-                 "Signature not yet current: " + stamp + " is still later than " +
-                     BasicFormat(now + kMaxSkew) + " (" + BasicFormat(now) + " + 15 min.)"};
+  if (*time > secs + kMaxSkewSeconds) {
+    return Error{ErrorCode::kInvalidSignature, "Signature not yet current: " + stamp +
+                                                   " is still later than " +
+                                                   BasicFormat(secs + kMaxSkewSeconds) + " (" +
+                                                   BasicFormat(secs) + " + 15 min.)"};
   }
   // The string to sign carries X-Amz-Date as sent.
   return !amz.empty() ? std::string(raw) : stamp;

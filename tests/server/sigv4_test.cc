@@ -266,6 +266,15 @@ TEST(SigV4Test, VerificationErrorsInDynamoDbsOrder) {
        "InvalidSignatureException",
        "Signature not yet current: 20240301T122001Z is still later than 20240301T122000Z "
        "(20240301T120500Z + 15 min.)"},
+      // Found by the http fuzzer: year 6024 overflowed a nanosecond time_point (UBSan).
+      {"year-6024-is-not-yet-current-not-an-overflow",
+       [](Request& r) { r.amz_date = "60240301T120000Z"; }, "InvalidSignatureException",
+       "Signature not yet current: 60240301T120000Z is still later than 20240301T122000Z "
+       "(20240301T120500Z + 15 min.)"},
+      {"year-0001-has-expired", [](Request& r) { r.amz_date = "00010301T120000Z"; },
+       "InvalidSignatureException",
+       "Signature expired: 00010301T120000Z is now earlier than 20240301T115000Z "
+       "(20240301T120500Z - 15 min.)"},
       {"edge-of-future-accepted", [](Request& r) { r.amz_date = "20240301T122000Z"; }, "", ""},
       {"host-not-signed",
        [](Request& r) { r.signed_headers = "content-type;x-amz-date;x-amz-target"; },
