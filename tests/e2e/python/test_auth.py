@@ -4,9 +4,12 @@ CLI and raw HTTP signed by botocore's own signer."""
 import datetime
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import unittest
 
 import boto3
@@ -202,35 +205,136 @@ class AuthTest(unittest.TestCase):
         r = requests.get(self.server.endpoint + "/", timeout=10)
         self.assertEqual(r.status_code, 200)
 
-    # The AWS CLI with a profile of the file works; a wrong secret or unknown key
-    # gets DynamoDB's error on stderr.
-    @unittest.skipUnless(os.access(harness.AWS_CLI, os.X_OK), "AWS CLI v2 not installed")
-    def test_aws_cli(self):
-        def aws(**env_vars):
-            env = {k: v for k, v in harness.cli_env().items()
-                   if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-            env.update(env_vars)
-            return subprocess.run(
-                [harness.AWS_CLI, "dynamodb", "list-tables", "--endpoint-url",
-                 self.server.endpoint, "--output", "json"],
-                env=env, capture_output=True, text=True, timeout=60)
 
-        ok = aws(AWS_SHARED_CREDENTIALS_FILE=self.credentials_file, AWS_PROFILE="ci")
+class TamperingProxy:
+    """A TCP proxy in front of the server that replaces bytes in each request
+    body on the way (a man in the middle), then relays both directions."""
+
+    def __init__(self, upstream_port, old, new):
+        self.upstream_port, self.old, self.new = upstream_port, old, new
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def close(self):
+        self.listener.close()
+
+    def accept(self):
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.handle, args=(conn,), daemon=True).start()
+
+    def handle(self, conn):
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return conn.close()
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head).group(1))
+        while len(body) < length:
+            body += conn.recv(65536)
+        upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+        upstream.sendall(head + b"\r\n\r\n" + body.replace(self.old, self.new))
+
+        def pipe(src, dst):
+            try:
+                while chunk := src.recv(65536):
+                    dst.sendall(chunk)
+            except OSError:
+                pass
+            finally:
+                for sock in (src, dst):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=pipe, args=(upstream, conn), daemon=True).start()
+        pipe(conn, upstream)
+
+
+@unittest.skipUnless(os.access(harness.AWS_CLI, os.X_OK), "AWS CLI v2 not installed")
+class AuthCliTest(unittest.TestCase):
+    """The AWS CLI against a server with --auth-credentials."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="dynamo-emu-auth-cli-")
+        cls.credentials_file = os.path.join(cls.dir, "credentials")
+        with open(cls.credentials_file, "w") as f:
+            f.write(CREDENTIALS)
+        cls.server = harness.Server("--auth-credentials", cls.credentials_file).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+        assert code == 0, cls.server.stderr_text()
+
+    def aws(self, *args, endpoint=None, prefix=(), **env_vars):
+        env = {k: v for k, v in harness.cli_env().items()
+               if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        env.update(env_vars)
+        return subprocess.run(
+            [*prefix, harness.AWS_CLI, "dynamodb", *args, "--endpoint-url",
+             endpoint or self.server.endpoint, "--output", "json"],
+            env=env, capture_output=True, text=True, timeout=60)
+
+    def assertCliRefused(self, r, code, message):
+        # The CLI may insert "(reached max retries: 0)" before the colon.
+        self.assertEqual(r.returncode, 254, r.stderr)
+        self.assertRegex(r.stderr, rf"An error occurred \({code}\) when calling the "
+                                   r"\w+ operation(?: \(reached max retries: \d+\))?: ")
+        self.assertTrue(r.stderr.strip().endswith(message), r.stderr)
+
+    # A profile of the file the server reads, selected as users do.
+    def test_valid_profile(self):
+        ok = self.aws("list-tables", AWS_SHARED_CREDENTIALS_FILE=self.credentials_file,
+                      AWS_PROFILE="ci")
         self.assertEqual(ok.returncode, 0, ok.stderr)
         self.assertIn("TableNames", json.loads(ok.stdout))
 
-        # The CLI may insert "(reached max retries: 0)" before the colon.
-        wrong = aws(AWS_ACCESS_KEY_ID="AKIDAUTHCI", AWS_SECRET_ACCESS_KEY="wrong")
-        self.assertEqual(wrong.returncode, 254, wrong.stderr)
-        self.assertRegex(wrong.stderr, r"An error occurred \(InvalidSignatureException\) when "
-                                       r"calling the ListTables operation[^:]*: ")
-        self.assertTrue(wrong.stderr.strip().endswith(SIGNATURE_MISMATCH), wrong.stderr)
+    def test_wrong_secret(self):
+        self.assertCliRefused(
+            self.aws("list-tables", AWS_ACCESS_KEY_ID="AKIDAUTHCI", AWS_SECRET_ACCESS_KEY="wrong"),
+            "InvalidSignatureException", SIGNATURE_MISMATCH)
 
-        unknown = aws(AWS_ACCESS_KEY_ID="AKIDNOBODY", AWS_SECRET_ACCESS_KEY="x")
-        self.assertEqual(unknown.returncode, 254, unknown.stderr)
-        self.assertRegex(unknown.stderr, r"An error occurred \(UnrecognizedClientException\) when "
-                                         r"calling the ListTables operation[^:]*: ")
-        self.assertTrue(unknown.stderr.strip().endswith(INVALID_TOKEN), unknown.stderr)
+    def test_unknown_key(self):
+        self.assertCliRefused(
+            self.aws("list-tables", AWS_ACCESS_KEY_ID="AKIDNOBODY", AWS_SECRET_ACCESS_KEY="x"),
+            "UnrecognizedClientException", INVALID_TOKEN)
+
+    # The CLI's clock 20 minutes slow (faketime): the signature has expired.
+    @unittest.skipUnless(shutil.which("faketime"), "faketime not installed")
+    def test_expired_date(self):
+        r = self.aws("list-tables", prefix=("faketime", "-f", "-20m"),
+                     AWS_ACCESS_KEY_ID="AKIDAUTHCI", AWS_SECRET_ACCESS_KEY="ci-secret")
+        self.assertEqual(r.returncode, 254, r.stderr)
+        self.assertRegex(r.stderr, r"An error occurred \(InvalidSignatureException\) when calling "
+                                   r"the ListTables operation(?: \(reached max retries: \d+\))?: Signature expired: \d{8}T\d{6}Z "
+                                   r"is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)")
+
+    # A proxy changes the table name in the body after the CLI signed it.
+    def test_tampered_body(self):
+        creds = dict(AWS_ACCESS_KEY_ID="AKIDAUTHCI", AWS_SECRET_ACCESS_KEY="ci-secret")
+        honest = TamperingProxy(self.server.port, b"", b"")
+        tampering = TamperingProxy(self.server.port, b"table-abcd", b"table-abce")
+        self.addCleanup(honest.close)
+        self.addCleanup(tampering.close)
+        # Through a proxy that changes nothing the signature holds.
+        self.assertCliRefused(
+            self.aws("describe-table", "--table-name", "table-abcd",
+                     endpoint=f"http://127.0.0.1:{honest.port}", **creds),
+            "ResourceNotFoundException", "Requested resource not found: Table: table-abcd not found")
+        self.assertCliRefused(
+            self.aws("describe-table", "--table-name", "table-abcd",
+                     endpoint=f"http://127.0.0.1:{tampering.port}", **creds),
+            "InvalidSignatureException", SIGNATURE_MISMATCH)
 
 
 class AuthStartupTest(unittest.TestCase):
