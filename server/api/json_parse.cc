@@ -10,7 +10,10 @@ namespace {
 // nesting on the way; refusing a level ends the parse.
 class DepthLimitedHandler {
  public:
-  DepthLimitedHandler(JsonDocument& doc, size_t max_depth) : doc_(doc), max_depth_(max_depth) {}
+  // check_strings: validate each decoded string's UTF-8, because a \u escape
+  // of a lone surrogate decodes to bytes no valid body contains.
+  DepthLimitedHandler(JsonDocument& doc, size_t max_depth, bool check_strings)
+      : doc_(doc), max_depth_(max_depth), check_strings_(check_strings) {}
 
   bool Null() { return doc_.Null(); }
   bool Bool(bool b) { return doc_.Bool(b); }
@@ -22,8 +25,12 @@ class DepthLimitedHandler {
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
     return doc_.RawNumber(s, n, copy);
   }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return ValidString(s, n) && doc_.String(s, n, copy);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    return ValidString(s, n) && doc_.Key(s, n, copy);
+  }
   bool StartObject() { return Enter() && doc_.StartObject(); }
   bool EndObject(rapidjson::SizeType members) {
     --depth_;
@@ -37,9 +44,13 @@ class DepthLimitedHandler {
 
  private:
   bool Enter() { return ++depth_ <= max_depth_; }
+  bool ValidString(const char* s, rapidjson::SizeType n) const {
+    return !check_strings_ || core::IsValidUtf8(std::string_view(s, n));
+  }
 
   JsonDocument& doc_;
   size_t max_depth_;
+  bool check_strings_;
   size_t depth_ = 0;
 };
 
@@ -50,10 +61,14 @@ bool ParseRequestBody(std::string_view body, size_t max_depth, JsonDocument* doc
   // parser byte by byte; the verdicts are the same.
   if (!core::IsValidUtf8(body)) return false;
   bool parsed = false;
+  // The parser decodes \uD800-\uDFFF escapes without pairing a low
+  // surrogate with a high one: a lone one would become invalid UTF-8 in the
+  // item. Only bodies with \u escapes pay for the second check.
+  const bool has_unicode_escape = body.find("\\u") != std::string_view::npos;
   auto generate = [&](JsonDocument& target) {
     rapidjson::MemoryStream ms(body.data(), body.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
-    DepthLimitedHandler handler(target, max_depth);
+    DepthLimitedHandler handler(target, max_depth, has_unicode_escape);
     rapidjson::Reader reader;
     // Iterative: the parser's own stack is on the heap.
     parsed = !reader.Parse<rapidjson::kParseIterativeFlag>(is, handler).IsError();

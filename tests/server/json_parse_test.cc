@@ -37,6 +37,13 @@ TEST(JsonParseTest, NestingLimitOnBothSides) {
       {"", 10, false},
       {"{\"a\":\"\xC3\"}", 10, false},
       {"{\"a\":\"\xC3\xA4\"}", 10, true},
+      // Found by the attribute_values fuzzer: a lone low-surrogate escape was
+      // decoded into invalid UTF-8 (stored, then echoed back unreadable).
+      {R"({"a":"\udeea"})", 10, false},
+      {R"({"\udc00":"a"})", 10, false},
+      {R"({"a":["x\ud83d"]})", 10, false},           // a high surrogate alone
+      {R"({"a":"\ud83d\ude00 \u00e4"})", 10, true},  // a pair, and a BMP escape
+      {R"({"a":"\\udeea"})", 10, true},              // an escaped backslash, then text
   };
   for (const auto& c : cases) {
     JsonDocument doc;

@@ -151,6 +151,20 @@ class HttpProtocolTest(harness.ServerTestCase):
         r = self.server.post(None, {})
         self.assertJsonError(r, 400, {"__type": "com.amazon.coral.service#UnknownOperationException"})
 
+    # Found by fuzzing: a lone surrogate escape is not text; it must not be
+    # stored and echoed back as invalid UTF-8 (a pair is fine).
+    def test_lone_surrogate_escape_is_a_serialization_error(self):
+        table = harness.unique_name("surrogate")
+        harness.create_table(self.ddb, table)
+        for value in ("\\udeea", "x\\udc00y", "\\ud83d"):
+            with self.subTest(value=value):
+                body = '{"TableName":"%s","Item":{"pk":{"S":"%s"}}}' % (table, value)
+                r = self.server.post("PutItem", body)
+                self.assertJsonError(r, 400, {"__type": SERIALIZATION})
+        body = '{"TableName":"%s","Item":{"pk":{"S":"\\ud83d\\ude00"}}}' % table
+        self.assertEqual(self.server.post("PutItem", body).status_code, 200)
+        self.assertEqual(self.ddb.scan(TableName=table)["Items"], [{"pk": {"S": "\U0001F600"}}])
+
     # An empty body (or a JSON value that is not an object) is a bare SerializationException.
     def test_empty_or_non_object_body(self):
         for body in ("", "[]", "null", "5"):
