@@ -33,11 +33,9 @@ constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 
 std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
 
-// "1 validation error detected: Value at 'RequestItems' ...": an empty map.
-core::Error EmptyRequestItems() {
-  return ValidationError(
-      "1 validation error detected: Value at 'RequestItems' failed to satisfy "
-      "constraint: Member must have length greater than or equal to 1");
+// An empty RequestItems map, in DynamoDB's 2026 wording.
+core::Error EmptyRequestItems(std::string_view operation) {
+  return ValidationError("The requestItems parameter is required for " + std::string(operation));
 }
 
 // ---- BatchGetItem ----
@@ -96,7 +94,7 @@ core::Status CheckBatchGetConstraints(BatchGetRequest& r) {
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   // Length limits, in DynamoDB's current wording (no value echoed).
-  if (r.request_items->ObjectEmpty()) return EmptyRequestItems();
+  if (r.request_items->ObjectEmpty()) return EmptyRequestItems("BatchGetItem");
   size_t total = 0;
   for (const auto& t : r.tables) {
     if (t.keys->Empty() || t.keys->Size() > kMaxBatchGetKeys) {
@@ -287,7 +285,7 @@ Result<BatchWriteRequest> ReadBatchWriteRequest(const JsonValue& req) {
 }
 
 core::Status CheckBatchWriteLimits(const BatchWriteRequest& r, size_t total) {
-  if (r.request_items->ObjectEmpty()) return EmptyRequestItems();
+  if (r.request_items->ObjectEmpty()) return EmptyRequestItems("BatchWriteItem");
   for (const auto& t : r.tables) {
     if (t.writes.size() > kMaxBatchWriteRequests) {
       return ValidationError("1 validation error detected: Value at 'RequestItems." + t.name +

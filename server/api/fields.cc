@@ -101,6 +101,10 @@ void ConstraintErrors::Add(std::optional<std::string> value, std::string path,
   errors_.push_back(std::move(e));
 }
 
+void ConstraintErrors::AddUnechoed(std::string path, std::string constraint) {
+  errors_.push_back("Value at '" + path + "' failed to satisfy constraint: " + constraint);
+}
+
 void ConstraintErrors::CheckLength(std::string_view value, const std::string& path, size_t min,
                                    size_t max) {
   if (value.size() < min) {

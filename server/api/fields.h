@@ -57,6 +57,9 @@ class ConstraintErrors {
   // value: the already-rendered value text without quotes, or nullopt for null.
   void Add(std::optional<std::string> value, std::string path, std::string constraint);
   void NotNull(std::string path) { Add(std::nullopt, std::move(path), "Member must not be null"); }
+  // "Value at 'path' failed to satisfy constraint: ...": the newer wording
+  // that names the member as the API does and echoes no value.
+  void AddUnechoed(std::string path, std::string constraint);
   // Length, pattern and enum checks of a string member.
   void CheckLength(std::string_view value, const std::string& path, size_t min, size_t max);
   void CheckTableNamePattern(std::string_view value, const std::string& path);

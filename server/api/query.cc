@@ -114,7 +114,7 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
 // ---- Constraints and parameter combinations ----
 
 // Constraint errors of the parameters; returns the table name.
-Result<std::string> CheckReadConstraints(const ReadParams& p) {
+Result<std::string> CheckReadConstraints(const ReadParams& p, ReadKind kind) {
   ConstraintErrors errors;
   std::string table_name;
   if (!p.table_name) {
@@ -131,7 +131,13 @@ Result<std::string> CheckReadConstraints(const ReadParams& p) {
         *p.select, "select",
         {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
   }
-  if (p.limit) errors.CheckRange(*p.limit, "limit", 1, INT32_MAX);
+  if (p.limit && kind == ReadKind::kQuery && *p.limit < 1) {
+    // Recorded from DynamoDB: Query names the member 'Limit' and echoes no
+    // value; Scan still says "Value '0' at 'limit'".
+    errors.AddUnechoed("Limit", "Member must have value greater than or equal to 1");
+  } else if (p.limit) {
+    errors.CheckRange(*p.limit, "limit", 1, INT32_MAX);
+  }
   CheckCapacityEnum(p.capacity, errors);
   if (p.conditional_operator) {
     errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
@@ -592,7 +598,7 @@ std::string ReadResponse(const ReadParams& p, const ReadPlan& plan, const Page& 
 
 // Validates the request and resolves everything a page needs.
 Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
-  DYNAMO_ASSIGN_OR_RETURN(std::string table_name, CheckReadConstraints(p));
+  DYNAMO_ASSIGN_OR_RETURN(std::string table_name, CheckReadConstraints(p, kind));
   if (kind == ReadKind::kScan) DYNAMO_RETURN_IF_ERROR(CheckScanSegments(p));
   DYNAMO_RETURN_IF_ERROR(CheckParameterCombinations(p, kind));
   ReadPlan plan{kind};

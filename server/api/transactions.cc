@@ -292,9 +292,12 @@ core::Status PrepareActionKey(OpContext& ctx, Action& a) {
   return core::Status::Ok();
 }
 
-core::Status CheckOneActionPerItem(const std::vector<Action>& actions) {
+// The same item twice among the actions of TransactWriteItems or the gets of
+// TransactGetItems (those whose key is valid): one message for both.
+template <typename ActionOrGet>
+core::Status CheckOneActionPerItem(const std::vector<ActionOrGet>& actions) {
   std::set<std::string> seen;
-  for (const Action& a : actions) {
+  for (const ActionOrGet& a : actions) {
     if (!a.key) continue;
     if (!seen.insert(storage::ItemLockKey(a.info->id, *a.key)).second) {
       return ValidationError("Transaction request cannot include multiple operations on one item");
@@ -568,6 +571,7 @@ Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(TransactGetRequest r, ReadTransactGetRequest(req));
   DYNAMO_RETURN_IF_ERROR(CheckTransactGetConstraints(r));
   DYNAMO_RETURN_IF_ERROR(PrepareGets(ctx, r.gets));
+  DYNAMO_RETURN_IF_ERROR(CheckOneActionPerItem(r.gets));
   DYNAMO_RETURN_IF_ERROR(CheckGetsCanRun(ctx, r.gets));
   std::vector<std::optional<Item>> found(r.gets.size());
   DYNAMO_RETURN_IF_ERROR(ctx.ns->db->Read([&](storage::ReadTxn& txn) -> core::Status {

@@ -196,8 +196,11 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
                                           bool may_keep_alive) {
   const bool keep_alive = req.keep_alive() && may_keep_alive;
   if (req.method() == http::verb::get && req.target() == "/") {
-    return MakeResponse(req.version(), keep_alive, 200,
-                        "healthy: dynamodb.us-east-1.amazonaws.com ", "text/plain");
+    // As DynamoDB's endpoints answer, naming the host asked for.
+    std::string_view host = req[http::field::host];
+    if (host.empty()) host = "dynamodb.us-east-1.amazonaws.com";
+    return MakeResponse(req.version(), keep_alive, 200, "healthy: " + std::string(host) + " ",
+                        "text/plain");
   }
   std::string_view content_type = req[http::field::content_type];
   std::string_view response_type = "application/x-amz-json-1.0";

@@ -120,7 +120,7 @@ test('BatchGetItem: 100 keys accepted, 101 rejected', async () => {
       'Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}'],
     ['empty RequestItems',
       () => ddb.send(new BatchGetItemCommand({ RequestItems: {} })),
-      "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"],
+      'The requestItems parameter is required for BatchGetItem'],
   ]);
   await expectError(ddb.send(new BatchGetItemCommand({
     RequestItems: { [users]: { Keys: userKeys(0, 1) }, [tableName('missing')]: { Keys: [{ pk: { S: 'x' } }] } },
@@ -219,6 +219,9 @@ test('BatchWriteItem limits, duplicates and all-or-nothing validation', async ()
     ['an empty string key',
       () => ddb.send(new BatchWriteItemCommand({ RequestItems: { [t]: [...puts(600, 601), { PutRequest: { Item: { pk: { S: '' } } } }] } })),
       'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk'],
+    ['empty RequestItems',
+      () => ddb.send(new BatchWriteItemCommand({ RequestItems: {} })),
+      'The requestItems parameter is required for BatchWriteItem'],
     ['an empty list for a table',
       () => ddb.send(new BatchWriteItemCommand({ RequestItems: { [t]: [] } })),
       `1 validation error detected: Value '{${t}=[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]`],

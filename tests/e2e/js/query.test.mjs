@@ -486,6 +486,10 @@ test('Query validation errors', async () => {
         QueryFilter: { sk: { ComparisonOperator: 'GT', AttributeValueList: [{ N: '1' }] } },
       },
       'QueryFilter can only contain non-primary key attributes: Primary key attribute: sk'],
+    // Query's wording (recorded 2026): 'Limit', no value echoed; Scan keeps "Value '0' at 'limit'".
+    ['Limit 0',
+      { Limit: 0, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'n' } } },
+      "1 validation error detected: Value at 'Limit' failed to satisfy constraint: Member must have value greater than or equal to 1"],
     ['ExclusiveStartKey in another partition',
       { KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'n' } }, ExclusiveStartKey: { pk: { S: 'f' }, sk: { N: '1' } } },
       'The provided starting key is outside query boundaries based on provided conditions'],

@@ -251,11 +251,25 @@ test('TableName given as an ARN', async () => {
   assert.deepEqual(Responses, [{ Item: { pk: { S: 'by-arn' }, v: { N: '1' } } }]);
 });
 
+// Two Gets of one item are refused, as two actions on one item are in
+// TransactWriteItems (DynamoDB's behaviour, recorded).
+test('TransactGetItems: the same item twice is a ValidationException', async () => {
+  await put(users, { pk: { S: 'twice' } });
+  await expectError(ddb.send(new TransactGetItemsCommand({
+    TransactItems: [
+      { Get: { TableName: users, Key: { pk: { S: 'twice' } } } },
+      { Get: { TableName: orders, Key: { pk: { S: 'twice' }, sk: { N: '1' } } } },
+      { Get: { TableName: users, Key: { pk: { S: 'twice' } }, ProjectionExpression: 'pk' } },
+    ],
+  })), 'ValidationException', 'Transaction request cannot include multiple operations on one item');
+});
+
 // TransactGetItems answers in request order, with an empty object for an
 // item that does not exist, and applies each Get's own projection.
 test('TransactGetItems: responses in request order, {} for missing, ProjectionExpression', async () => {
   await put(users, { pk: { S: 'g1' }, a: { S: 'A' }, b: { M: { c: { N: '1' }, d: { N: '2' } } } });
   await put(orders, { pk: { S: 'g2' }, sk: { N: '7' }, x: { BOOL: true } });
+  await put(users, { pk: { S: 'g3' }, a: { S: 'A' } });
   const { Responses } = await ddb.send(new TransactGetItemsCommand({
     TransactItems: [
       { Get: { TableName: orders, Key: { pk: { S: 'g2' }, sk: { N: '7' } } } },
@@ -268,7 +282,7 @@ test('TransactGetItems: responses in request order, {} for missing, ProjectionEx
           ExpressionAttributeNames: { '#b': 'b' },
         },
       },
-      { Get: { TableName: users, Key: { pk: { S: 'g1' } }, ProjectionExpression: 'absent' } },
+      { Get: { TableName: users, Key: { pk: { S: 'g3' } }, ProjectionExpression: 'absent' } },
     ],
   }));
   assert.deepEqual(Responses, [

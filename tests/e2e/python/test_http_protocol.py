@@ -230,11 +230,16 @@ class HttpProtocolTest(harness.ServerTestCase):
         self.assertEqual(r.headers["Content-Type"], "application/x-amz-json-1.1")
         self.assertIn("TableNames", r.json())
 
-    # GET / is the health check DynamoDB Local and dynalite answer.
+    # GET / is the health check DynamoDB's endpoints answer, naming the Host
+    # asked for, with a Date header like every response.
     def test_get_root_health_check(self):
         r = requests.get(self.server.endpoint + "/", timeout=10)
         self.assertEqual(r.status_code, 200)
-        self.assertEqual(r.text, "healthy: dynamodb.us-east-1.amazonaws.com ")
+        self.assertEqual(r.text, f"healthy: 127.0.0.1:{self.server.port} ")
+        self.assertRegex(r.headers["Date"], r"^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$")
+        r = requests.get(self.server.endpoint + "/", headers={"Host": "dynamodb.local:8000"},
+                         timeout=10)
+        self.assertEqual(r.text, "healthy: dynamodb.local:8000 ")
 
     # Other methods or a non-JSON content type: 404 <UnknownOperationException/>.
     def test_wrong_method_or_content_type(self):
