@@ -41,6 +41,20 @@ Mutation MakeMutation(WriteTarget target, WriteKind kind, storage::DecisionFn de
   return m;
 }
 
+// An update whose every action removes (REMOVE, DELETE from a set, the legacy
+// DELETE) does not create a missing item, as in DynamoDB; one with no action
+// at all (an empty AttributeUpdates) creates it with just its key.
+bool OnlyRemoves(const ItemExpressions* e) {
+  if (!e || !e->update || e->update->actions.empty()) return false;
+  for (const expr::UpdateAction& a : e->update->actions) {
+    if (a.kind != expr::UpdateAction::Kind::kRemove &&
+        a.kind != expr::UpdateAction::Kind::kDelete) {
+      return false;
+    }
+  }
+  return true;
+}
+
 ConditionSpec SpecOf(const WriteTarget& target) {
   return ConditionSpec{target.expressions, target.return_old_on_failure};
 }
@@ -70,8 +84,9 @@ Mutation UpdateMutation(WriteTarget target, const Item& key_item) {
   return MakeMutation(std::move(target), WriteKind::kUpdate,
                       [spec, table, &key_item](const Item* stored) -> Result<Decision> {
                         DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
-                        Item updated = stored ? *stored : key_item;
                         const ItemExpressions* e = spec.expressions;
+                        if (!stored && OnlyRemoves(e)) return Decision::Keep();
+                        Item updated = stored ? *stored : key_item;
                         if (e && e->update) {
                           DYNAMO_RETURN_IF_ERROR(expr::ApplyUpdate(
                               *e->update, e->bindings(), table->key, stored != nullptr, &updated));

@@ -66,6 +66,40 @@ test('UpdateItem creates the item when it is absent', async () => {
   assert.deepEqual(await get(bare), bare);
 });
 
+// An update that only removes does not create a missing item (DynamoDB's
+// behaviour, recorded); an empty AttributeUpdates creates the key-only item.
+test('UpdateItem that only removes does not create the item', async () => {
+  const cases = [
+    ['REMOVE', { UpdateExpression: 'REMOVE a, b.c' }],
+    ['DELETE from a set', { UpdateExpression: 'DELETE s :s', ExpressionAttributeValues: { ':s': { SS: ['x'] } } }],
+    ['REMOVE and DELETE', { UpdateExpression: 'REMOVE a DELETE s :s', ExpressionAttributeValues: { ':s': { NS: ['1'] } } }],
+    ['legacy DELETE without a value', { AttributeUpdates: { a: { Action: 'DELETE' } } }],
+    ['legacy DELETE from a set', { AttributeUpdates: { s: { Action: 'DELETE', Value: { SS: ['x'] } } } }],
+  ];
+  for (const [why, params] of cases) {
+    for (const ReturnValues of ['ALL_NEW', 'UPDATED_NEW', 'ALL_OLD', 'NONE']) {
+      const Key = newKey('remove-only');
+      const out = await ddb.send(new UpdateItemCommand({ TableName: table, Key, ReturnValues, ...params }));
+      assert.equal(out.Attributes, undefined, `${why} ${ReturnValues}`);
+      assert.equal(await get(Key), undefined, `${why} ${ReturnValues}: the item was created`);
+    }
+  }
+  // On an existing item the same update applies, leaving the key.
+  const Key = newKey('remove-existing');
+  await put({ ...Key, a: { S: 'x' } });
+  const out = await ddb.send(new UpdateItemCommand({ TableName: table, Key, UpdateExpression: 'REMOVE a', ReturnValues: 'ALL_NEW' }));
+  assert.deepEqual(out.Attributes, Key);
+  // A SET among the removals creates it.
+  const mixed = newKey('remove-and-set');
+  await ddb.send(new UpdateItemCommand({ TableName: table, Key: mixed, UpdateExpression: 'REMOVE a SET b = :b', ExpressionAttributeValues: { ':b': { N: '1' } } }));
+  assert.deepEqual(await get(mixed), { ...mixed, b: { N: '1' } });
+  // An empty AttributeUpdates creates the item with just its key.
+  const empty = newKey('empty-attribute-updates');
+  const created = await ddb.send(new UpdateItemCommand({ TableName: table, Key: empty, AttributeUpdates: {}, ReturnValues: 'ALL_NEW' }));
+  assert.deepEqual(created.Attributes, empty);
+  assert.deepEqual(await get(empty), empty);
+});
+
 // Documents are updated in place by path; siblings of the touched path must survive.
 test('SET on nested map paths keeps siblings', async () => {
   const Key = newKey('nested');
