@@ -2,11 +2,15 @@
 //
 // An AttributeValue is one of the ten DynamoDB types. Values are plain data:
 // copying deep-copies, and there is no sharing between values. Binary data
-// (B, BS) holds the decoded bytes, not base64. Sets keep the order in which
-// they arrived (DynamoDB does not promise an order for sets).
+// (B, BS) holds the decoded bytes, not base64. Sets hold their members
+// sorted: strings and binaries by bytes, numbers numerically. DynamoDB
+// promises no order, but DynamoDB Local returns sets sorted and test suites
+// written against it compare them so; the factories sort.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -61,12 +65,15 @@ class AttributeValue {
   static AttributeValue M(ValueMap m) { return AttributeValue(In<5>(), std::move(m)); }
   static AttributeValue L(ValueList l) { return AttributeValue(In<6>(), std::move(l)); }
   static AttributeValue SS(std::vector<std::string> v) {
+    SortMembers(v, std::less<>());
     return AttributeValue(In<7>(), StringSet{std::move(v)});
   }
   static AttributeValue NS(std::vector<Number> v) {
+    SortMembers(v, [](const Number& a, const Number& b) { return a.Compare(b) < 0; });
     return AttributeValue(In<8>(), NumberSet{std::move(v)});
   }
   static AttributeValue BS(std::vector<std::string> v) {
+    SortMembers(v, std::less<>());
     return AttributeValue(In<9>(), BinarySet{std::move(v)});
   }
 
@@ -89,6 +96,12 @@ class AttributeValue {
   bool Equals(const AttributeValue& other) const;
 
  private:
+  // Sets arrive sorted from storage: checking is linear, sorting only when needed.
+  template <typename T, typename Less>
+  static void SortMembers(std::vector<T>& v, Less less) {
+    if (!std::is_sorted(v.begin(), v.end(), less)) std::sort(v.begin(), v.end(), less);
+  }
+
   template <size_t I>
   using In = std::in_place_index_t<I>;
   template <size_t I, typename T>

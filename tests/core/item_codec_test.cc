@@ -38,6 +38,39 @@ TEST(ItemCodecTest, RoundTripsEveryType) {
   EXPECT_EQ(decoded->at("n").n().ToString(), "-0.0012345678901234567890123456789012345678");
 }
 
+// Sets hold their members sorted whatever order they were built in, and
+// keep that order through the stored format.
+TEST(ItemCodecTest, SetsAreSortedAndStaySorted) {
+  auto num = [](const char* text) { return Number::Parse(text).value(); };
+  struct Case {
+    AttributeValue built;
+    std::vector<std::string> expected;  // members as text
+  };
+  const std::vector<Case> cases = {
+      {AttributeValue::SS({"b", "a", "C", "aa", "\xC3\xA9", ""}),
+       {"", "C", "a", "aa", "b", "\xC3\xA9"}},
+      {AttributeValue::BS({"\x02", std::string("\x01\xff"), "\x01", "\x80"}),
+       {"\x01", std::string("\x01\xff"), "\x02", "\x80"}},
+      {AttributeValue::NS({num("10"), num("9"), num("-1"), num("1.5"), num("-10.25"), num("1E2")}),
+       {"-10.25", "-1", "1.5", "9", "10", "100"}},
+  };
+  for (const Case& c : cases) {
+    Item item{{"s", c.built}};
+    auto decoded = DecodeItem(EncodeItem(item));
+    ASSERT_TRUE(decoded.ok());
+    for (const AttributeValue* v :
+         {&c.built, static_cast<const AttributeValue*>(&decoded->at("s"))}) {
+      std::vector<std::string> members;
+      if (v->type() == ValueType::kNS) {
+        for (const Number& n : v->ns()) members.push_back(n.ToString());
+      } else {
+        members = v->type() == ValueType::kSS ? v->ss() : v->bs();
+      }
+      EXPECT_EQ(members, c.expected);
+    }
+  }
+}
+
 TEST(ItemCodecTest, RejectsEveryTruncation) {
   std::string encoded = EncodeItem(SampleItem());
   for (size_t len = 0; len < encoded.size(); ++len) {

@@ -7,6 +7,7 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -88,6 +89,36 @@ test('every attribute type round-trips bit-exact through the low-level client', 
     assert.equal(Buffer.compare(Buffer.from(got.b.B), Buffer.from(ALL_BYTES)), 0);
     assert.equal(got.b.B.length, 256);
   }
+});
+
+// Sets come back sorted (strings and binaries by bytes, numbers numerically),
+// as DynamoDB Local returns them and suites written against it compare them;
+// also after ADD and DELETE change them.
+test('set members come back in sorted order', async () => {
+  const t = await createSimpleTable(ddb, tableName('sets'));
+  const Key = { pk: { S: 'sorted' } };
+  await ddb.send(new PutItemCommand({
+    TableName: t,
+    Item: {
+      ...Key,
+      ss: { SS: ['b', 'a', 'C', 'aa', 'é', 'Z'] },
+      ns: { NS: ['10', '9', '-1', '1.5', '-10.25', '1E+2'] },
+      bs: { BS: [Uint8Array.of(2), Uint8Array.of(1, 255), Uint8Array.of(1), Uint8Array.of(128)] },
+    },
+  }));
+  const got = async () => (await ddb.send(new GetItemCommand({ TableName: t, Key, ConsistentRead: true }))).Item;
+  let item = await got();
+  assert.deepEqual(item.ss.SS, ['C', 'Z', 'a', 'aa', 'b', 'é']);
+  assert.deepEqual(item.ns.NS, ['-10.25', '-1', '1.5', '9', '10', '100']);
+  assert.deepEqual(item.bs.BS.map((b) => [...b]), [[1], [1, 255], [2], [128]]);
+  await ddb.send(new UpdateItemCommand({
+    TableName: t, Key, UpdateExpression: 'ADD ss :s, ns :n DELETE bs :b',
+    ExpressionAttributeValues: { ':s': { SS: ['ab', 'A'] }, ':n': { NS: ['0', '99'] }, ':b': { BS: [Uint8Array.of(2)] } },
+  }));
+  item = await got();
+  assert.deepEqual(item.ss.SS, ['A', 'C', 'Z', 'a', 'aa', 'ab', 'b', 'é']);
+  assert.deepEqual(item.ns.NS, ['-10.25', '-1', '0', '1.5', '9', '10', '99', '100']);
+  assert.deepEqual(item.bs.BS.map((b) => [...b]), [[1], [1, 255], [128]]);
 });
 
 // DynamoDB returns numbers in canonical form; clients that compare strings depend on it.
