@@ -472,8 +472,17 @@ class Parser {
     }
   }
 
-  // set-value := term ( ( '+' | '-' ) term )?
-  Status ParseSetValue(Operand* out) {
+  // set-value := '(' set-value ')' | term ( ( '+' | '-' ) term )?
+  // DynamoDB accepts the whole value in parentheses, as libraries write
+  // counters: SET #p = (if_not_exists(#p, :zero) + :inc). Operands inside it
+  // still take none.
+  Status ParseSetValue(Operand* out, int depth = 0) {
+    if (Peek().kind == Tok::kLParen) {
+      if (depth > kMaxDepth) return Invalid("The expression has too many nested levels;");
+      Next();
+      DYNAMO_RETURN_IF_ERROR(ParseSetValue(out, depth + 1));
+      return Accept(Tok::kRParen) ? Status::Ok() : SyntaxError();
+    }
     Operand lhs;
     DYNAMO_RETURN_IF_ERROR(ParseOperand(&lhs, 0));
     if (Peek().kind == Tok::kPlus || Peek().kind == Tok::kMinus) {

@@ -100,6 +100,25 @@ test('UpdateItem that only removes does not create the item', async () => {
   assert.deepEqual(await get(empty), empty);
 });
 
+// Counters as libraries write them, the whole value in parentheses: DynamoDB
+// accepts it and applies the arithmetic (recorded).
+test('SET with a parenthesised value: counters with a default', async () => {
+  const Key = newKey('paren');
+  const names = { '#p': 'p' };
+  const inc = (expr, values) => ddb.send(new UpdateItemCommand({
+    TableName: table, Key, UpdateExpression: expr, ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values, ReturnValues: 'UPDATED_NEW',
+  }));
+  let out = await inc('SET #p = (if_not_exists(#p, :zero) + :inc)', { ':zero': { N: '0' }, ':inc': { N: '5' } });
+  assert.deepEqual(out.Attributes, { p: { N: '5' } });
+  out = await inc('SET #p = (if_not_exists(#p, :zero) - :dec)', { ':zero': { N: '0' }, ':dec': { N: '2' } });
+  assert.deepEqual(out.Attributes, { p: { N: '3' } });
+  out = await inc('SET #p = ((#p - :dec))', { ':dec': { N: '1' } });
+  assert.deepEqual(out.Attributes, { p: { N: '2' } });
+  await expectError(inc('SET #p = (#p) - :dec', { ':dec': { N: '1' } }), 'ValidationException',
+    'Invalid UpdateExpression: Syntax error; token: "-", near: ") - :dec"');
+});
+
 // Documents are updated in place by path; siblings of the touched path must survive.
 test('SET on nested map paths keeps siblings', async () => {
   const Key = newKey('nested');
