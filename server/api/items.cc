@@ -134,14 +134,12 @@ std::string WriteResponse(const WriteParams& p, const storage::TableDef& t, cons
                       Consumed{t.name, units}, collection_key);
 }
 
-// UPDATED_OLD / UPDATED_NEW: the whole top-level attributes the update
-// touched, from the old or the new item.
+// UPDATED_OLD / UPDATED_NEW: what the update touched, from the old or the
+// new item; for a nested path only that part ("SET a.b = :v" returns
+// {"a": {"M": {"b": ...}}}), as DynamoDB does.
 std::optional<Item> UpdatedAttributes(const ItemExpressions& e, const Item* source) {
   if (!source || !e.update) return std::nullopt;
-  std::vector<expr::Path> touched;
-  for (const std::string& name : expr::TopLevelNames(expr::UpdatedPaths(*e.update, e.bindings()))) {
-    touched.push_back(expr::Path{name});
-  }
+  std::vector<expr::Path> touched = expr::UpdatedPaths(*e.update, e.bindings());
   if (touched.empty()) return std::nullopt;
   Item projected = expr::ApplyProjection(*source, touched);
   if (projected.empty()) return std::nullopt;

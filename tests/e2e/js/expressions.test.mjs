@@ -287,7 +287,7 @@ test('arithmetic on 38-digit numbers is exact', async () => {
 });
 
 // Each ReturnValues mode has a distinct shape that ORMs parse; UPDATED_* return
-// whole top-level attributes, not just the nested leaf that changed.
+// only what the update touched: for a nested path, just that part (as DynamoDB does).
 test('every ReturnValues mode of UpdateItem', async () => {
   const base = {
     a: { N: '1' },
@@ -319,10 +319,16 @@ test('every ReturnValues mode of UpdateItem', async () => {
   assert.deepEqual(r.Attributes, { ...r.Key, ...updated });
   // Old values of the touched attributes; `fresh` did not exist before.
   r = await run('UPDATED_OLD');
-  assert.deepEqual(r.Attributes, { a: base.a, m: base.m, gone: base.gone });
+  assert.deepEqual(r.Attributes, { a: base.a, m: { M: { x: { N: '1' } } }, gone: base.gone });
   // New values of the touched attributes; the removed one is absent.
   r = await run('UPDATED_NEW');
-  assert.deepEqual(r.Attributes, { a: updated.a, m: updated.m, fresh: updated.fresh });
+  assert.deepEqual(r.Attributes, { a: updated.a, m: { M: { x: { N: '10' } } }, fresh: updated.fresh });
+
+  // A list element: the list with just that element.
+  const listKey = newKey('rv-list');
+  await put({ ...listKey, l: { L: [{ S: 'a' }, { S: 'b' }, { S: 'c' }] } });
+  const out = await update(listKey, 'SET l[1] = :x', { ':x': { S: 'B' } }, { ReturnValues: 'UPDATED_NEW' });
+  assert.deepEqual(out.Attributes, { l: { L: [{ S: 'B' }] } });
 
   // On a new item there is nothing old to return.
   const Key = newKey('rv-new');
