@@ -19,9 +19,16 @@ std::string_view EmptyKind(const AttributeValue& v) {
   return v.type() == ValueType::kB ? "binary" : "string";
 }
 
-// The violation of one index key attribute, if any.
+size_t KeyValueBytes(const AttributeValue& v) {
+  if (v.type() == ValueType::kS) return v.s().size();
+  if (v.type() == ValueType::kB) return v.b().size();
+  return 0;  // numbers are not size-checked
+}
+
+// The violation of one index key attribute, if any. max_bytes: 2048 for a
+// partition key, 1024 for a sort key, as for table keys.
 std::optional<IndexKeyViolation> CheckIndexKeyAttribute(const IndexDef& index,
-                                                        const core::KeyElement& k,
+                                                        const core::KeyElement& k, size_t max_bytes,
                                                         const Item& item) {
   auto it = item.find(k.name);
   if (it == item.end()) return std::nullopt;
@@ -42,6 +49,15 @@ std::optional<IndexKeyViolation> CheckIndexKeyAttribute(const IndexDef& index,
                               std::string(EmptyKind(it->second)) +
                               " value. IndexName: " + index.name + ", IndexKey: " + k.name)};
   }
+  if (const size_t bytes = KeyValueBytes(it->second); bytes > max_bytes) {
+    // DynamoDB's wording for an index partition key (recorded); the sort key
+    // gets the same with its own limit.
+    return IndexKeyViolation{
+        IndexKeyViolation::Kind::kTooLarge,
+        core::InvalidParameter("Size limit exceeded for Index Key " + k.name +
+                               " Actual Size: " + std::to_string(bytes) + " bytes Max Size: " +
+                               std::to_string(max_bytes) + " bytes IndexName: " + index.name)};
+  }
   return std::nullopt;
 }
 
@@ -51,8 +67,10 @@ std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table, co
   std::optional<IndexKeyViolation> found;
   table.ForEachIndex([&](const IndexDef& ix) {
     if (found) return;
-    found = CheckIndexKeyAttribute(ix, ix.key.hash, item);
-    if (!found && ix.key.range) found = CheckIndexKeyAttribute(ix, *ix.key.range, item);
+    found = CheckIndexKeyAttribute(ix, ix.key.hash, core::kMaxHashKeySize, item);
+    if (!found && ix.key.range) {
+      found = CheckIndexKeyAttribute(ix, *ix.key.range, core::kMaxRangeKeySize, item);
+    }
   });
   return found;
 }

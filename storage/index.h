@@ -16,15 +16,16 @@
 namespace dynamo::storage {
 
 // Why an item's index key value is refused. DynamoDB fails a whole
-// TransactWriteItems for an empty value but only cancels the action for a
-// type mismatch, so callers need to tell the two apart.
+// TransactWriteItems for an empty or oversized value but only cancels the
+// action for a type mismatch, so callers need to tell them apart.
 struct IndexKeyViolation {
-  enum class Kind { kTypeMismatch, kEmptyValue };
+  enum class Kind { kTypeMismatch, kEmptyValue, kTooLarge };
   Kind kind;
   core::Error error;  // DynamoDB's ValidationException
 };
 
-// Checks the index key attributes an item carries (type and non-empty) in
+// Checks the index key attributes an item carries (type, non-empty, at most
+// 2048 / 1024 bytes for a partition / sort key) in
 // every index of the table, as DynamoDB does on every write: the first
 // violation, or nullopt. An item without an index's key attributes is fine
 // (it is simply not in that index).

@@ -280,7 +280,7 @@ core::Status PrepareActionKey(OpContext& ctx, Action& a) {
   a.key = std::move(key).value();
   if (a.kind == ActionKind::kPut) {
     if (auto violation = storage::FindIndexKeyViolation(*a.info, a.value)) {
-      if (violation->kind == storage::IndexKeyViolation::Kind::kEmptyValue) {
+      if (violation->kind != storage::IndexKeyViolation::Kind::kTypeMismatch) {
         return std::move(violation->error);
       }
       a.key_error = violation->error.message;

@@ -64,6 +64,18 @@ TEST(IndexTest, FindsTheFirstIndexKeyViolation) {
        "is not supported. The AttributeValue for a key attribute cannot contain an empty binary "
        "value. IndexName: lsi, IndexKey: l",
        IndexKeyViolation::Kind::kEmptyValue},
+      // Index key values are held to the table key limits: 2048 bytes for a
+      // partition key, 1024 for a sort key.
+      {Item{{"pk", S("a")}, {"sk", N(1)}, {"g", S(std::string(2048, 'x'))}}, "", {}},
+      {Item{{"pk", S("a")}, {"sk", N(1)}, {"g", S(std::string(2049, 'x'))}},
+       "One or more parameter values were invalid: Size limit exceeded for Index Key g Actual "
+       "Size: 2049 bytes Max Size: 2048 bytes IndexName: gsi",
+       IndexKeyViolation::Kind::kTooLarge},
+      {Item{{"pk", S("a")}, {"sk", N(1)}, {"l", B(std::string(1024, 'b'))}}, "", {}},
+      {Item{{"pk", S("a")}, {"sk", N(1)}, {"l", B(std::string(1025, 'b'))}},
+       "One or more parameter values were invalid: Size limit exceeded for Index Key l Actual "
+       "Size: 1025 bytes Max Size: 1024 bytes IndexName: lsi",
+       IndexKeyViolation::Kind::kTooLarge},
       // GSIs are checked before LSIs, the hash key before the range key.
       {Item{{"pk", S("a")}, {"sk", N(1)}, {"l", S("x")}, {"gr", S("y")}},
        "One or more parameter values were invalid: Type mismatch for Index Key gr Expected: N "

@@ -9,6 +9,7 @@ import {
   CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   ScanCommand,
@@ -347,6 +348,29 @@ test('writing a GSI key of the wrong type fails with the exact message', async (
   assert.deepEqual(Items, [{ pk: { S: 'w' }, g: { S: 'ok' } }]);
   const idx = await ddb.send(new QueryCommand({ TableName: typed, IndexName: 'gsi1', KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': { S: 'ok' } } }));
   assert.equal(idx.Count, 1);
+});
+
+// Index key values are held to the table key limits on every write: 2048
+// bytes for an index partition key, 1024 for an index sort key.
+test('an index key value over its size limit is refused, and nothing is written', async () => {
+  const big = (n) => 'x'.repeat(n);
+  await ddb.send(new PutItemCommand({ TableName: typed, Item: { pk: { S: 'size-ok' }, g: { S: big(2048) } } }));
+  await expectError(ddb.send(new PutItemCommand({ TableName: typed, Item: { pk: { S: 'size-big' }, g: { S: big(2049) } } })),
+    VALIDATION, 'One or more parameter values were invalid: Size limit exceeded for Index Key g Actual Size: 2049 bytes Max Size: 2048 bytes IndexName: gsi1');
+  await expectError(ddb.send(new UpdateItemCommand({
+    TableName: typed, Key: { pk: { S: 'size-ok' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: big(3000) } },
+  })), VALIDATION, 'One or more parameter values were invalid: Size limit exceeded for Index Key g Actual Size: 3000 bytes Max Size: 2048 bytes IndexName: gsi1');
+  await ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'size' }, sk: { S: '1' }, l: { S: big(1024) } } }));
+  await expectError(ddb.send(new BatchWriteItemCommand({
+    RequestItems: { [table]: [
+      { PutRequest: { Item: { pk: { S: 'size' }, sk: { S: '2' } } } },
+      { PutRequest: { Item: { pk: { S: 'size' }, sk: { S: '3' }, l: { S: big(1025) } } } },
+    ] },
+  })), VALIDATION, 'One or more parameter values were invalid: Size limit exceeded for Index Key l Actual Size: 1025 bytes Max Size: 1024 bytes IndexName: lKeys');
+  const { Items } = await ddb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'size' } } }));
+  assert.deepEqual(Items.map((i) => i.sk.S), ['1']);
+  const got = await ddb.send(new GetItemCommand({ TableName: typed, Key: { pk: { S: 'size-ok' } } }));
+  assert.equal(got.Item.g.S.length, 2048);
 });
 
 async function waitIndex(name, indexName, { gone = false } = {}) {
