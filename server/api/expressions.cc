@@ -177,8 +177,7 @@ core::Status CheckComparisonArguments(const std::string& op, const std::string& 
   for (const auto& a : args) {
     bool ok;
     if (op == "EQ" || op == "NE") {
-      ok = scalar(a.type()) || a.type() == ValueType::kSS || a.type() == ValueType::kNS ||
-           a.type() == ValueType::kBS;
+      ok = true;  // every type, compared by value (lists, maps, BOOL, NULL and sets too)
     } else if (op == "BEGINS_WITH") {
       ok = a.type() == ValueType::kS || a.type() == ValueType::kB;
     } else {

@@ -405,12 +405,18 @@ test('legacy KeyConditions and QueryFilter', async () => {
     ConditionalOperator: 'OR',
   }));
   assert.deepEqual(or.Items.map((i) => i.sk.N), ['1', '2']);
-  // BOOL is not a valid type for legacy comparisons, even EQ.
-  await expectError(ddb.send(new QueryCommand({
+  // EQ and NE take any type, BOOL included (DynamoDB, recorded 2026); ordering operators do not.
+  const evens = await ddb.send(new QueryCommand({
     TableName: numTable,
     KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'f' }] } },
     QueryFilter: { even: { ComparisonOperator: 'EQ', AttributeValueList: [{ BOOL: true }] } },
-  })), VALIDATION, 'One or more parameter values were invalid: ComparisonOperator EQ is not valid for BOOL AttributeValue type');
+  }));
+  assert.ok(evens.Count > 0 && evens.Items.every((i) => i.even?.BOOL === true));
+  await expectError(ddb.send(new QueryCommand({
+    TableName: numTable,
+    KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'f' }] } },
+    QueryFilter: { even: { ComparisonOperator: 'LT', AttributeValueList: [{ BOOL: true }] } },
+  })), VALIDATION, 'One or more parameter values were invalid: ComparisonOperator LT is not valid for BOOL AttributeValue type');
 });
 
 // Each invalid Query fails with DynamoDB's exact message (clients match on these strings).

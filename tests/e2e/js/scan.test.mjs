@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 
 import {
   BatchWriteItemCommand,
+  PutItemCommand,
   paginateScan,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -183,4 +184,41 @@ test('Scan validation errors', async () => {
   ]);
   await expectError(ddb.send(new ScanCommand({ TableName: tableName('missing') })),
     'ResourceNotFoundException', 'Requested resource not found');
+});
+
+// Legacy EQ and NE take a value of any type (lists, maps, BOOL, NULL, sets)
+// and compare by value, in ScanFilter as in Expected (DynamoDB's behaviour).
+test('legacy EQ / NE compare values of every type', async () => {
+  const t = await createSimpleTable(ddb, tableName('legacy-eq'));
+  const item = {
+    pk: { S: 'a' }, l: { L: [{ N: '1' }, { S: 'x' }] }, m: { M: { k: { BOOL: true } } },
+    b: { BOOL: false }, n: { NULL: true }, ss: { SS: ['y', 'x'] },
+  };
+  await ddb.send(new PutItemCommand({ TableName: t, Item: item }));
+  const count = async (attr, op, value) => (await ddb.send(new ScanCommand({
+    TableName: t, ScanFilter: { [attr]: { ComparisonOperator: op, AttributeValueList: [value] } },
+  }))).Count;
+  const cases = [
+    ['l', { L: [{ N: '1.0' }, { S: 'x' }] }, 1],  // numbers compare numerically inside lists
+    ['l', { L: [{ S: 'x' }, { N: '1' }] }, 0],    // lists are ordered
+    ['m', { M: { k: { BOOL: true } } }, 1],
+    ['m', { M: { k: { BOOL: false } } }, 0],
+    ['b', { BOOL: false }, 1],
+    ['n', { NULL: true }, 1],
+    ['ss', { SS: ['x', 'y'] }, 1],                // sets regardless of order
+    ['l', { M: {} }, 0],                          // another type is simply unequal
+  ];
+  for (const [attr, value, eq] of cases) {
+    assert.equal(await count(attr, 'EQ', value), eq, `${attr} EQ ${JSON.stringify(value)}`);
+    assert.equal(await count(attr, 'NE', value), 1 - eq, `${attr} NE ${JSON.stringify(value)}`);
+  }
+  // Expected with EQ on a map guards a write.
+  await ddb.send(new PutItemCommand({
+    TableName: t, Item: { ...item, v: { N: '2' } },
+    Expected: { m: { ComparisonOperator: 'EQ', AttributeValueList: [{ M: { k: { BOOL: true } } }] } },
+  }));
+  await expectError(ddb.send(new PutItemCommand({
+    TableName: t, Item: item,
+    Expected: { l: { ComparisonOperator: 'EQ', AttributeValueList: [{ L: [] }] } },
+  })), 'ConditionalCheckFailedException', 'The conditional request failed');
 });
