@@ -37,9 +37,11 @@ class LegacyBuilder {
     if (!out_->values) out_->values.emplace();
   }
 
-  // Placeholders numbered by map size stay unique across several builders.
+  // Placeholders numbered by map size stay unique across several builders;
+  // the '~' keeps them apart from the request's own (#[A-Za-z0-9_]+), which a
+  // Query may also carry (KeyConditions with a FilterExpression).
   PathAst Name(const std::string& attribute) {
-    std::string key = "#" + std::to_string(out_->names->size());
+    std::string key = "#~" + std::to_string(out_->names->size());
     out_->names->emplace(key, attribute);
     PathAst p;
     p.elements.push_back(PathElementAst{PathElementAst::Kind::kPlaceholder, key, 0});
@@ -52,7 +54,7 @@ class LegacyBuilder {
     return o;
   }
   Operand Value(AttributeValue v) {
-    std::string key = ":" + std::to_string(out_->values->size());
+    std::string key = ":~" + std::to_string(out_->values->size());
     out_->values->emplace(key, std::move(v));
     Operand o;
     o.kind = Operand::Kind::kValue;

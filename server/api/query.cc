@@ -177,7 +177,9 @@ core::Status CheckScanSegments(const ReadParams& p) {
 core::Status CheckParameterCombinations(const ReadParams& p, ReadKind kind) {
   std::vector<std::string> legacy, modern;
   if (p.attributes_to_get) legacy.push_back("AttributesToGet");
-  if (p.key_conditions) legacy.push_back("KeyConditions");
+  // DynamoDB lets KeyConditions go with FilterExpression or ProjectionExpression
+  // (and applies both); it conflicts only with KeyConditionExpression.
+  if (p.key_conditions && p.key_condition_expression) legacy.push_back("KeyConditions");
   if (p.legacy_filter) legacy.push_back(kind == ReadKind::kQuery ? "QueryFilter" : "ScanFilter");
   if (p.projection_expression) modern.push_back("ProjectionExpression");
   if (p.filter_expression) modern.push_back("FilterExpression");

@@ -419,6 +419,41 @@ test('legacy KeyConditions and QueryFilter', async () => {
   })), VALIDATION, 'One or more parameter values were invalid: ComparisonOperator LT is not valid for BOOL AttributeValue type');
 });
 
+// DynamoDB's pairing rules (recorded): legacy KeyConditions may go with
+// FilterExpression and ProjectionExpression (both applied), and conflicts only
+// with KeyConditionExpression; QueryFilter conflicts with any expression.
+test('KeyConditions with a FilterExpression and a ProjectionExpression', async () => {
+  const keyConditions = {
+    pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'f' }] },
+    sk: { ComparisonOperator: 'LE', AttributeValueList: [{ N: '6' }] },
+  };
+  const out = await ddb.send(new QueryCommand({
+    TableName: numTable,
+    KeyConditions: keyConditions,
+    FilterExpression: '#e = :t',
+    ProjectionExpression: 'sk, #e',
+    ExpressionAttributeNames: { '#e': 'even' },
+    ExpressionAttributeValues: { ':t': { BOOL: true } },
+  }));
+  assert.deepEqual(out.Items, [2, 4, 6].map((n) => ({ sk: { N: String(n) }, even: { BOOL: true } })));
+  assert.equal(out.ScannedCount, 6);
+  const MIXED = 'Can not use both expression and non-expression parameters in the same request: ';
+  await expectAll([
+    ['KeyConditions with KeyConditionExpression',
+      () => ddb.send(new QueryCommand({
+        TableName: numTable, KeyConditions: keyConditions,
+        KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'f' } },
+      })),
+      `${MIXED}Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}`],
+    ['QueryFilter with KeyConditionExpression',
+      () => ddb.send(new QueryCommand({
+        TableName: numTable, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'f' } },
+        QueryFilter: { a: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'x' }] } },
+      })),
+      `${MIXED}Non-expression parameters: {QueryFilter} Expression parameters: {KeyConditionExpression}`],
+  ]);
+});
+
 // Each invalid Query fails with DynamoDB's exact message (clients match on these strings).
 test('Query validation errors', async () => {
   const base = { TableName: numTable };
