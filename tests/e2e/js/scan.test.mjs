@@ -222,3 +222,19 @@ test('legacy EQ / NE compare values of every type', async () => {
     Expected: { l: { ComparisonOperator: 'EQ', AttributeValueList: [{ L: [] }] } },
   })), 'ConditionalCheckFailedException', 'The conditional request failed');
 });
+
+// Scan's capacity comes from the bytes of the whole page in 4 KB units
+// (halved when eventually consistent), not from a unit per item.
+test('Scan ConsumedCapacity is counted over the page, not per item', async () => {
+  const t = await createSimpleTable(ddb, tableName('scan-cap'));
+  // Each item: "pk" + "kN" + "d" + 495 = 500 bytes; ten of them, 5,000 bytes.
+  for (let i = 0; i < 10; i++) {
+    await ddb.send(new PutItemCommand({ TableName: t, Item: { pk: { S: `k${i}` }, d: { S: 'x'.repeat(495) } } }));
+  }
+  const units = async (params) => (await ddb.send(new ScanCommand({
+    TableName: t, ReturnConsumedCapacity: 'TOTAL', ...params,
+  }))).ConsumedCapacity.CapacityUnits;
+  assert.equal(await units({}), 1);                       // ceil(5000 / 4096) = 2, halved
+  assert.equal(await units({ ConsistentRead: true }), 2);
+  assert.equal(await units({ Limit: 1 }), 0.5);           // never below one unit, halved
+});
