@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "server/emulator.h"
@@ -57,11 +58,17 @@ int Fail(const std::string& message) {
   return 2;
 }
 
-}  // namespace
+// A whole decimal integer in [min, max], or nullopt.
+std::optional<long> ParseInteger(const char* v, long min, long max) {
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  if (*v == '\0' || *end != '\0' || n < min || n > max) return std::nullopt;
+  return n;
+}
 
-int main(int argc, char** argv) {
-  dynamo::EmulatorOptions options;
-  options.port = 8000;
+// Reads the command line into options. Returns an exit code when the process
+// should stop (help, version, a bad flag), nullopt to start the server.
+std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptions& options) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](const char* name) -> const char* {
@@ -78,12 +85,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--port" || arg == "-port") {
       const char* v = value("port");
       if (!v) return Fail("missing value for " + arg);
-      char* end = nullptr;
-      long port = std::strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || port < 0 || port > 65535) {
-        return Fail("invalid port '" + std::string(v) + "'");
-      }
-      options.port = static_cast<uint16_t>(port);
+      auto port = ParseInteger(v, 0, 65535);
+      if (!port) return Fail("invalid port '" + std::string(v) + "'");
+      options.port = static_cast<uint16_t>(*port);
     } else if (arg == "--host" || arg == "-host") {
       const char* v = value("host");
       if (!v) return Fail("missing value for " + arg);
@@ -108,30 +112,21 @@ int main(int argc, char** argv) {
     } else if (arg == "--max-connections") {
       const char* v = value("max-connections");
       if (!v) return Fail("missing value for " + arg);
-      char* end = nullptr;
-      long n = std::strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || n < 1 || n > 1000000) {
-        return Fail("invalid --max-connections '" + std::string(v) + "' (1..1000000)");
-      }
-      options.max_connections = static_cast<int>(n);
+      auto n = ParseInteger(v, 1, 1000000);
+      if (!n) return Fail("invalid --max-connections '" + std::string(v) + "' (1..1000000)");
+      options.max_connections = static_cast<int>(*n);
     } else if (arg == "--max-open-namespaces") {
       const char* v = value("max-open-namespaces");
       if (!v) return Fail("missing value for " + arg);
-      char* end = nullptr;
-      long n = std::strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || n < 1 || n > 100000) {
-        return Fail("invalid --max-open-namespaces '" + std::string(v) + "' (1..100000)");
-      }
-      options.max_open_namespaces = static_cast<int>(n);
+      auto n = ParseInteger(v, 1, 100000);
+      if (!n) return Fail("invalid --max-open-namespaces '" + std::string(v) + "' (1..100000)");
+      options.max_open_namespaces = static_cast<int>(*n);
     } else if (arg == "--transaction-hold-ms") {
       const char* v = value("transaction-hold-ms");
       if (!v) return Fail("missing value for " + arg);
-      char* end = nullptr;
-      long ms = std::strtol(v, &end, 10);
-      if (*v == '\0' || *end != '\0' || ms < 0 || ms > 600000) {
-        return Fail("invalid --transaction-hold-ms '" + std::string(v) + "' (0..600000)");
-      }
-      options.transaction_hold_ms = static_cast<int>(ms);
+      auto ms = ParseInteger(v, 0, 600000);
+      if (!ms) return Fail("invalid --transaction-hold-ms '" + std::string(v) + "' (0..600000)");
+      options.transaction_hold_ms = static_cast<int>(*ms);
     } else if (arg == "--auth-credentials") {
       const char* v = value("auth-credentials");
       if (!v || *v == '\0') return Fail("missing value for " + arg);
@@ -152,6 +147,15 @@ int main(int argc, char** argv) {
       return Fail("unknown option '" + arg + "' (see --help)");
     }
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dynamo::EmulatorOptions options;
+  options.port = 8000;
+  if (std::optional<int> exit_code = ParseCommandLine(argc, argv, options)) return *exit_code;
 
   auto emulator = dynamo::Emulator::Start(options);
   if (!emulator.ok()) return Fail(emulator.error().message);

@@ -68,7 +68,9 @@ def signed_post(endpoint, body, access_key, secret, when, region="us-east-1",
     return requests.post(endpoint + "/", data=body, headers=dict(req.headers), timeout=30)
 
 
-class AuthTest(unittest.TestCase):
+class AuthServerTestCase(unittest.TestCase):
+    """One server per class with --auth-credentials pointing at CREDENTIALS."""
+
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="dynamo-emu-auth-")
@@ -82,6 +84,9 @@ class AuthTest(unittest.TestCase):
         code = cls.server.stop()
         shutil.rmtree(cls.dir, ignore_errors=True)
         assert code == 0, cls.server.stderr_text()
+
+
+class AuthTest(AuthServerTestCase):
 
     def client(self, key, secret, token=None, region="us-east-1", **config):
         return boto3.session.Session(
@@ -259,22 +264,9 @@ class TamperingProxy:
 
 
 @unittest.skipUnless(os.access(harness.AWS_CLI, os.X_OK), "AWS CLI v2 not installed")
-class AuthCliTest(unittest.TestCase):
+class AuthCliTest(AuthServerTestCase):
     """The AWS CLI against a server with --auth-credentials."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="dynamo-emu-auth-cli-")
-        cls.credentials_file = os.path.join(cls.dir, "credentials")
-        with open(cls.credentials_file, "w") as f:
-            f.write(CREDENTIALS)
-        cls.server = harness.Server("--auth-credentials", cls.credentials_file).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-        assert code == 0, cls.server.stderr_text()
 
     def aws(self, *args, endpoint=None, prefix=(), **env_vars):
         env = {k: v for k, v in harness.cli_env().items()
