@@ -92,36 +92,62 @@ Status Evaluate(Connection& c, bool hook, Mutation& m, Pending& p, MutationResul
   return CheckNewItem(m, table, *r.new_item, r.new_size);
 }
 
-// Replaces the index entries of old_item by those of new_item (either may be
-// null) in every index of the table.
-Status MaintainIndexes(Connection& c, const TableDef& table, const EncodedKey& base_key,
-                       const Item* old_item, const Item* new_item) {
-  Status status;
-  table.ForEachIndex([&](const IndexDef& ix) {
-    if (!status.ok()) return;
-    std::optional<IndexEntry> before =
-        old_item ? IndexEntryFor(table, ix, *old_item) : std::nullopt;
-    std::optional<IndexEntry> after = new_item ? IndexEntryFor(table, ix, *new_item) : std::nullopt;
-    if (before && (!after || before->key != after->key)) {
-      status = sqlite::DeleteIndexEntry(c, table.id, ix.id, before->key, base_key);
-      if (!status.ok()) return;
-    }
-    if (after) {
-      status = sqlite::PutIndexEntry(c, table.id, ix.id, after->key, base_key, after->projected,
-                                     after->size);
-    }
+// Whether two items hold the same attributes with equal values (numbers are
+// kept normalised, so equal numbers are stored alike).
+bool SameItem(const Item& a, const Item& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.first == y.first && x.second.Equals(y.second);
   });
-  return status;
+}
+
+// Replaces the entry of old_item by that of new_item (either may be null) in
+// one index, recording what changed in writes. An entry that stays the same
+// (same key, same projected attributes) is not rewritten.
+Status MaintainIndex(Connection& c, const TableDef& table, const IndexDef& ix, bool global,
+                     const EncodedKey& base_key, const Item* old_item, const Item* new_item,
+                     std::vector<IndexWrite>& writes) {
+  std::optional<IndexEntry> before = old_item ? IndexEntryFor(table, ix, *old_item) : std::nullopt;
+  std::optional<IndexEntry> after = new_item ? IndexEntryFor(table, ix, *new_item) : std::nullopt;
+  if (!before && !after) return Status::Ok();
+  const bool same_key = before && after && before->key == after->key;
+  if (same_key && SameItem(before->projected, after->projected)) return Status::Ok();
+  IndexWrite write{ix.name, global, std::nullopt, std::nullopt};
+  if (before && !same_key) {
+    DYNAMO_RETURN_IF_ERROR(sqlite::DeleteIndexEntry(c, table.id, ix.id, before->key, base_key));
+    write.deleted = before->size;
+  }
+  if (after) {
+    DYNAMO_RETURN_IF_ERROR(sqlite::PutIndexEntry(c, table.id, ix.id, after->key, base_key,
+                                                 after->projected, after->size));
+    write.put = after->size;
+  }
+  writes.push_back(std::move(write));
+  return Status::Ok();
+}
+
+// MaintainIndex for every index of the table.
+Status MaintainIndexes(Connection& c, const TableDef& table, const EncodedKey& base_key,
+                       const Item* old_item, const Item* new_item,
+                       std::vector<IndexWrite>& writes) {
+  for (const IndexDef& ix : table.global_indexes) {
+    DYNAMO_RETURN_IF_ERROR(MaintainIndex(c, table, ix, true, base_key, old_item, new_item, writes));
+  }
+  for (const IndexDef& ix : table.local_indexes) {
+    DYNAMO_RETURN_IF_ERROR(
+        MaintainIndex(c, table, ix, false, base_key, old_item, new_item, writes));
+  }
+  return Status::Ok();
 }
 
 // Step 4 for one mutation: the row, its index entries, the change hook.
 Status Write(Connection& c, const ChangeHook& hook, const Mutation& m, const Pending& p,
-             const MutationResult& r) {
+             MutationResult& r) {
   const TableDef& table = *p.table;
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;
   if (p.action == Decision::Action::kPut) {
     DYNAMO_RETURN_IF_ERROR(sqlite::PutItem(c, table.id, m.key, *r.new_item, r.new_size));
-    DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, &*r.new_item));
+    DYNAMO_RETURN_IF_ERROR(
+        MaintainIndexes(c, table, m.key, old_item, &*r.new_item, r.index_writes));
     if (hook) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, &*r.new_item}));
     return Status::Ok();
   }
@@ -130,7 +156,8 @@ Status Write(Connection& c, const ChangeHook& hook, const Mutation& m, const Pen
     // the row is deleted if it exists.
     if (p.read && !old_item) return Status::Ok();
     DYNAMO_RETURN_IF_ERROR(sqlite::DeleteItem(c, table.id, m.key));
-    if (old_item) DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, nullptr));
+    if (old_item)
+      DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, nullptr, r.index_writes));
     if (hook && old_item) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, nullptr}));
   }
   return Status::Ok();

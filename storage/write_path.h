@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/attribute_value.h"
@@ -88,12 +89,24 @@ struct Mutation {
   }
 };
 
+// What a write did to one secondary index's entry for the item, for the
+// write's consumed capacity. Only indexes whose stored entry changed are
+// listed: an index the item is not in, or whose entry (key and projected
+// attributes) is the same after the write, costs nothing.
+struct IndexWrite {
+  std::string index_name;
+  bool global = false;
+  std::optional<size_t> deleted;  // the size of the entry removed (the old key's)
+  std::optional<size_t> put;      // the size of the entry written
+};
+
 // What Apply did to one item.
 struct MutationResult {
   std::optional<core::Item> old_item;  // as stored before (see needs_stored_item)
   std::optional<core::Item> new_item;  // as stored after a put
   size_t old_size = 0;                 // DynamoDB sizes; 0 when absent
   size_t new_size = 0;
+  std::vector<IndexWrite> index_writes;  // in index order: global, then local
 };
 
 struct MutationFailure {

@@ -37,31 +37,44 @@ void WriteUnitsObject(JsonWriter& w, double units, Consumed::Kind kind) {
   w.EndObject();
 }
 
+// "GlobalSecondaryIndexes" or "LocalSecondaryIndexes": {name: units, ...},
+// nothing when the request consumed none on an index of that kind.
+void WriteIndexArm(JsonWriter& w, const Consumed& c, bool global) {
+  bool started = false;
+  for (const IndexUnits& ix : c.indexes) {
+    if (ix.global != global) continue;
+    if (!started) {
+      w.Key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+      w.StartObject();
+      started = true;
+    }
+    w.Key(ix.name.c_str(), static_cast<rapidjson::SizeType>(ix.name.size()));
+    WriteUnitsObject(w, ix.units, c.kind);
+  }
+  if (started) w.EndObject();
+}
+
 void WriteEntry(JsonWriter& w, CapacityMode mode, const Consumed& c) {
+  const double total = c.Total();
   w.StartObject();
   w.Key("TableName");
   w.String(c.table);
   w.Key("CapacityUnits");
-  w.Double(c.units);
+  w.Double(total);
   if (c.kind == Consumed::Kind::kTransactionRead) {
     w.Key("ReadCapacityUnits");
-    w.Double(c.units);
+    w.Double(total);
   } else if (c.kind == Consumed::Kind::kTransactionWrite) {
     w.Key("WriteCapacityUnits");
-    w.Double(c.units);
+    w.Double(total);
   }
   // TransactGetItems reports no per-table breakdown (kept as it was; see the
   // fidelity issue).
   if (mode == CapacityMode::kIndexes && c.kind != Consumed::Kind::kTransactionRead) {
     w.Key("Table");
-    WriteUnitsObject(w, c.index_name ? 0 : c.units, c.kind);
-    if (c.index_name) {
-      w.Key(c.global_index ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
-      w.StartObject();
-      w.Key(c.index_name->c_str());
-      WriteUnitsObject(w, c.units, c.kind);
-      w.EndObject();
-    }
+    WriteUnitsObject(w, c.units, c.kind);
+    WriteIndexArm(w, c, true);
+    WriteIndexArm(w, c, false);
   }
   w.EndObject();
 }
@@ -83,10 +96,54 @@ void WriteConsumedCapacityList(JsonWriter& w, CapacityMode mode,
   w.EndArray();
 }
 
+double Consumed::Total() const {
+  double total = units;
+  for (const IndexUnits& ix : indexes) total += ix.units;
+  return total;
+}
+
+void Consumed::Add(const Consumed& other) {
+  units += other.units;
+  for (const IndexUnits& o : other.indexes) {
+    auto it = std::find_if(indexes.begin(), indexes.end(), [&](const IndexUnits& ix) {
+      return ix.global == o.global && ix.name == o.name;
+    });
+    if (it == indexes.end()) {
+      indexes.push_back(o);
+    } else {
+      it->units += o.units;
+    }
+  }
+}
+
+std::vector<IndexUnits> IndexWriteUnits(const std::vector<storage::IndexWrite>& writes,
+                                        double factor) {
+  std::vector<IndexUnits> out;
+  out.reserve(writes.size());
+  for (const storage::IndexWrite& iw : writes) {
+    double units = 0;
+    if (iw.deleted) units += WriteUnits(*iw.deleted);
+    if (iw.put) units += WriteUnits(*iw.put);
+    out.push_back(IndexUnits{iw.index_name, iw.global, factor * units});
+  }
+  return out;
+}
+
+void CapacityTally::Add(const std::string& table, double units,
+                        const std::vector<storage::IndexWrite>* index_writes, double factor) {
+  Consumed c{table, factor * units, Consumed::Kind::kPlain, {}};
+  if (index_writes) c.indexes = IndexWriteUnits(*index_writes, factor);
+  auto [it, inserted] = tables_.try_emplace(table, c);
+  if (!inserted) it->second.Add(c);
+}
+
 std::vector<Consumed> CapacityTally::List(Consumed::Kind kind) const {
   std::vector<Consumed> out;
-  out.reserve(units_.size());
-  for (const auto& [table, units] : units_) out.push_back(Consumed{table, units, kind, {}, false});
+  out.reserve(tables_.size());
+  for (const auto& [table, consumed] : tables_) {
+    out.push_back(consumed);
+    out.back().kind = kind;
+  }
   return out;
 }
 

@@ -15,6 +15,7 @@
 
 #include "server/api/fields.h"
 #include "server/api/json.h"
+#include "storage/write_path.h"
 
 namespace dynamo::server {
 
@@ -30,6 +31,13 @@ double ReadUnits(size_t bytes, bool consistent);
 double WriteUnits(size_t bytes);
 inline constexpr double kTransactionFactor = 2;
 
+// Units consumed on one secondary index.
+struct IndexUnits {
+  std::string name;
+  bool global = false;
+  double units = 0;
+};
+
 // What one request consumed on one table.
 struct Consumed {
   // Which extra members the entry carries: transactions name the unit kind
@@ -37,13 +45,22 @@ struct Consumed {
   enum class Kind { kPlain, kTransactionRead, kTransactionWrite };
 
   std::string table;
-  double units = 0;
+  double units = 0;  // on the table itself (0 for a Query or Scan of an index)
   Kind kind = Kind::kPlain;
-  // A Query or Scan of an index: in INDEXES mode the units are reported
-  // under the index, and the table itself consumed none.
-  std::optional<std::string> index_name;
-  bool global_index = false;
+  // Units on secondary indexes: the index a Query or Scan read, or each
+  // index a write changed. Folded into the total; listed in INDEXES mode.
+  std::vector<IndexUnits> indexes;
+
+  double Total() const;
+  // Adds another request's units (same table and kind), index by index.
+  void Add(const Consumed& other);
 };
+
+// The units of a write's index changes (storage::MutationResult's
+// index_writes): one write unit per KB of each entry deleted or put, so an
+// index key change costs two writes. Multiplied by factor (transactions).
+std::vector<IndexUnits> IndexWriteUnits(const std::vector<storage::IndexWrite>& writes,
+                                        double factor = 1);
 
 // Writes "ConsumedCapacity": {...} (nothing in kNone mode).
 void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, const Consumed& consumed);
@@ -54,11 +71,12 @@ void WriteConsumedCapacityList(JsonWriter& w, CapacityMode mode,
 // Units summed per table, listed in table-name order.
 class CapacityTally {
  public:
-  void Add(const std::string& table, double units) { units_[table] += units; }
+  void Add(const std::string& table, double units,
+           const std::vector<storage::IndexWrite>* index_writes = nullptr, double factor = 1);
   std::vector<Consumed> List(Consumed::Kind kind = Consumed::Kind::kPlain) const;
 
  private:
-  std::map<std::string, double> units_;
+  std::map<std::string, Consumed> tables_;
 };
 
 }  // namespace dynamo::server

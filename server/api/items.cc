@@ -128,10 +128,17 @@ std::string ItemResponse(const char* key, const Item* item, CapacityMode mode,
 }
 
 // A write's response: Attributes as ReturnValues asks, capacity, metrics.
-std::string WriteResponse(const WriteParams& p, const storage::TableDef& t, const Item* attributes,
-                          double units, const std::optional<Item>& collection_key) {
-  return ItemResponse("Attributes", attributes, ParseCapacityMode(p.capacity),
-                      Consumed{t.name, units}, collection_key);
+std::string WriteResponse(const WriteParams& p, const Consumed& consumed, const Item* attributes,
+                          const std::optional<Item>& collection_key) {
+  return ItemResponse("Attributes", attributes, ParseCapacityMode(p.capacity), consumed,
+                      collection_key);
+}
+
+// What a write consumed: the table's units over the larger of the old and
+// new item, and the units of each index entry it changed.
+Consumed WriteConsumed(const storage::TableDef& t, const storage::MutationResult& r) {
+  return Consumed{t.name, WriteUnits(std::max(r.new_size, r.old_size)), Consumed::Kind::kPlain,
+                  IndexWriteUnits(r.index_writes)};
 }
 
 // UPDATED_OLD / UPDATED_NEW: what the update touched, from the old or the
@@ -209,8 +216,8 @@ Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(
       storage::MutationResult r,
       ApplyOne(*ctx.ns->db, PutMutation(std::move(target), std::move(item), needs_old)));
-  const double units = WriteUnits(std::max(r.new_size, r.old_size));
-  return WriteResponse(p, *t, return_old && r.old_item ? &*r.old_item : nullptr, units, collection);
+  return WriteResponse(p, WriteConsumed(*t, r), return_old && r.old_item ? &*r.old_item : nullptr,
+                       collection);
 }
 
 Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
@@ -232,7 +239,7 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,
                           ApplyOne(*ctx.ns->db, DeleteMutation(std::move(target))));
   const bool return_old = p.returns("ALL_OLD") && r.old_item;
-  return WriteResponse(p, *t, return_old ? &*r.old_item : nullptr, WriteUnits(r.old_size),
+  return WriteResponse(p, WriteConsumed(*t, r), return_old ? &*r.old_item : nullptr,
                        CollectionKey(p, *t, key_item));
 }
 
@@ -254,18 +261,18 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,
                           ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item)));
-  const double units = WriteUnits(std::max(r.new_size, r.old_size));
+  const Consumed consumed = WriteConsumed(*t, r);
   const std::optional<Item> collection = CollectionKey(p, *t, key_item);
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;
   const Item* new_item = r.new_item ? &*r.new_item : nullptr;
-  if (p.returns("ALL_OLD")) return WriteResponse(p, *t, old_item, units, collection);
-  if (p.returns("ALL_NEW")) return WriteResponse(p, *t, new_item, units, collection);
+  if (p.returns("ALL_OLD")) return WriteResponse(p, consumed, old_item, collection);
+  if (p.returns("ALL_NEW")) return WriteResponse(p, consumed, new_item, collection);
   if (p.returns("UPDATED_OLD") || p.returns("UPDATED_NEW")) {
     std::optional<Item> touched =
         UpdatedAttributes(e, p.returns("UPDATED_OLD") ? old_item : new_item);
-    return WriteResponse(p, *t, touched ? &*touched : nullptr, units, collection);
+    return WriteResponse(p, consumed, touched ? &*touched : nullptr, collection);
   }
-  return WriteResponse(p, *t, nullptr, units, collection);
+  return WriteResponse(p, consumed, nullptr, collection);
 }
 
 }  // namespace dynamo::server

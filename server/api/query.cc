@@ -590,8 +590,8 @@ std::string ReadResponse(const ReadParams& p, const ReadPlan& plan, const Page& 
   const Target& t = plan.target;
   Consumed consumed{t.table->name, ReadUnits(page.bytes, plan.consistent)};
   if (t.index) {
-    consumed.index_name = t.index->name;
-    consumed.global_index = t.global;
+    consumed.indexes.push_back(IndexUnits{t.index->name, t.global, consumed.units});
+    consumed.units = 0;
   }
   WriteConsumedCapacity(w, ParseCapacityMode(p.capacity), consumed);
   w.EndObject();

@@ -363,8 +363,8 @@ Result<CapacityTally> ApplyActions(OpContext& ctx, std::vector<Action>& actions,
     const storage::MutationResult& r = applied.results[i];
     // Transactions cost twice the units of the equivalent plain operation;
     // a ConditionCheck is billed as a write too.
-    tally.Add(actions[i].info->name,
-              kTransactionFactor * WriteUnits(std::max(r.old_size, r.new_size)));
+    tally.Add(actions[i].info->name, WriteUnits(std::max(r.old_size, r.new_size)), &r.index_writes,
+              kTransactionFactor);
   }
   return tally;
 }

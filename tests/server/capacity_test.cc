@@ -41,8 +41,12 @@ std::string Render(CapacityMode mode, const Consumed& c) {
 
 TEST(CapacityTest, ShapesPerOperationFamily) {
   const Consumed plain{"t", 1.5};
-  Consumed gsi{"t", 2, Consumed::Kind::kPlain, "g", true};
-  Consumed lsi{"t", 2, Consumed::Kind::kPlain, "l", false};
+  const Consumed gsi{"t", 0, Consumed::Kind::kPlain, {{"g", true, 2}}};
+  const Consumed lsi{"t", 0, Consumed::Kind::kPlain, {{"l", false, 2}}};
+  // A write that changed entries of two GSIs and an LSI.
+  const Consumed write{
+      "t", 1, Consumed::Kind::kPlain, {{"g1", true, 2}, {"l", false, 1}, {"g2", true, 1}}};
+  const Consumed tx_indexed{"t", 2, Consumed::Kind::kTransactionWrite, {{"g", true, 2}}};
   const Consumed tx_write{"t", 4, Consumed::Kind::kTransactionWrite};
   const Consumed tx_read{"t", 2, Consumed::Kind::kTransactionRead};
   const struct {
@@ -63,6 +67,17 @@ TEST(CapacityTest, ShapesPerOperationFamily) {
        R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":2.0,"Table":{"CapacityUnits":0.0},)"
        R"("LocalSecondaryIndexes":{"l":{"CapacityUnits":2.0}}}})"},
       {CapacityMode::kTotal, gsi, R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":2.0}})"},
+      // Index writes are folded into the total, and listed by kind in INDEXES mode.
+      {CapacityMode::kTotal, write,
+       R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":5.0}})"},
+      {CapacityMode::kIndexes, write,
+       R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":5.0,"Table":{"CapacityUnits":1.0},)"
+       R"("GlobalSecondaryIndexes":{"g1":{"CapacityUnits":2.0},"g2":{"CapacityUnits":1.0}},)"
+       R"("LocalSecondaryIndexes":{"l":{"CapacityUnits":1.0}}}})"},
+      {CapacityMode::kIndexes, tx_indexed,
+       R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":4.0,"WriteCapacityUnits":4.0,)"
+       R"("Table":{"CapacityUnits":2.0,"WriteCapacityUnits":2.0},)"
+       R"("GlobalSecondaryIndexes":{"g":{"CapacityUnits":2.0,"WriteCapacityUnits":2.0}}}})"},
       {CapacityMode::kTotal, tx_write,
        R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":4.0,"WriteCapacityUnits":4.0}})"},
       {CapacityMode::kIndexes, tx_write,
@@ -88,6 +103,38 @@ TEST(CapacityTest, TallySumsPerTableInNameOrder) {
   EXPECT_EQ(std::string(buf.GetString()),
             R"({"ConsumedCapacity":[{"TableName":"a","CapacityUnits":2.0},)"
             R"({"TableName":"b","CapacityUnits":4.0}]})");
+}
+
+TEST(CapacityTest, IndexWritesCostAUnitPerKilobytePerEntryChanged) {
+  using storage::IndexWrite;
+  const std::vector<IndexWrite> writes = {
+      {"new", true, std::nullopt, 100},     // an entry added
+      {"moved", true, 100, 1500},           // the key changed: delete + put
+      {"gone", false, 3000, std::nullopt},  // the entry removed
+  };
+  const std::vector<IndexUnits> units = IndexWriteUnits(writes);
+  ASSERT_EQ(units.size(), 3u);
+  EXPECT_EQ(units[0].units, 1);
+  EXPECT_EQ(units[1].units, 3);
+  EXPECT_EQ(units[2].units, 3);
+  EXPECT_FALSE(units[2].global);
+  EXPECT_EQ(IndexWriteUnits(writes, kTransactionFactor)[1].units, 6);
+}
+
+TEST(CapacityTest, TallySumsIndexArmsPerTable) {
+  CapacityTally tally;
+  const std::vector<storage::IndexWrite> first = {{"g", true, std::nullopt, 10}};
+  const std::vector<storage::IndexWrite> second = {{"g", true, 10, 10},
+                                                   {"l", false, std::nullopt, 10}};
+  tally.Add("t", 1, &first);
+  tally.Add("t", 1, &second);
+  tally.Add("t", 1);
+  const std::vector<Consumed> list = tally.List();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(
+      Render(CapacityMode::kIndexes, list[0]),
+      R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":7.0,"Table":{"CapacityUnits":3.0},)"
+      R"("GlobalSecondaryIndexes":{"g":{"CapacityUnits":3.0}},"LocalSecondaryIndexes":{"l":{"CapacityUnits":1.0}}}})");
 }
 
 }  // namespace
