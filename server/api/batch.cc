@@ -16,6 +16,7 @@
 #include "server/api/keys.h"
 #include "server/api/mutations.h"
 #include "server/api/operations.h"
+#include "server/api/request_echo.h"
 #include "server/api/values_json.h"
 #include "storage/database.h"
 #include "storage/index.h"
@@ -218,6 +219,7 @@ std::string BatchGetResponse(const BatchGetRequest& r, const BatchGetResults& re
 // ---- BatchWriteItem ----
 
 struct WriteRequest {
+  const JsonValue* raw = nullptr;  // as given, for echoes in messages
   const JsonValue* put_item = nullptr;
   const JsonValue* delete_key = nullptr;
   bool has_put = false, has_delete = false;
@@ -238,6 +240,7 @@ Result<WriteRequest> ReadWriteRequest(const JsonValue& wr) {
   DYNAMO_RETURN_IF_ERROR(
       CheckObjectValue(wr, "class com.amazonaws.dynamodb.v20120810.WriteRequest"));
   WriteRequest w;
+  w.raw = &wr;
   DYNAMO_ASSIGN_OR_RETURN(
       const JsonValue* put,
       GetObject(wr, "PutRequest", "class com.amazonaws.dynamodb.v20120810.PutRequest"));
@@ -284,25 +287,37 @@ Result<BatchWriteRequest> ReadBatchWriteRequest(const JsonValue& req) {
   return r;
 }
 
+// DynamoDB's message for a table with no writes or more than 25: the whole
+// RequestItems map echoed (see request_echo.h).
+core::Error BatchWriteLengthError(const BatchWriteRequest& r) {
+  std::string echo = "{";
+  for (size_t t = 0; t < r.tables.size(); ++t) {
+    if (t > 0) echo += ", ";
+    echo += r.tables[t].name + "=[";
+    for (size_t i = 0; i < r.tables[t].writes.size(); ++i) {
+      if (i > 0) echo += ", ";
+      echo += EchoWriteRequest(*r.tables[t].writes[i].raw);
+    }
+    echo += "]";
+  }
+  echo += "}";
+  return ValidationError("1 validation error detected: Value '" + echo +
+                         "' at 'requestItems' failed to satisfy constraint: Map value must "
+                         "satisfy constraint: [Member must have length less than or equal to "
+                         "25, Member must have length greater than or equal to 1]");
+}
+
 core::Status CheckBatchWriteLimits(const BatchWriteRequest& r, size_t total) {
   if (r.request_items->ObjectEmpty()) return EmptyRequestItems("BatchWriteItem");
   for (const auto& t : r.tables) {
-    if (t.writes.size() > kMaxBatchWriteRequests) {
-      return ValidationError("1 validation error detected: Value at 'RequestItems." + t.name +
-                             ".member' failed to satisfy constraint: Member must have length less "
-                             "than or equal to 25");
+    if (t.writes.empty() || t.writes.size() > kMaxBatchWriteRequests) {
+      return BatchWriteLengthError(r);
     }
   }
   if (total > kMaxBatchWriteRequests) {
     return ValidationError("Too many items requested for the BatchWriteItem call");
   }
   for (const auto& t : r.tables) {
-    if (t.writes.empty()) {
-      return ValidationError("1 validation error detected: Value '{" + t.name +
-                             "=[]}' at 'requestItems' failed to satisfy constraint: Map value must "
-                             "satisfy constraint: [Member must have length less than or equal to "
-                             "25, Member must have length greater than or equal to 1]");
-    }
     for (const auto& w : t.writes) {
       if (w.has_put == w.has_delete) {
         return ValidationError(
@@ -468,7 +483,8 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
   CapacityTally tally;
   for (size_t i = 0; i < writes.size(); ++i) {
     const storage::MutationResult& mr = applied.results[i];
-    tally.Add(writes[i].table->name, WriteUnits(std::max(mr.old_size, mr.new_size)));
+    tally.Add(writes[i].table->name, WriteUnits(std::max(mr.old_size, mr.new_size)),
+              &mr.index_writes);
   }
   return BatchWriteResponse(r, writes, tally);
 }

@@ -43,9 +43,9 @@ TEST_F(ReadApiTest, BatchLimitsAndDuplicates) {
   for (int i = 0; i < 26; ++i)
     puts += (i ? "," : "") + std::string(R"j({"PutRequest":{"Item":{"pk":{"S":"b"},"sk":{"N":")j") +
             std::to_string(i) + "\"}}}}";
-  EXPECT_EQ(Error("BatchWriteItem", R"j({"RequestItems":{"tab":[)j" + puts + "]}}"),
-            "1 validation error detected: Value at 'RequestItems.tab.member' failed to satisfy "
-            "constraint: Member must have length less than or equal to 25");
+  const std::string error = Error("BatchWriteItem", R"j({"RequestItems":{"tab":[)j" + puts + "]}}");
+  EXPECT_EQ(error.substr(0, 50), "1 validation error detected: Value '{tab=[WriteReq");
+  EXPECT_NE(error.find("sk=AttributeValue(s=null, n=25, b=null"), std::string::npos);
   auto got = Json(
       "BatchGetItem",
       R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}},{"pk":{"S":"none"},"sk":{"N":"1"}}],"ProjectionExpression":"sk"}}})j");

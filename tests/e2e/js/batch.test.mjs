@@ -177,6 +177,12 @@ test('DocumentClient BatchWrite and BatchGet', async () => {
 
 const puts = (from, to) => Array.from({ length: to - from }, (_, k) => ({ PutRequest: { Item: { pk: { S: `w${from + k}` } } } }));
 
+// DynamoDB echoes the requests of a table with more than 25 in the Java
+// toString of its model (recorded from the service in 2026).
+const stringValue = (s) => `AttributeValue(s=${s}, n=null, b=null, iNT=null, dECIMAL=null, dOUBLE=null, sS=null, nS=null, bS=null, iNTSET=null, dECIMALSET=null, dOUBLESET=null, m=null, l=null, nULL=null, bOOL=null)`;
+const echoPuts = (from, to) => Array.from({ length: to - from }, (_, k) =>
+  `WriteRequest(putRequest=PutRequest(item={pk=${stringValue(`w${from + k}`)}}, workloadProfileName=null), deleteRequest=null)`).join(', ');
+
 // 25 requests is the documented maximum; a rejected batch must write nothing at all.
 test('BatchWriteItem limits, duplicates and all-or-nothing validation', async () => {
   const t = await createSimpleTable(ddb, tableName('bwlim'));
@@ -188,7 +194,7 @@ test('BatchWriteItem limits, duplicates and all-or-nothing validation', async ()
   await expectAll([
     ['26 requests for one table',
       () => ddb.send(new BatchWriteItemCommand({ RequestItems: { [t]: puts(100, 126) } })),
-      `1 validation error detected: Value at 'RequestItems.${t}.member' failed to satisfy constraint: Member must have length less than or equal to 25`],
+      `1 validation error detected: Value '{${t}=[${echoPuts(100, 126)}]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]`],
     ['26 requests across two tables',
       () => ddb.send(new BatchWriteItemCommand({
         RequestItems: { [t]: puts(200, 220), [t2]: Array.from({ length: 6 }, (_, i) => ({ PutRequest: { Item: { pk: { S: 'p' }, sk: { N: String(i) } } } })) },
