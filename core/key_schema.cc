@@ -4,12 +4,14 @@ namespace dynamo::core {
 
 Item KeyAttributes(const KeySchema& schema, const Item& item) {
   Item out;
-  auto h = item.find(schema.hash.name);
-  if (h != item.end()) out.emplace(h->first, h->second);
-  if (schema.range) {
-    auto r = item.find(schema.range->name);
-    if (r != item.end()) out.emplace(r->first, r->second);
-  }
+  auto add = [&](const KeyElement& k) {
+    auto it = item.find(k.name);
+    if (it != item.end()) out.emplace(it->first, it->second);
+  };
+  add(schema.hash);
+  if (schema.range) add(*schema.range);
+  for (const KeyElement& k : schema.more_hash) add(k);
+  for (const KeyElement& k : schema.more_range) add(k);
   return out;
 }
 

@@ -13,6 +13,7 @@ using core::Error;
 using core::KeyElement;
 using core::KeySchema;
 using core::Result;
+using core::Status;
 using core::ValidationError;
 using core::ValueType;
 
@@ -108,7 +109,7 @@ Error TooManyConditions(const std::vector<const Condition*>& leaves, const Bindi
   }
   return ValidationError("The number of query conditions (" + std::to_string(leaves.size()) +
                          ") exceeds the number of key attributes defined in the schema (" +
-                         std::to_string(key.range ? 2 : 1) + ")");
+                         std::to_string(key.size()) + ")");
 }
 
 // The key attribute operand of a leaf: its position among the leaf's
@@ -204,11 +205,133 @@ Result<RangeKeyCondition> RangeCondition(const Condition& leaf, size_t key_index
   return r;
 }
 
+// ---- Multi-attribute keys ----
+
+Error HashNeedsEquality(const std::string& name) {
+  return ValidationError("HASH key attributes " + name + " must have equality conditions");
+}
+
+Error RangeNeedsEquality(const std::string& name, const std::string& present) {
+  return ValidationError("RANGE key attributes " + name +
+                         " must have equality conditions specified in the query because a "
+                         "condition is present on key attribute " +
+                         present);
+}
+
+bool IsEquality(const Condition& c) {
+  return c.kind == Condition::Kind::kCompare && c.op == CompareOp::kEq;
+}
+
+// The leaf on each key attribute of one part (partition or sort key), in
+// KeySchema order; null where there is none.
+struct PartLeaves {
+  std::vector<const KeyElement*> elements;
+  std::vector<const Condition*> leaves;
+  std::vector<size_t> key_index;  // the key operand's position in each leaf
+
+  explicit PartLeaves(std::vector<const KeyElement*> e)
+      : elements(std::move(e)), leaves(elements.size()), key_index(elements.size()) {}
+  std::optional<size_t> Find(const std::string& name) const {
+    for (size_t i = 0; i < elements.size(); ++i) {
+      if (elements[i]->name == name) return i;
+    }
+    return std::nullopt;
+  }
+};
+
+// A leaf on a non-key attribute: the first key attribute without a
+// condition is named, partition key attributes first.
+Error MultiNonKeyAttribute(const std::vector<const Condition*>& leaves, const Bindings& b,
+                           const KeySchema& key) {
+  for (const std::string& name : key.Names()) {
+    if (std::none_of(leaves.begin(), leaves.end(),
+                     [&](const Condition* c) { return NamesAttribute(*c, b, name); })) {
+      return MissedKeyElement(name);
+    }
+  }
+  return NotSupported();
+}
+
+// Assigns each leaf to its key attribute, with the per-leaf checks of the
+// single-attribute analysis.
+Status AssignLeaves(const std::vector<const Condition*>& leaves, const Bindings& b,
+                    const KeySchema& key, PartLeaves& hash, PartLeaves& range) {
+  for (const Condition* c : leaves) {
+    const std::vector<Operand>& ops = LeafOperands(*c);
+    DYNAMO_ASSIGN_OR_RETURN(KeyOperand k, FindKeyOperand(ops, b));
+    PartLeaves* part = &hash;
+    std::optional<size_t> at = hash.Find(k.name);
+    if (!at) at = (part = &range)->Find(k.name);
+    if (!at) return MultiNonKeyAttribute(leaves, b, key);
+    const KeyElement& element = *part->elements[*at];
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (i != k.index && BoundValue(ops[i], b).type() != element.type) {
+        return ValidationError(
+            "One or more parameter values were invalid: Condition parameter type does not match "
+            "schema type");
+      }
+    }
+    if (k.index != 0 && c->kind != Condition::Kind::kCompare) {
+      return ValidationError(
+          "Invalid condition in KeyConditionExpression: " +
+          std::string(c->kind == Condition::Kind::kBetween ? "BETWEEN" : "begins_with") +
+          " operator must have the key attribute as its first operand");
+    }
+    if (part->leaves[*at]) return OneConditionPerKey();
+    part->leaves[*at] = c;
+    part->key_index[*at] = k.index;
+  }
+  return Status::Ok();
+}
+
+// The value an equality leaf compares its key attribute with.
+const AttributeValue& EqualityValue(const PartLeaves& part, size_t i, const Bindings& b) {
+  return BoundValue(LeafOperands(*part.leaves[i])[1 - part.key_index[i]], b);
+}
+
+Result<KeyCondition> AnalyseMultiAttribute(const std::vector<const Condition*>& leaves,
+                                           const Bindings& b, const KeySchema& key) {
+  if (leaves.size() > key.size()) return TooManyConditions(leaves, b, key);
+  PartLeaves hash(key.HashElements()), range(key.RangeElements());
+  DYNAMO_RETURN_IF_ERROR(AssignLeaves(leaves, b, key, hash, range));
+  for (size_t i = 0; i < hash.elements.size(); ++i) {
+    if (!hash.leaves[i] || !IsEquality(*hash.leaves[i])) {
+      return HashNeedsEquality(hash.elements[i]->name);
+    }
+  }
+  std::optional<size_t> last;
+  for (size_t i = 0; i < range.elements.size(); ++i) {
+    if (range.leaves[i]) last = i;
+  }
+  for (size_t i = 0; last && i < *last; ++i) {
+    if (!range.leaves[i] || !IsEquality(*range.leaves[i])) {
+      return RangeNeedsEquality(range.elements[i]->name, range.elements[*last]->name);
+    }
+  }
+  KeyCondition out;
+  out.hash = EqualityValue(hash, 0, b);
+  for (size_t i = 1; i < hash.elements.size(); ++i) {
+    out.more_hash.push_back(EqualityValue(hash, i, b));
+  }
+  if (!last) return out;
+  for (size_t i = 0; i < *last; ++i) out.range_prefix.push_back(EqualityValue(range, i, b));
+  DYNAMO_ASSIGN_OR_RETURN(
+      RangeKeyCondition r,
+      RangeCondition(*range.leaves[*last], range.key_index[*last], *range.elements[*last], b));
+  if (r.op == RangeKeyCondition::Op::kEq) {
+    out.range_prefix.push_back(std::move(r.value));
+  } else {
+    out.range = std::move(r);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<KeyCondition> AnalyseKeyCondition(const Condition& root, const Bindings& b,
                                          const KeySchema& key) {
   DYNAMO_ASSIGN_OR_RETURN(std::vector<const Condition*> leaves, CollectLeaves(root));
+  if (key.multi_hash() || key.multi_range()) return AnalyseMultiAttribute(leaves, b, key);
   if (leaves.size() > 2) return TooManyConditions(leaves, b, key);
   KeyCondition out;
   bool have_hash = false;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "core/attribute_value.h"
 #include "core/error.h"
@@ -35,6 +36,11 @@ struct RangeKeyCondition {
 struct KeyCondition {
   core::AttributeValue hash;               // the partition key value (always equality)
   std::optional<RangeKeyCondition> range;  // absent: the whole partition
+  // Multi-attribute keys (GSIs): the values of the further partition key
+  // attributes, and the values the leading sort key attributes equal; range
+  // is then on the sort key attribute after those (and never kEq).
+  std::vector<core::AttributeValue> more_hash;
+  std::vector<core::AttributeValue> range_prefix;
 };
 
 // Checks a parsed KeyConditionExpression against the key schema being
@@ -52,6 +58,11 @@ struct KeyCondition {
 // key's; BETWEEN or begins_with without the key as the first operand; two
 // conditions on one key; anything but equality on the partition key;
 // begins_with on a number key; no partition key condition.
+//
+// On a multi-attribute key (a GSI with several partition or sort key
+// attributes) every partition key attribute needs an equality, and the sort
+// key attributes named must be leading ones in KeySchema order, all but the
+// last with an equality (the clauses may come in any order).
 core::Result<KeyCondition> AnalyseKeyCondition(const Condition& root, const Bindings& bindings,
                                                const core::KeySchema& key);
 

@@ -67,9 +67,12 @@ std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table, co
   std::optional<IndexKeyViolation> found;
   table.ForEachIndex([&](const IndexDef& ix) {
     if (found) return;
-    found = CheckIndexKeyAttribute(ix, ix.key.hash, core::kMaxHashKeySize, item);
-    if (!found && ix.key.range) {
-      found = CheckIndexKeyAttribute(ix, *ix.key.range, core::kMaxRangeKeySize, item);
+    // Each attribute of a multi-attribute key is held to the limit of its part.
+    for (const core::KeyElement* k : ix.key.HashElements()) {
+      if (!found) found = CheckIndexKeyAttribute(ix, *k, core::kMaxHashKeySize, item);
+    }
+    for (const core::KeyElement* k : ix.key.RangeElements()) {
+      if (!found) found = CheckIndexKeyAttribute(ix, *k, core::kMaxRangeKeySize, item);
     }
   });
   return found;

@@ -63,16 +63,56 @@ EncodedKey EncodeKey(const AttributeValue& hash, const AttributeValue* range) {
   return key;
 }
 
-std::optional<EncodedKey> EncodeItemKey(const core::KeySchema& schema, const core::Item& item) {
-  auto h = item.find(schema.hash.name);
-  if (h == item.end() || h->second.type() != schema.hash.type) return std::nullopt;
-  const AttributeValue* range = nullptr;
-  if (schema.range) {
-    auto r = item.find(schema.range->name);
-    if (r == item.end() || r->second.type() != schema.range->type) return std::nullopt;
-    range = &r->second;
+void AppendKeyComponentPrefix(const AttributeValue& value, std::string* out) {
+  thread_local std::string scratch;
+  scratch.clear();
+  EncodeKeyValue(value, &scratch);
+  for (char c : scratch) {
+    out->push_back(c);
+    if (c == '\0') out->push_back('\xff');
   }
-  return EncodeKey(h->second, range);
+}
+
+void AppendKeyComponent(const AttributeValue& value, std::string* out) {
+  AppendKeyComponentPrefix(value, out);
+  out->push_back('\0');
+  out->push_back('\x01');
+}
+
+namespace {
+
+// Encodes the item's values of one key part (first + more) into out: one
+// value as such, several as components. False when one is missing or has
+// another type.
+bool EncodeKeyPart(const core::KeyElement& first, const std::vector<core::KeyElement>& more,
+                   const core::Item& item, std::string* out) {
+  auto value_of = [&](const core::KeyElement& k) -> const AttributeValue* {
+    auto it = item.find(k.name);
+    return it == item.end() || it->second.type() != k.type ? nullptr : &it->second;
+  };
+  const AttributeValue* v = value_of(first);
+  if (!v) return false;
+  if (more.empty()) {
+    EncodeKeyValue(*v, out);
+    return true;
+  }
+  AppendKeyComponent(*v, out);
+  for (const core::KeyElement& k : more) {
+    if (!(v = value_of(k))) return false;
+    AppendKeyComponent(*v, out);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<EncodedKey> EncodeItemKey(const core::KeySchema& schema, const core::Item& item) {
+  EncodedKey key;
+  if (!EncodeKeyPart(schema.hash, schema.more_hash, item, &key.hash)) return std::nullopt;
+  if (schema.range && !EncodeKeyPart(*schema.range, schema.more_range, item, &key.range)) {
+    return std::nullopt;
+  }
+  return key;
 }
 
 namespace {

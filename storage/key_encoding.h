@@ -16,6 +16,18 @@
 //       longer one with the same prefix (-0.12), as it must.
 //
 // A key column holds values of one declared type, so no type tag is stored.
+//
+// A multi-attribute key part (a GSI's partition key or sort key made of 2 to
+// 4 attributes) is stored as the concatenation of one component per
+// attribute, in KeySchema order:
+//
+//   component := the value's encoding with each 0x00 byte written 0x00 0xFF,
+//                then the terminator 0x00 0x01
+//
+// so memcmp orders the tuples attribute by attribute, each by its own type
+// (a value that is a prefix of another sorts first, as 0x00 0x01 is below
+// any continuation), and the components of equal leading values form a
+// common byte prefix (what a Query on the leading sort key attributes reads).
 #pragma once
 
 #include <optional>
@@ -44,6 +56,11 @@ std::optional<EncodedKey> EncodeItemKey(const core::KeySchema& schema, const cor
 
 // Precondition: value is S, N or B.
 void EncodeKeyValue(const core::AttributeValue& value, std::string* out);
+// Appends the component of value in a multi-attribute key part (see above).
+void AppendKeyComponent(const core::AttributeValue& value, std::string* out);
+// The escaped encoding of value without the terminator: the common prefix of
+// the components of every value that begins with value (S and B).
+void AppendKeyComponentPrefix(const core::AttributeValue& value, std::string* out);
 std::string EncodeKeyValue(const core::AttributeValue& value);
 
 // Inverse of EncodeKeyValue for a column of the given type (S, N or B).

@@ -27,6 +27,18 @@ Item KeyToItem(const core::KeySchema& k) {
     m.emplace("range", Str(k.range->name));
     m.emplace("range_type", Str(core::TypeName(k.range->type)));
   }
+  // Multi-attribute keys (GSIs): the further attributes of each part, as
+  // lists of {name, type}; absent for single-attribute keys.
+  auto elements = [](const std::vector<core::KeyElement>& more) {
+    core::ValueList list;
+    for (const core::KeyElement& e : more) {
+      list.push_back(
+          AttributeValue::M(Item{{"name", Str(e.name)}, {"type", Str(core::TypeName(e.type))}}));
+    }
+    return AttributeValue::L(std::move(list));
+  };
+  if (k.multi_hash()) m.emplace("more_hash", elements(k.more_hash));
+  if (k.multi_range()) m.emplace("more_range", elements(k.more_range));
   return m;
 }
 
@@ -142,6 +154,15 @@ core::KeySchema KeyFromItem(FieldReader& parent, const Item& m) {
   core::KeySchema k;
   k.hash = {r.String("hash"), r.Type("hash_type")};
   if (m.count("range")) k.range = core::KeyElement{r.String("range"), r.Type("range_type")};
+  for (const char* part : {"more_hash", "more_range"}) {
+    std::vector<core::KeyElement>& more = part[5] == 'h' ? k.more_hash : k.more_range;
+    for (const AttributeValue& v : r.List(part)) {
+      FieldReader e(r.MapOf(v));
+      more.push_back(core::KeyElement{e.String("name"), e.Type("type")});
+      r.Merge(e);
+    }
+  }
+  if (k.multi_range() && !k.range) r.Fail();
   parent.Merge(r);
   return k;
 }

@@ -383,11 +383,85 @@ storage::RangeBounds ToRangeBounds(const std::optional<expr::RangeKeyCondition>&
   return r;
 }
 
+// The bounds on a multi-attribute sort key (see key_encoding.h): its
+// encoding starts with the components of the leading attributes the query
+// fixes (prefix); the condition, if any, is on the attribute after them.
+storage::RangeBounds MultiAttributeRangeBounds(const expr::KeyCondition& kc) {
+  using Op = expr::RangeKeyCondition::Op;
+  std::string prefix;
+  for (const core::AttributeValue& v : kc.range_prefix) storage::AppendKeyComponent(v, &prefix);
+  auto with = [&prefix](const core::AttributeValue& v) {
+    std::string out = prefix;
+    storage::AppendKeyComponent(v, &out);
+    return out;
+  };
+  storage::RangeBounds r;
+  auto set_lower = [&r](std::string bound, bool inclusive) {
+    r.lower = std::move(bound);
+    r.lower_inclusive = inclusive;
+  };
+  // Every key that starts with bound is below (exclusive) its successor.
+  auto set_upper_past = [&r](const std::string& bound) {
+    std::string next = PrefixSuccessor(bound);
+    if (next.empty()) return;
+    r.upper = std::move(next);
+    r.upper_inclusive = false;
+  };
+  if (!prefix.empty()) {
+    set_lower(prefix, true);
+    set_upper_past(prefix);
+  }
+  if (!kc.range) return r;
+  const core::AttributeValue& v = kc.range->value;
+  switch (kc.range->op) {
+    case Op::kEq:  // folded into the prefix by AnalyseKeyCondition
+      break;
+    case Op::kLt:
+      r.upper = with(v);
+      r.upper_inclusive = false;
+      break;
+    case Op::kLe:
+      set_upper_past(with(v));
+      break;
+    case Op::kGt:
+      set_lower(PrefixSuccessor(with(v)), true);
+      break;
+    case Op::kGe:
+      set_lower(with(v), true);
+      break;
+    case Op::kBetween:
+      set_lower(with(v), true);
+      set_upper_past(with(kc.range->upper));
+      break;
+    case Op::kBeginsWith: {
+      std::string begins = prefix;
+      storage::AppendKeyComponentPrefix(v, &begins);
+      set_lower(begins, true);
+      set_upper_past(begins);
+      break;
+    }
+  }
+  return r;
+}
+
 // The partition (encoded) and the sort-key bounds a Query reads.
 struct KeyRange {
   std::string hash;
   storage::RangeBounds bounds;
 };
+
+// The encoded partition and sort-key bounds of an analysed key condition.
+KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key) {
+  KeyRange range;
+  if (key.multi_hash()) {
+    storage::AppendKeyComponent(kc.hash, &range.hash);
+    for (const core::AttributeValue& v : kc.more_hash) storage::AppendKeyComponent(v, &range.hash);
+  } else {
+    range.hash = storage::EncodeKeyValue(kc.hash);
+  }
+  range.bounds = key.multi_range() ? MultiAttributeRangeBounds(kc) : ToRangeBounds(kc.range);
+  return range;
+}
 
 // A filter may not dig into a key attribute; a Query filter may not test the
 // key attributes of what is queried at all. Paths are examined leaf by leaf
@@ -437,8 +511,11 @@ Result<storage::Position> StartPosition(const Target& t, const Item& start) {
   const core::KeySchema& tk = t.table->key;
   size_t expected = tk.range ? 2 : 1;
   if (t.index) {
-    DYNAMO_RETURN_IF_ERROR(encode(t.index->key.hash, &pos.hash));
-    if (t.index->key.range) DYNAMO_RETURN_IF_ERROR(encode(*t.index->key.range, &pos.range));
+    // The index key (of one attribute per part, or several).
+    std::optional<storage::EncodedKey> index_key = storage::EncodeItemKey(t.index->key, start);
+    if (!index_key) return invalid();
+    pos.hash = std::move(index_key->hash);
+    pos.range = std::move(index_key->range);
     DYNAMO_RETURN_IF_ERROR(encode(tk.hash, &pos.base_hash));
     if (tk.range) DYNAMO_RETURN_IF_ERROR(encode(*tk.range, &pos.base_range));
     Item keys = core::KeyAttributes(tk, start);
@@ -619,7 +696,7 @@ Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
     DYNAMO_ASSIGN_OR_RETURN(
         expr::KeyCondition kc,
         expr::AnalyseKeyCondition(plan.x.key_condition->root, bindings, plan.target.key()));
-    plan.key_range = KeyRange{storage::EncodeKeyValue(kc.hash), ToRangeBounds(kc.range)};
+    plan.key_range = KeyRangeOf(kc, plan.target.key());
   }
   if (plan.x.filter) {
     DYNAMO_RETURN_IF_ERROR(CheckFilterPaths(p, kind, plan.target, plan.x.filter->root, bindings));

@@ -190,14 +190,14 @@ void CheckThroughputConstraints(const RawThroughput& t, const std::string& prefi
 }
 
 void CheckKeySchemaConstraints(const RawKeySchema& ks, const std::string& path,
-                               ConstraintErrors& errors) {
+                               ConstraintErrors& errors, bool multi_attribute) {
   if (!ks) {
     errors.NotNull(path);
     return;
   }
   if (ks->empty()) {
     errors.Add("[]", path, std::string(kMinLengthOne));
-  } else if (ks->size() > 2) {
+  } else if (ks->size() > 2 && !multi_attribute) {
     errors.Add(RenderKeySchema(*ks), path, "Member must have length less than or equal to 2");
   }
   for (size_t i = 0; i < ks->size(); ++i) {
@@ -222,7 +222,8 @@ void CheckIndexConstraints(const RawIndexes& indexes, const std::string& path, b
   for (size_t i = 0; i < indexes->size(); ++i) {
     const RawIndex& ix = (*indexes)[i];
     std::string p = path + "." + std::to_string(i + 1) + ".member.";
-    CheckKeySchemaConstraints(ix.key_schema, p + "keySchema", errors);
+    // A GSI's key may have up to 4 + 4 attributes: BuildKeySchema counts them.
+    CheckKeySchemaConstraints(ix.key_schema, p + "keySchema", errors, global);
     CheckProjectionConstraints(ix.projection, p, errors);
     CheckIndexNameConstraints(ix.name, p + "indexName", errors);
     if (global) CheckThroughputConstraints(ix.throughput, p, errors);
@@ -274,8 +275,47 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out + "]";
 }
 
+namespace {
+
+// The rules of a GSI key of more than one partition or sort key attribute
+// (the first element is a HASH, the definitions exist): distinct
+// attributes, every HASH before every RANGE, at most 4 of each.
+//
+// DynamoDB's wording for these is not published; these follow the
+// vocabulary of its classic KeySchema messages (and contain what suites run
+// against DynamoDB match: "same name", "HASH ... precede ... RANGE").
+Status CheckMultiAttributeKeySchema(const std::vector<RawKeyElement>& ks) {
+  std::set<std::string_view> names;
+  size_t hash = 0, range = 0;
+  for (const RawKeyElement& k : ks) {
+    if (!names.insert(*k.name).second) {
+      return ValidationError("Invalid KeySchema: Some KeySchemaElements have the same name: " +
+                             *k.name);
+    }
+    if (*k.key_type == "HASH") {
+      if (range > 0) {
+        return ValidationError(
+            "Invalid KeySchema: All HASH key elements must precede the RANGE key elements");
+      }
+      ++hash;
+    } else {
+      ++range;
+    }
+  }
+  constexpr size_t kMaxPerPart = 4;
+  if (hash > kMaxPerPart || range > kMaxPerPart) {
+    return ValidationError("Invalid KeySchema: A global secondary index key may have at most 4 " +
+                           std::string(hash > kMaxPerPart ? "HASH" : "RANGE") +
+                           " key elements; found " +
+                           std::to_string(hash > kMaxPerPart ? hash : range));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<core::KeySchema> BuildKeySchema(const std::vector<RawKeyElement>& ks,
-                                       const AttributeDefinitions& defs) {
+                                       const AttributeDefinitions& defs, bool multi_attribute) {
   std::vector<std::string> missing_keys;
   bool missing = false;
   for (const auto& k : ks) {
@@ -296,14 +336,27 @@ Result<core::KeySchema> BuildKeySchema(const std::vector<RawKeyElement>& ks,
   if (*ks[0].key_type != "HASH") {
     return ValidationError("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   }
-  if (ks.size() == 2 && *ks[1].key_type != "RANGE") {
+  if (ks.size() == 2 && *ks[1].key_type != "RANGE" && !multi_attribute) {
     return ValidationError(
         "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   }
+  if (ks.size() > 2 || (ks.size() == 2 && *ks[1].key_type == "HASH")) {
+    DYNAMO_RETURN_IF_ERROR(CheckMultiAttributeKeySchema(ks));
+  }
   core::KeySchema key;
-  key.hash = core::KeyElement{*ks[0].name, FindDefinition(defs, *ks[0].name)->type};
-  if (ks.size() == 2) {
-    key.range = core::KeyElement{*ks[1].name, FindDefinition(defs, *ks[1].name)->type};
+  for (const RawKeyElement& k : ks) {
+    core::KeyElement e{*k.name, FindDefinition(defs, *k.name)->type};
+    if (*k.key_type == "HASH") {
+      if (&k == &ks[0]) {
+        key.hash = std::move(e);
+      } else {
+        key.more_hash.push_back(std::move(e));
+      }
+    } else if (!key.range) {
+      key.range = std::move(e);
+    } else {
+      key.more_range.push_back(std::move(e));
+    }
   }
   return key;
 }
@@ -367,7 +420,7 @@ Result<storage::IndexDef> BuildGlobalIndex(const RawIndex& raw, const AttributeD
                                            bool pay_per_request, GlobalIndexSource source) {
   storage::IndexDef ix;
   ix.name = *raw.name;
-  DYNAMO_ASSIGN_OR_RETURN(ix.key, BuildKeySchema(*raw.key_schema, defs));
+  DYNAMO_ASSIGN_OR_RETURN(ix.key, BuildKeySchema(*raw.key_schema, defs, /*multi_attribute=*/true));
   DYNAMO_RETURN_IF_ERROR(BuildProjection(raw.projection, &ix));
   if (pay_per_request) {
     if (raw.throughput.present) {

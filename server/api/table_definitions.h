@@ -81,8 +81,10 @@ Result<std::optional<std::vector<RawAttributeDefinition>>> ReadAttributeDefiniti
 // prefix: "" for the table, "<index path>.N.member." for an index.
 void CheckThroughputConstraints(const RawThroughput& t, const std::string& prefix,
                                 ConstraintErrors& errors);
+// multi_attribute (GSIs): no limit of 2 elements here; BuildKeySchema
+// checks the partition and sort key attribute counts.
 void CheckKeySchemaConstraints(const RawKeySchema& ks, const std::string& path,
-                               ConstraintErrors& errors);
+                               ConstraintErrors& errors, bool multi_attribute = false);
 // global: also the indexes' ProvisionedThroughput.
 void CheckIndexConstraints(const RawIndexes& indexes, const std::string& path, bool global,
                            ConstraintErrors& errors);
@@ -99,9 +101,11 @@ const storage::AttributeDefinition* FindDefinition(const AttributeDefinitions& d
 std::string JoinNames(const std::vector<std::string>& names);
 
 // A table or index key schema checked against the definitions and its
-// HASH/RANGE structure.
+// HASH/RANGE structure. multi_attribute (GSIs): up to 4 HASH elements
+// followed by up to 4 RANGE elements.
 Result<core::KeySchema> BuildKeySchema(const std::vector<RawKeyElement>& ks,
-                                       const AttributeDefinitions& defs);
+                                       const AttributeDefinitions& defs,
+                                       bool multi_attribute = false);
 
 // A table's ProvisionedThroughput (present, constraints passed) within
 // DynamoDB's bounds: "Given value N for ReadCapacityUnits is out of bounds".

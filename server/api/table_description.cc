@@ -22,8 +22,8 @@ void WriteKeyElement(const core::KeyElement& k, const char* key_type, JsonWriter
 
 void WriteKeySchema(const core::KeySchema& k, JsonWriter& w) {
   w.StartArray();
-  WriteKeyElement(k.hash, "HASH", w);
-  if (k.range) WriteKeyElement(*k.range, "RANGE", w);
+  for (const core::KeyElement* e : k.HashElements()) WriteKeyElement(*e, "HASH", w);
+  for (const core::KeyElement* e : k.RangeElements()) WriteKeyElement(*e, "RANGE", w);
   w.EndArray();
 }
 

@@ -24,6 +24,7 @@ enum class Schema {
   kStringRange,  // pk S, sk S
   kNumberRange,  // pk S, sk N
   kBinaryRange,  // pk S, sk B
+  kMulti,        // a GSI: partition key h1 S, h2 N; sort key r1 N, r2 S, r3 S
 };
 
 KeySchema SchemaFor(Schema s) {
@@ -38,6 +39,11 @@ KeySchema SchemaFor(Schema s) {
       return KeySchema{{"pk", ValueType::kS}, core::KeyElement{"sk", ValueType::kN}};
     case Schema::kBinaryRange:
       return KeySchema{{"pk", ValueType::kS}, core::KeyElement{"sk", ValueType::kB}};
+    case Schema::kMulti:
+      return KeySchema{{"h1", ValueType::kS},
+                       core::KeyElement{"r1", ValueType::kN},
+                       {{"h2", ValueType::kN}},
+                       {{"r2", ValueType::kS}, {"r3", ValueType::kS}}};
   }
   return {};
 }
@@ -91,6 +97,11 @@ std::string Render(const core::Result<KeyCondition>& r) {
     return std::string(core::WireInfo(e.code).name) + ": " + e.message;
   }
   std::string out = "hash " + Describe(r->hash);
+  for (const AttributeValue& v : r->more_hash) out += ", " + Describe(v);
+  if (!r->range_prefix.empty()) {
+    out += "; prefix";
+    for (const AttributeValue& v : r->range_prefix) out += " " + Describe(v);
+  }
   if (r->range) {
     out += std::string("; range ") + OpText(r->range->op) + " " + Describe(r->range->value);
     if (r->range->op == RangeKeyCondition::Op::kBetween) out += " AND " + Describe(r->range->upper);
@@ -126,6 +137,7 @@ constexpr Schema kNumberHash = Schema::kNumberHash;
 constexpr Schema kStringRange = Schema::kStringRange;
 constexpr Schema kNumberRange = Schema::kNumberRange;
 constexpr Schema kBinaryRange = Schema::kBinaryRange;
+constexpr Schema kMulti = Schema::kMulti;
 
 TEST(KeyConditionTest, ExtractsKeyValuesForEveryOperator) {
   RunCases({
@@ -528,6 +540,64 @@ TEST(KeyConditionTest, CountsALongAndChain) {
   RunCases({{text.c_str(), values, kStringRange,
              "The number of query conditions (150) exceeds the number of key attributes defined "
              "in the schema (2)"}});
+}
+
+}  // namespace
+}  // namespace dynamo::expr
+
+namespace dynamo::expr {
+namespace {
+
+// Multi-attribute keys: every partition key attribute by equality; sort key
+// attributes leading, without gaps, only the last one not an equality; the
+// clauses in any order. Messages as DynamoDB's (see key_condition.cc).
+TEST(KeyConditionTest, MultiAttributeKeys) {
+  const core::ValueMap v{
+      {":a", S("a")}, {":n", N("1")}, {":m", N("2")}, {":s", S("s")}, {":t", S("t")}};
+  auto range_error = [](const char* missing, const char* present) {
+    return std::string("RANGE key attributes ") + missing +
+           " must have equality conditions specified in the query because a condition is "
+           "present on key attribute " +
+           present;
+  };
+  const std::string gap = range_error("r2", "r3");
+  const std::string first_skipped = range_error("r1", "r2");
+  const std::vector<Case> cases = {
+      {"h1 = :a AND h2 = :n", v, kMulti, "hash S:a, N:1"},
+      {"h2 = :n AND h1 = :a", v, kMulti, "hash S:a, N:1"},
+      {"h1 = :a AND h2 = :n AND r1 = :m", v, kMulti, "hash S:a, N:1; prefix N:2"},
+      {"h1 = :a AND h2 = :n AND r1 > :m", v, kMulti, "hash S:a, N:1; range > N:2"},
+      {"r2 = :s AND h1 = :a AND r1 = :m AND h2 = :n", v, kMulti, "hash S:a, N:1; prefix N:2 S:s"},
+      {"h1 = :a AND h2 = :n AND r1 = :m AND r2 = :s AND begins_with(r3, :t)", v, kMulti,
+       "hash S:a, N:1; prefix N:2 S:s; range begins_with S:t"},
+      {"h1 = :a AND h2 = :n AND r1 = :m AND r2 BETWEEN :s AND :t", v, kMulti,
+       "hash S:a, N:1; prefix N:2; range BETWEEN S:s AND S:t"},
+      {"h1 = :a AND h2 = :n AND :s < r2 AND r1 = :m", v, kMulti,
+       "hash S:a, N:1; prefix N:2; range > S:s"},
+      {"h1 = :a", v, kMulti, "HASH key attributes h2 must have equality conditions"},
+      {"h1 = :a AND h2 > :n", v, kMulti, "HASH key attributes h2 must have equality conditions"},
+      {"h2 = :n AND r1 = :m", v, kMulti, "HASH key attributes h1 must have equality conditions"},
+      {"h1 = :a AND h2 = :n AND r2 = :s", v, kMulti, first_skipped.c_str()},
+      {"h1 = :a AND h2 = :n AND r1 = :m AND r3 = :s", v, kMulti, gap.c_str()},
+      {"h1 = :a AND h2 = :n AND r1 = :m AND r2 > :s AND r3 = :t", v, kMulti, gap.c_str()},
+      {"h1 = :a AND h2 = :n AND r1 > :m AND r2 > :s", v, kMulti, first_skipped.c_str()},
+      {"h1 = :a AND h2 = :n AND r1 > :m AND r1 < :m", v, kMulti,
+       "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition "
+       "per key"},
+      {"h1 = :a AND h2 = :n AND x = :m", v, kMulti,
+       "Query condition missed key schema element: r1"},
+      {"x = :a AND h2 = :n", v, kMulti, "Query condition missed key schema element: h1"},
+      {"h1 = :a AND h2 = :n AND r1 = :s", v, kMulti,
+       "One or more parameter values were invalid: Condition parameter type does not match "
+       "schema type"},
+      {"h1 = :a AND h2 = :n AND begins_with(r1, :m)", v, kMulti,
+       "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
+       "operator or function: begins_with, operand type: N"},
+      {"h1 = :a AND h2 = :n AND r1 = :m AND r2 = :s AND r3 = :t AND h1 = :a", v, kMulti,
+       "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition "
+       "per key"},
+  };
+  RunCases(cases);
 }
 
 }  // namespace

@@ -101,6 +101,45 @@ TEST(KeyEncodingTest, StringsAndBinaryOrderByUnsignedBytes) {
   }
 }
 
+// Multi-attribute key parts: memcmp of the component tuples orders them
+// attribute by attribute, each by its own type, including values that are
+// prefixes of others or hold 0x00 bytes; and the components of a leading
+// value are a prefix of every tuple that starts with it.
+TEST(KeyEncodingTest, MultiAttributeTuplesOrderAttributeByAttribute) {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> len(0, 3), byte(0, 2), num(-3, 3);
+  auto random_binary = [&] {
+    std::string s;
+    for (int n = len(rng), k = 0; k < n; ++k) s.push_back(static_cast<char>(byte(rng)));  // 0..2
+    return AttributeValue::B(s);
+  };
+  auto random_number = [&] { return AttributeValue::N(Number::FromInt64(num(rng))); };
+  struct Tuple {
+    AttributeValue b, n;
+    std::string encoded;
+  };
+  std::vector<Tuple> tuples;
+  for (int i = 0; i < 400; ++i) {
+    Tuple t{random_binary(), random_number(), {}};
+    AppendKeyComponent(t.b, &t.encoded);
+    AppendKeyComponent(t.n, &t.encoded);
+    tuples.push_back(std::move(t));
+  }
+  for (const Tuple& x : tuples) {
+    for (const Tuple& y : tuples) {
+      int expected = Sign(x.b.b().compare(y.b.b()));
+      if (expected == 0) expected = MemcmpOrder(EncodeKeyValue(x.n), EncodeKeyValue(y.n));
+      ASSERT_EQ(MemcmpOrder(x.encoded, y.encoded), expected);
+    }
+    std::string leading;
+    AppendKeyComponent(x.b, &leading);
+    EXPECT_EQ(x.encoded.compare(0, leading.size(), leading), 0);
+    std::string begins;
+    AppendKeyComponentPrefix(AttributeValue::B(x.b.b().substr(0, 1)), &begins);
+    EXPECT_EQ(x.encoded.compare(0, begins.size(), begins), 0);
+  }
+}
+
 TEST(KeyEncodingTest, DecodesWhatItEncodes) {
   std::mt19937_64 rng(11);
   for (int i = 0; i < 2000; ++i) {

@@ -33,6 +33,14 @@ TableDef FullDefinition() {
   gsi.non_key_attributes = {"Album", "Label"};
   gsi.throughput = Throughput{3, 4, 0, 0, 0};
   t.global_indexes.push_back(gsi);
+  IndexDef multi;  // multi-attribute keys
+  multi.id = 3;
+  multi.name = "ByLabelYear";
+  multi.key = {{"Label", ValueType::kS},
+               core::KeyElement{"Year", ValueType::kN},
+               {{"Z", ValueType::kB}},
+               {{"Song", ValueType::kS}, {"Album", ValueType::kS}}};
+  t.global_indexes.push_back(multi);
   IndexDef lsi;
   lsi.id = 1;
   lsi.name = "ByZ";
@@ -43,7 +51,7 @@ TableDef FullDefinition() {
   t.deletion_protection = true;
   t.table_class = "STANDARD_INFREQUENT_ACCESS";
   t.tags = {{"team", "audio"}, {"env", ""}};
-  t.next_index_id = 3;
+  t.next_index_id = 4;
   return t;
 }
 
