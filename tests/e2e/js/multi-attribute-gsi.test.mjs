@@ -15,7 +15,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 
-import { expectError, startServer, tableName } from './harness.mjs';
+import { expectError, makeTempDir, removeTempDir, startServer, tableName } from './harness.mjs';
 import { expectAll } from './util.mjs';
 
 let server;
@@ -338,4 +338,35 @@ describe('Query', () => {
     assert.equal(new Set(seen).size, seen.length);
     assert.ok(seen.includes('o1') && seen.includes('m1'));
   });
+});
+
+test('a multi-attribute GSI survives a restart on the same --db-path', async () => {
+  const dir = makeTempDir();
+  let disk;
+  try {
+    disk = await startServer({ args: ['--db-path', dir] });
+    let c = disk.client();
+    await c.send(new CreateTableCommand({
+      TableName: 'persisted', BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [def('pk'), def('a'), def('b', 'N'), def('c')],
+      KeySchema: [H('pk')],
+      GlobalSecondaryIndexes: [{ IndexName: 'abc', KeySchema: [H('a'), H('b'), R('c')], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+    }));
+    for (const [pk, c2] of [['1', 'y'], ['2', 'x']]) {
+      await c.send(new PutItemCommand({ TableName: 'persisted', Item: { pk: { S: pk }, a: { S: 'A' }, b: { N: '1' }, c: { S: c2 } } }));
+    }
+    await disk.stop();
+    disk = await startServer({ args: ['--db-path', dir] });
+    c = disk.client();
+    const d = await c.send(new DescribeTableCommand({ TableName: 'persisted' }));
+    assert.deepEqual(d.Table.GlobalSecondaryIndexes[0].KeySchema, [H('a'), H('b'), R('c')]);
+    const res = await c.send(new QueryCommand({
+      TableName: 'persisted', IndexName: 'abc', KeyConditionExpression: 'a = :a AND b = :b AND c > :c',
+      ExpressionAttributeValues: { ':a': { S: 'A' }, ':b': { N: '1' }, ':c': { S: 'a' } },
+    }));
+    assert.deepEqual(res.Items.map((i) => i.pk.S), ['2', '1']);
+  } finally {
+    await disk?.stop();
+    removeTempDir(dir);
+  }
 });
