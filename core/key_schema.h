@@ -46,6 +46,15 @@ struct KeySchema {
     for (const KeyElement& k : more_range) out.push_back(&k);
     return out;
   }
+  // Calls fn(element, is_hash) for each key attribute in KeySchema order,
+  // without allocating (the write path checks index keys on every write).
+  template <typename Fn>
+  void ForEachElement(Fn&& fn) const {
+    fn(hash, true);
+    for (const KeyElement& k : more_hash) fn(k, true);
+    if (range) fn(*range, false);
+    for (const KeyElement& k : more_range) fn(k, false);
+  }
   size_t size() const { return 1 + more_hash.size() + (range ? 1 : 0) + more_range.size(); }
 
   // True when name is one of the key attributes.

@@ -68,12 +68,11 @@ std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table, co
   table.ForEachIndex([&](const IndexDef& ix) {
     if (found) return;
     // Each attribute of a multi-attribute key is held to the limit of its part.
-    for (const core::KeyElement* k : ix.key.HashElements()) {
-      if (!found) found = CheckIndexKeyAttribute(ix, *k, core::kMaxHashKeySize, item);
-    }
-    for (const core::KeyElement* k : ix.key.RangeElements()) {
-      if (!found) found = CheckIndexKeyAttribute(ix, *k, core::kMaxRangeKeySize, item);
-    }
+    ix.key.ForEachElement([&](const core::KeyElement& k, bool hash) {
+      if (found) return;
+      found = CheckIndexKeyAttribute(ix, k, hash ? core::kMaxHashKeySize : core::kMaxRangeKeySize,
+                                     item);
+    });
   });
   return found;
 }
@@ -88,7 +87,8 @@ std::optional<IndexEntry> IndexEntryFor(const TableDef& table, const IndexDef& i
     e.projected = item;
   } else {
     e.projected = core::KeyAttributes(table.key, item);
-    for (const std::string& name : index.key.Names()) e.projected.emplace(name, item.at(name));
+    index.key.ForEachElement(
+        [&](const core::KeyElement& k, bool) { e.projected.emplace(k.name, item.at(k.name)); });
     for (const auto& name : index.non_key_attributes) {
       auto it = item.find(name);
       if (it != item.end()) e.projected.emplace(it->first, it->second);

@@ -111,7 +111,7 @@ Status MaintainIndex(Connection& c, const TableDef& table, const IndexDef& ix, b
   if (!before && !after) return Status::Ok();
   const bool same_key = before && after && before->key == after->key;
   if (same_key && SameItem(before->projected, after->projected)) return Status::Ok();
-  IndexWrite write{ix.name, global, std::nullopt, std::nullopt};
+  IndexWrite write{ix.id, global, std::nullopt, std::nullopt};
   if (before && !same_key) {
     DYNAMO_RETURN_IF_ERROR(sqlite::DeleteIndexEntry(c, table.id, ix.id, before->key, base_key));
     write.deleted = before->size;
@@ -121,7 +121,7 @@ Status MaintainIndex(Connection& c, const TableDef& table, const IndexDef& ix, b
                                                  after->projected, after->size));
     write.put = after->size;
   }
-  writes.push_back(std::move(write));
+  writes.push_back(write);
   return Status::Ok();
 }
 

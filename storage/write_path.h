@@ -94,7 +94,7 @@ struct Mutation {
 // listed: an index the item is not in, or whose entry (key and projected
 // attributes) is the same after the write, costs nothing.
 struct IndexWrite {
-  std::string index_name;
+  int64_t index_id = 0;  // IndexDef::id in the table
   bool global = false;
   std::optional<size_t> deleted;  // the size of the entry removed (the old key's)
   std::optional<size_t> put;      // the size of the entry written

@@ -483,8 +483,7 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
   CapacityTally tally;
   for (size_t i = 0; i < writes.size(); ++i) {
     const storage::MutationResult& mr = applied.results[i];
-    tally.Add(writes[i].table->name, WriteUnits(std::max(mr.old_size, mr.new_size)),
-              &mr.index_writes);
+    tally.Add(*writes[i].table, WriteUnits(std::max(mr.old_size, mr.new_size)), &mr.index_writes);
   }
   return BatchWriteResponse(r, writes, tally);
 }

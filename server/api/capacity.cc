@@ -116,24 +116,29 @@ void Consumed::Add(const Consumed& other) {
   }
 }
 
-std::vector<IndexUnits> IndexWriteUnits(const std::vector<storage::IndexWrite>& writes,
+std::vector<IndexUnits> IndexWriteUnits(const storage::TableDef& table,
+                                        const std::vector<storage::IndexWrite>& writes,
                                         double factor) {
   std::vector<IndexUnits> out;
   out.reserve(writes.size());
   for (const storage::IndexWrite& iw : writes) {
+    const auto& indexes = iw.global ? table.global_indexes : table.local_indexes;
+    auto ix = std::find_if(indexes.begin(), indexes.end(),
+                           [&](const storage::IndexDef& d) { return d.id == iw.index_id; });
+    if (ix == indexes.end()) continue;
     double units = 0;
     if (iw.deleted) units += WriteUnits(*iw.deleted);
     if (iw.put) units += WriteUnits(*iw.put);
-    out.push_back(IndexUnits{iw.index_name, iw.global, factor * units});
+    out.push_back(IndexUnits{ix->name, iw.global, factor * units});
   }
   return out;
 }
 
-void CapacityTally::Add(const std::string& table, double units,
+void CapacityTally::Add(const storage::TableDef& table, double units,
                         const std::vector<storage::IndexWrite>* index_writes, double factor) {
-  Consumed c{table, factor * units, Consumed::Kind::kPlain, {}};
-  if (index_writes) c.indexes = IndexWriteUnits(*index_writes, factor);
-  auto [it, inserted] = tables_.try_emplace(table, c);
+  Consumed c{table.name, factor * units, Consumed::Kind::kPlain, {}};
+  if (index_writes) c.indexes = IndexWriteUnits(table, *index_writes, factor);
+  auto [it, inserted] = tables_.try_emplace(table.name, c);
   if (!inserted) it->second.Add(c);
 }
 

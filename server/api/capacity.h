@@ -59,7 +59,10 @@ struct Consumed {
 // The units of a write's index changes (storage::MutationResult's
 // index_writes): one write unit per KB of each entry deleted or put, so an
 // index key change costs two writes. Multiplied by factor (transactions).
-std::vector<IndexUnits> IndexWriteUnits(const std::vector<storage::IndexWrite>& writes,
+// Indexes are named from table, the definition the request looked up (an
+// index dropped since is left out).
+std::vector<IndexUnits> IndexWriteUnits(const storage::TableDef& table,
+                                        const std::vector<storage::IndexWrite>& writes,
                                         double factor = 1);
 
 // Writes "ConsumedCapacity": {...} (nothing in kNone mode).
@@ -71,7 +74,7 @@ void WriteConsumedCapacityList(JsonWriter& w, CapacityMode mode,
 // Units summed per table, listed in table-name order.
 class CapacityTally {
  public:
-  void Add(const std::string& table, double units,
+  void Add(const storage::TableDef& table, double units,
            const std::vector<storage::IndexWrite>* index_writes = nullptr, double factor = 1);
   std::vector<Consumed> List(Consumed::Kind kind = Consumed::Kind::kPlain) const;
 

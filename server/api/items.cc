@@ -138,7 +138,7 @@ std::string WriteResponse(const WriteParams& p, const Consumed& consumed, const 
 // new item, and the units of each index entry it changed.
 Consumed WriteConsumed(const storage::TableDef& t, const storage::MutationResult& r) {
   return Consumed{t.name, WriteUnits(std::max(r.new_size, r.old_size)), Consumed::Kind::kPlain,
-                  IndexWriteUnits(r.index_writes)};
+                  IndexWriteUnits(t, r.index_writes)};
 }
 
 // UPDATED_OLD / UPDATED_NEW: what the update touched, from the old or the

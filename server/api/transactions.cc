@@ -363,7 +363,7 @@ Result<CapacityTally> ApplyActions(OpContext& ctx, std::vector<Action>& actions,
     const storage::MutationResult& r = applied.results[i];
     // Transactions cost twice the units of the equivalent plain operation;
     // a ConditionCheck is billed as a write too.
-    tally.Add(actions[i].info->name, WriteUnits(std::max(r.old_size, r.new_size)), &r.index_writes,
+    tally.Add(*actions[i].info, WriteUnits(std::max(r.old_size, r.new_size)), &r.index_writes,
               kTransactionFactor);
   }
   return tally;
@@ -523,7 +523,7 @@ std::string TransactGetResponse(const TransactGetRequest& r,
   for (size_t i = 0; i < r.gets.size(); ++i) {
     const GetAction& g = r.gets[i];
     const size_t size = found[i] ? core::ItemSize(*found[i]) : 0;
-    tally.Add(g.info->name, kTransactionFactor * ReadUnits(size, /*consistent=*/true));
+    tally.Add(*g.info, kTransactionFactor * ReadUnits(size, /*consistent=*/true));
     w.StartObject();
     if (found[i]) {
       w.Key("Item");

@@ -90,11 +90,21 @@ TEST(CapacityTest, ShapesPerOperationFamily) {
   for (const auto& c : cases) EXPECT_EQ(Render(c.mode, c.consumed), c.expected);
 }
 
+// A table "t" with GSIs g (id 1), g2 (id 3) and an LSI l (id 2).
+storage::TableDef Table(const char* name = "t") {
+  storage::TableDef t;
+  t.name = name;
+  t.global_indexes.push_back(storage::IndexDef{1, "g"});
+  t.global_indexes.push_back(storage::IndexDef{3, "g2"});
+  t.local_indexes.push_back(storage::IndexDef{2, "l"});
+  return t;
+}
+
 TEST(CapacityTest, TallySumsPerTableInNameOrder) {
   CapacityTally tally;
-  tally.Add("b", 1);
-  tally.Add("a", 2);
-  tally.Add("b", 3);
+  tally.Add(Table("b"), 1);
+  tally.Add(Table("a"), 2);
+  tally.Add(Table("b"), 3);
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -108,27 +118,30 @@ TEST(CapacityTest, TallySumsPerTableInNameOrder) {
 TEST(CapacityTest, IndexWritesCostAUnitPerKilobytePerEntryChanged) {
   using storage::IndexWrite;
   const std::vector<IndexWrite> writes = {
-      {"new", true, std::nullopt, 100},     // an entry added
-      {"moved", true, 100, 1500},           // the key changed: delete + put
-      {"gone", false, 3000, std::nullopt},  // the entry removed
+      {1, true, std::nullopt, 100},    // an entry added
+      {3, true, 100, 1500},            // the key changed: delete + put
+      {2, false, 3000, std::nullopt},  // the entry removed
+      {9, true, std::nullopt, 100},    // an index dropped since the request looked it up
   };
-  const std::vector<IndexUnits> units = IndexWriteUnits(writes);
+  const std::vector<IndexUnits> units = IndexWriteUnits(Table(), writes);
   ASSERT_EQ(units.size(), 3u);
+  EXPECT_EQ(units[0].name, "g");
   EXPECT_EQ(units[0].units, 1);
+  EXPECT_EQ(units[1].name, "g2");
   EXPECT_EQ(units[1].units, 3);
+  EXPECT_EQ(units[2].name, "l");
   EXPECT_EQ(units[2].units, 3);
   EXPECT_FALSE(units[2].global);
-  EXPECT_EQ(IndexWriteUnits(writes, kTransactionFactor)[1].units, 6);
+  EXPECT_EQ(IndexWriteUnits(Table(), writes, kTransactionFactor)[1].units, 6);
 }
 
 TEST(CapacityTest, TallySumsIndexArmsPerTable) {
   CapacityTally tally;
-  const std::vector<storage::IndexWrite> first = {{"g", true, std::nullopt, 10}};
-  const std::vector<storage::IndexWrite> second = {{"g", true, 10, 10},
-                                                   {"l", false, std::nullopt, 10}};
-  tally.Add("t", 1, &first);
-  tally.Add("t", 1, &second);
-  tally.Add("t", 1);
+  const std::vector<storage::IndexWrite> first = {{1, true, std::nullopt, 10}};
+  const std::vector<storage::IndexWrite> second = {{1, true, 10, 10}, {2, false, std::nullopt, 10}};
+  tally.Add(Table(), 1, &first);
+  tally.Add(Table(), 1, &second);
+  tally.Add(Table(), 1);
   const std::vector<Consumed> list = tally.List();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(
