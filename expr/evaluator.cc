@@ -730,10 +730,12 @@ Status ValidateUpdate(const ParsedUpdate& u, const Bindings& b) {
       bool ok = lit && (lit->type() == ValueType::kSS || lit->type() == ValueType::kNS ||
                         lit->type() == ValueType::kBS ||
                         (a.kind == UpdateAction::Kind::kAdd && lit->type() == ValueType::kN));
+      // DynamoDB names the allowed type set last ("typeSet: ALLOWED_FOR_ADD_OPERAND").
       if (lit && !ok) {
         return v.Invalid(
             std::string("Incorrect operand type for operator or function; operator: ") + op +
-            ", operand type: " + OperandTypeName(lit->type()));
+            ", operand type: " + OperandTypeName(lit->type()) + ", typeSet: ALLOWED_FOR_" + op +
+            "_OPERAND");
       }
     }
   }

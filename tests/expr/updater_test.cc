@@ -134,10 +134,16 @@ TEST_F(UpdaterTest, Errors) {
        "An operand in the update expression has an incorrect data type"},
       {"ADD s :x",
        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, "
-       "operand type: STRING"},
+       "operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"},
       {"DELETE ss :one",
        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: "
-       "DELETE, operand type: NUMBER"},
+       "DELETE, operand type: NUMBER, typeSet: ALLOWED_FOR_DELETE_OPERAND"},
+      {"ADD m :m",
+       "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, "
+       "operand type: MAP, typeSet: ALLOWED_FOR_ADD_OPERAND"},
+      {"DELETE ss :x",
+       "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: "
+       "DELETE, operand type: STRING, typeSet: ALLOWED_FOR_DELETE_OPERAND"},
       {"SET a = :x + :one",
        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or "
        "function: +, operand type: S"},
