@@ -529,7 +529,13 @@ Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, Ite
         return ValidationError(
             "ExpressionAttributeNames contains invalid key: Syntax error; key: \"" + key + "\"");
       }
-      if (m.value.IsString()) out->names->insert_or_assign(key, std::string(Str(m.value)));
+      if (!m.value.IsString()) continue;
+      // Checked even for an unused key, as DynamoDB does, before any expression is parsed.
+      if (m.value.GetStringLength() == 0) {
+        return ValidationError(
+            "ExpressionAttributeNames contains invalid value: Empty attribute name for key " + key);
+      }
+      out->names->insert_or_assign(key, std::string(Str(m.value)));
     }
   }
   if (values) {

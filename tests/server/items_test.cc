@@ -210,6 +210,11 @@ TEST_F(ApiTest, UpdateItemValidationOrder) {
        R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{"v":{"N":"1"}}})j",
        "ValidationException: ExpressionAttributeValues contains invalid key: Syntax error; key: "
        "\"v\""},
+      // An empty name is rejected by itself, before the expression is read.
+      {"UpdateItem",
+       R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET #a = :v","ExpressionAttributeNames":{"#a":""},"ExpressionAttributeValues":{":v":{"N":"1"}}})j",
+       "ValidationException: ExpressionAttributeNames contains invalid value: Empty attribute "
+       "name for key #a"},
       {"UpdateItem",
        R"j({"TableName":"hashonly","Key":{"pk":{"S":"c"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{":v":{"N":"x"}}})j",
        "ValidationException: ExpressionAttributeValues contains invalid value: The parameter "

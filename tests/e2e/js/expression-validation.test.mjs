@@ -83,6 +83,12 @@ const rejected = [
   ['an unused name',
     () => update('SET a = :v', V, { ExpressionAttributeNames: { '#u': 'u' } }),
     'Value provided in ExpressionAttributeNames unused in expressions: keys: {#u}'],
+  ['an empty attribute name in a condition',
+    () => putIf('attribute_exists(#a)', { ExpressionAttributeNames: { '#a': '' } }),
+    'ExpressionAttributeNames contains invalid value: Empty attribute name for key #a'],
+  ['an empty attribute name in an update',
+    () => update('SET #a = :v', V, { ExpressionAttributeNames: { '#a': '' } }),
+    'ExpressionAttributeNames contains invalid value: Empty attribute name for key #a'],
   ['usage counts across the update and condition expressions together',
     () => update('SET a = :v', V, {
       ConditionExpression: 'attribute_exists(#c)',
