@@ -9,7 +9,9 @@ namespace {
 constexpr int64_t kMaxExponent = 126;
 constexpr int64_t kMinExponent = -129;
 
+// DynamoDB drops the ": <text>" suffix when the text is empty.
 Error InvalidNumber(std::string_view text) {
+  if (text.empty()) return ValidationError("The parameter cannot be converted to a numeric value");
   return ValidationError("The parameter cannot be converted to a numeric value: " +
                          std::string(text));
 }

@@ -62,7 +62,7 @@ const ParseCase kParseCases[] = {
      "Number underflow. Attempting to store a number with magnitude smaller than supported "
      "range"},
     {"abc", nullptr, "The parameter cannot be converted to a numeric value: abc"},
-    {"", nullptr, "The parameter cannot be converted to a numeric value: "},
+    {"", nullptr, "The parameter cannot be converted to a numeric value"},
     {"1.2.3", nullptr, "The parameter cannot be converted to a numeric value: 1.2.3"},
     {" 1", nullptr, "The parameter cannot be converted to a numeric value:  1"},
     {"1 ", nullptr, "The parameter cannot be converted to a numeric value: 1 "},

@@ -19,6 +19,10 @@ TEST_F(ApiTest, AttributeValueValidation) {
        "contain exactly one of the supported datatypes"},
       {"PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"a"},"x":{"S":"a","N":"b"}}})",
        "ValidationException: The parameter cannot be converted to a numeric value: b"},
+      {"PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"a"},"x":{"N":""}}})",
+       "ValidationException: The parameter cannot be converted to a numeric value"},
+      {"PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"a"},"x":{"NS":["1",""]}}})",
+       "ValidationException: The parameter cannot be converted to a numeric value"},
       {"PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"a"},"x":{"NULL":false}}})",
        "ValidationException: One or more parameter values were invalid: Null attribute value "
        "types must have the value of true"},
