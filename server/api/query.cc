@@ -494,40 +494,105 @@ core::Status CheckFilterPaths(const ReadParams& p, ReadKind kind, const Target& 
 
 // ---- Start key ----
 
-// ExclusiveStartKey -> a storage position, with DynamoDB's checks.
-Result<storage::Position> StartPosition(const Target& t, const Item& start) {
-  auto invalid = [] {
-    return ValidationError(
-        "The provided starting key is invalid: The provided key element does "
-        "not match the schema");
-  };
-  storage::Position pos;
-  auto encode = [&](const core::KeyElement& k, std::string* out) -> core::Status {
+// ExclusiveStartKey, checked in DynamoDB's order and with its messages (each
+// recorded from the service):
+//   a Scan of the table: any fault -> "The provided starting key is invalid:
+//     The provided key element does not match the schema";
+//   otherwise the queried key (the index's, or the table's for a Query) comes
+//   first: a wrong attribute count or a missing key attribute -> "The provided
+//   starting key is invalid", a key attribute of the wrong type -> "The
+//   provided key element does not match the schema"; then an index read checks
+//   the table key with the prefixed message. A Query checks the partition key
+//   before its key condition and the sort key after it (CheckStartShape, then
+//   StartPosition).
+constexpr char kInvalidStartKey[] = "The provided starting key is invalid";
+
+core::Error InvalidStartKey(std::string_view detail = {}) {
+  if (detail.empty()) return ValidationError(kInvalidStartKey);
+  return ValidationError(std::string(kInvalidStartKey) + ": " + std::string(detail));
+}
+
+bool ScansTable(const Target& t, ReadKind kind) { return kind == ReadKind::kScan && !t.index; }
+
+// The attributes of a start key: the table key and the index key together.
+size_t StartKeySize(const Target& t) {
+  std::vector<std::string> names = t.table->key.Names();
+  if (t.index) {
+    for (const std::string& n : t.index->key.Names()) {
+      if (!t.table->key.Contains(n)) names.push_back(n);
+    }
+  }
+  return names.size();
+}
+
+// A key attribute of the queried key in the start key (bare messages).
+core::Status CheckStartElement(const Item& start, const core::KeyElement& k) {
+  auto it = start.find(k.name);
+  if (it == start.end()) return InvalidStartKey();
+  if (it->second.type() != k.type) return core::KeySchemaMismatch();
+  return core::Status::Ok();
+}
+
+// The checks that come before the key condition: the attribute count and the
+// queried partition key.
+core::Status CheckStartShape(const Target& t, ReadKind kind, const Item& start) {
+  if (ScansTable(t, kind)) return core::Status::Ok();
+  if (start.size() != StartKeySize(t)) return InvalidStartKey();
+  for (const core::KeyElement* k : t.key().HashElements()) {
+    DYNAMO_RETURN_IF_ERROR(CheckStartElement(start, *k));
+  }
+  return core::Status::Ok();
+}
+
+// The rest of the checks, then the start key as a storage position.
+// Precondition: CheckStartShape passed.
+Result<storage::Position> StartPosition(const Target& t, ReadKind kind, const Item& start) {
+  const core::KeySchema& tk = t.table->key;
+  auto table_element = [&](const core::KeyElement& k) -> core::Status {
     auto it = start.find(k.name);
-    if (it == start.end() || it->second.type() != k.type) return invalid();
-    *out = storage::EncodeKeyValue(it->second);
+    if (it == start.end() || it->second.type() != k.type) {
+      return InvalidStartKey(core::KeySchemaMismatch().message);
+    }
     return core::Status::Ok();
   };
-  const core::KeySchema& tk = t.table->key;
-  size_t expected = tk.range ? 2 : 1;
-  if (t.index) {
-    // The index key (of one attribute per part, or several).
-    std::optional<storage::EncodedKey> index_key = storage::EncodeItemKey(t.index->key, start);
-    if (!index_key) return invalid();
-    pos.hash = std::move(index_key->hash);
-    pos.range = std::move(index_key->range);
-    DYNAMO_RETURN_IF_ERROR(encode(tk.hash, &pos.base_hash));
-    if (tk.range) DYNAMO_RETURN_IF_ERROR(encode(*tk.range, &pos.base_range));
-    Item keys = core::KeyAttributes(tk, start);
-    Item index_keys = core::KeyAttributes(t.index->key, start);
-    keys.insert(index_keys.begin(), index_keys.end());
-    expected = keys.size();
+  if (ScansTable(t, kind)) {
+    if (start.size() != StartKeySize(t)) return InvalidStartKey(core::KeySchemaMismatch().message);
+    DYNAMO_RETURN_IF_ERROR(table_element(tk.hash));
+    if (tk.range) DYNAMO_RETURN_IF_ERROR(table_element(*tk.range));
   } else {
-    DYNAMO_RETURN_IF_ERROR(encode(tk.hash, &pos.hash));
-    if (tk.range) DYNAMO_RETURN_IF_ERROR(encode(*tk.range, &pos.range));
+    for (const core::KeyElement* k : t.key().RangeElements()) {
+      DYNAMO_RETURN_IF_ERROR(CheckStartElement(start, *k));
+    }
+    if (t.index) {
+      DYNAMO_RETURN_IF_ERROR(table_element(tk.hash));
+      if (tk.range) DYNAMO_RETURN_IF_ERROR(table_element(*tk.range));
+    }
   }
-  if (start.size() != expected) return invalid();
+  auto value = [&](const core::KeyElement& k) { return storage::EncodeKeyValue(start.at(k.name)); };
+  // The queried key (of one attribute per part, or several), checked above.
+  std::optional<storage::EncodedKey> key = storage::EncodeItemKey(t.key(), start);
+  if (!key) return InvalidStartKey(core::KeySchemaMismatch().message);
+  storage::Position pos;
+  pos.hash = std::move(key->hash);
+  pos.range = std::move(key->range);
+  if (t.index) {
+    pos.base_hash = value(tk.hash);
+    if (tk.range) pos.base_range = value(*tk.range);
+  }
   return pos;
+}
+
+// The decoded ExclusiveStartKey, if any. DynamoDB prefixes a bad value in it
+// with "The provided starting key is invalid: ".
+Result<std::optional<Item>> DecodeStartKey(const ReadParams& p) {
+  if (!p.exclusive_start) return std::optional<Item>();
+  auto start = DecodeAttributeMap(*p.exclusive_start);
+  if (!start.ok()) {
+    core::Error e = std::move(start).error();
+    e.message = std::string(kInvalidStartKey) + ": " + e.message;
+    return e;
+  }
+  return std::optional<Item>(std::move(start).value());
 }
 
 // A Query's ExclusiveStartKey must lie within its key condition.
@@ -684,27 +749,26 @@ Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
   plan.select = std::string(p.select.value_or(""));
   DYNAMO_RETURN_IF_ERROR(CheckSelect(p, kind, plan.select));
   DYNAMO_ASSIGN_OR_RETURN(plan.x, BuildReadExpressions(ctx, p));
-  std::optional<Item> exclusive_start;
-  if (p.exclusive_start) {
-    DYNAMO_ASSIGN_OR_RETURN(Item s, DecodeAttributeMap(*p.exclusive_start));
-    exclusive_start = std::move(s);
-  }
+  DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> exclusive_start, DecodeStartKey(p));
   DYNAMO_ASSIGN_OR_RETURN(plan.target, ResolveTarget(ctx, p, table_name, plan.select, plan.x.e));
   DYNAMO_RETURN_IF_ERROR(ConvertLegacyParameters(p, &plan.x));
   const expr::Bindings bindings = plan.x.e.bindings();
+  if (exclusive_start) {
+    DYNAMO_RETURN_IF_ERROR(CheckStartShape(plan.target, kind, *exclusive_start));
+  }
   if (kind == ReadKind::kQuery && plan.x.key_condition) {
     DYNAMO_ASSIGN_OR_RETURN(
         expr::KeyCondition kc,
         expr::AnalyseKeyCondition(plan.x.key_condition->root, bindings, plan.target.key()));
     plan.key_range = KeyRangeOf(kc, plan.target.key());
   }
-  if (plan.x.filter) {
-    DYNAMO_RETURN_IF_ERROR(CheckFilterPaths(p, kind, plan.target, plan.x.filter->root, bindings));
-  }
   if (exclusive_start) {
-    DYNAMO_ASSIGN_OR_RETURN(plan.start, StartPosition(plan.target, *exclusive_start));
+    DYNAMO_ASSIGN_OR_RETURN(plan.start, StartPosition(plan.target, kind, *exclusive_start));
     if (plan.key_range)
       DYNAMO_RETURN_IF_ERROR(CheckStartWithinKeyRange(*plan.start, *plan.key_range));
+  }
+  if (plan.x.filter) {
+    DYNAMO_RETURN_IF_ERROR(CheckFilterPaths(p, kind, plan.target, plan.x.filter->root, bindings));
   }
   plan.limit = p.limit.value_or(INT64_MAX);
   plan.consistent = p.consistent.value_or(false);

@@ -3,6 +3,7 @@
 
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "tests/server/api_fixture.h"
 
@@ -157,6 +158,79 @@ TEST_F(ReadApiTest, ReadValidationMessages) {
   EXPECT_EQ(Error("Scan", R"j({"TableName":"tab","Segment":4,"TotalSegments":4})j"),
             "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
             "Segment: 4 is not less than TotalSegments: 4");
+}
+
+// ExclusiveStartKey faults, in DynamoDB's order: the queried key (bare
+// messages) around the key condition, then an index read's table key
+// (prefixed); a Scan of the table prefixes every fault.
+TEST_F(ReadApiTest, ExclusiveStartKeyMessages) {
+  constexpr const char* kInvalid = "The provided starting key is invalid";
+  constexpr const char* kMismatch = "The provided key element does not match the schema";
+  constexpr const char* kPrefixed =
+      "The provided starting key is invalid: The provided key element does not match the schema";
+  const std::tuple<const char*, const char*, const char*> cases[] = {
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{}})j",
+       kInvalid},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{"S":"p"},"zz":{"N":"1"}}})j",
+       kInvalid},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{"N":"1"},"sk":{"N":"1"}}})j",
+       kMismatch},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"S":"1"}}})j",
+       kMismatch},
+      // The partition key of the start key comes before the key condition...
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"zz = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{"N":"1"},"sk":{"N":"1"}}})j",
+       kMismatch},
+      // ...and its sort key after it.
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"zz = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"S":"1"}}})j",
+       "Query condition missed key schema element: pk"},
+      {"Query",
+       R"j({"TableName":"tab","IndexName":"gsi","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"G"}},"ExclusiveStartKey":{"g":{"S":"G"}}})j",
+       kInvalid},
+      {"Query",
+       R"j({"TableName":"tab","IndexName":"gsi","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"G"}},"ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"N":"1"},"g":{"N":"1"}}})j",
+       kMismatch},
+      {"Query",
+       R"j({"TableName":"tab","IndexName":"gsi","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"G"}},"ExclusiveStartKey":{"pk":{"N":"1"},"sk":{"N":"1"},"g":{"S":"G"}}})j",
+       kPrefixed},
+      {"Query",
+       R"j({"TableName":"tab","IndexName":"gsi","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"G"}},"ExclusiveStartKey":{"x":{"S":"p"},"y":{"N":"1"},"g":{"S":"G"}}})j",
+       kPrefixed},
+      {"Query",
+       R"j({"TableName":"tab","IndexName":"lsi","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"S":"1"},"l":{"S":"a"}}})j",
+       kPrefixed},
+      {"Query",
+       R"j({"TableName":"tab","IndexName":"gsi","KeyConditionExpression":"g = :g","ExpressionAttributeValues":{":g":{"S":"G"}},"ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"N":"1"},"g":{"S":"G"}}})j",
+       "OK"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"N":"b"}}})j",
+       "The provided starting key is invalid: The parameter cannot be converted to a numeric "
+       "value: b"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","ExpressionAttributeValues":{":p":{"S":"p"}},"ExclusiveStartKey":{"pk":{},"sk":{"N":"1"}}})j",
+       "The provided starting key is invalid: Supplied AttributeValue is empty, must contain "
+       "exactly one of the supported datatypes"},
+      {"Scan", R"j({"TableName":"tab","ExclusiveStartKey":{"pk":{"S":"p"}}})j", kPrefixed},
+      {"Scan", R"j({"TableName":"tab","ExclusiveStartKey":{"pk":{"N":"1"},"sk":{"N":"1"}}})j",
+       kPrefixed},
+      {"Scan", R"j({"TableName":"tab","IndexName":"gsi","ExclusiveStartKey":{"g":{"S":"G"}}})j",
+       kInvalid},
+      {"Scan",
+       R"j({"TableName":"tab","IndexName":"gsi","ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"N":"1"},"g":{"N":"1"}}})j",
+       kMismatch},
+      {"Scan",
+       R"j({"TableName":"tab","IndexName":"gsi","ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"S":"1"},"g":{"S":"G"}}})j",
+       kPrefixed},
+      {"Scan", R"j({"TableName":"tab","ExclusiveStartKey":{"pk":{"S":"p"},"sk":{"N":""}}})j",
+       "The provided starting key is invalid: The parameter cannot be converted to a numeric "
+       "value"},
+  };
+  for (const auto& [op, body, expected] : cases) EXPECT_EQ(Error(op, body), expected) << body;
 }
 
 // Paging is stable under concurrent writes: no item is returned twice, and

@@ -272,6 +272,36 @@ test('index validation errors', async () => {
   ]);
 });
 
+// ExclusiveStartKey on an index read: the index key is checked first with the
+// bare messages, then the table key with the prefixed one (DynamoDB's order).
+test('index reads: ExclusiveStartKey messages', async () => {
+  const INVALID = 'The provided starting key is invalid';
+  const MISMATCH = 'The provided key element does not match the schema';
+  const full = { pk: { S: 'P' }, sk: { S: '1' }, g: { S: 'G' } };
+  const scan = (IndexName, ExclusiveStartKey) => () => ddb.send(new ScanCommand({ TableName: table, IndexName, ExclusiveStartKey }));
+  await expectAll([
+    ['GSI query: only the index key', () => gsiQuery('gAll', 'G', { ExclusiveStartKey: { g: { S: 'G' } } }), INVALID],
+    ['GSI query: an extra attribute', () => gsiQuery('gAll', 'G', { ExclusiveStartKey: { ...full, x: { S: '1' } } }), INVALID],
+    ['GSI query: the index key of the wrong type', () => gsiQuery('gAll', 'G', { ExclusiveStartKey: { ...full, g: { N: '1' } } }), MISMATCH],
+    ['GSI query: the index key right, a table key wrong',
+      () => gsiQuery('gAll', 'G', { ExclusiveStartKey: { ...full, sk: { N: '1' } } }), `${INVALID}: ${MISMATCH}`],
+    ['GSI query: the index key right, the table key names wrong',
+      () => gsiQuery('gAll', 'G', { ExclusiveStartKey: { x: { S: 'P' }, y: { S: '1' }, g: { S: 'G' } } }), `${INVALID}: ${MISMATCH}`],
+    ['GSI query: the start key is checked before the key condition',
+      () => ddb.send(new QueryCommand({
+        TableName: table, IndexName: 'gAll', KeyConditionExpression: 'zz = :g', ExpressionAttributeValues: { ':g': { S: 'G' } },
+        ExclusiveStartKey: { g: { S: 'G' } },
+      })), INVALID],
+    ['LSI query: the table sort key wrong',
+      () => lsiQuery('lAll', 'P', { ExclusiveStartKey: { pk: { S: 'P' }, sk: { N: '1' }, l: { S: 'a' } } }), `${INVALID}: ${MISMATCH}`],
+    ['LSI query: the index sort key missing',
+      () => lsiQuery('lAll', 'P', { ExclusiveStartKey: { pk: { S: 'P' }, sk: { S: '1' }, x: { S: 'a' } } }), INVALID],
+    ['GSI scan: only the index key', scan('gAll', { g: { S: 'G' } }), INVALID],
+    ['GSI scan: the index key of the wrong type', scan('gAll', { ...full, g: { N: '1' } }), MISMATCH],
+    ['GSI scan: a table key wrong', scan('gAll', { ...full, pk: { N: '1' } }), `${INVALID}: ${MISMATCH}`],
+  ]);
+});
+
 // Index entries must follow every write path, or index queries return stale or phantom items.
 test('index entries follow PutItem, UpdateItem, DeleteItem and BatchWriteItem', async () => {
   const key = { pk: { S: 'M' }, sk: { S: '1' } };

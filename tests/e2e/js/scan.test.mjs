@@ -179,6 +179,15 @@ test('Scan validation errors', async () => {
       'ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName'],
     ['unknown index', scan({ IndexName: 'nope' }),
       'The table does not have the specified index: nope'],
+    // A Scan of the table uses the prefixed form for any start-key fault.
+    ['ExclusiveStartKey without the sort key', scan({ ExclusiveStartKey: { pk: { S: 'p1' } } }),
+      'The provided starting key is invalid: The provided key element does not match the schema'],
+    ['ExclusiveStartKey with a key of the wrong type', scan({ ExclusiveStartKey: { pk: { S: 'p1' }, sk: { S: '1' } } }),
+      'The provided starting key is invalid: The provided key element does not match the schema'],
+    ['ExclusiveStartKey with an empty AttributeValue', scan({ ExclusiveStartKey: { pk: {}, sk: { N: '1' } } }),
+      'The provided starting key is invalid: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes'],
+    ['ExclusiveStartKey with an empty number', scan({ ExclusiveStartKey: { pk: { S: 'p1' }, sk: { N: '' } } }),
+      'The provided starting key is invalid: The parameter cannot be converted to a numeric value'],
     ['nested path into a key in a filter', scan({ FilterExpression: 'pk.x = :v', ExpressionAttributeValues: { ':v': { S: 'a' } } }),
       "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"],
   ]);
