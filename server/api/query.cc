@@ -34,6 +34,8 @@ namespace {
 
 constexpr size_t kPageBytes = 1024 * 1024;
 
+std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
+
 enum class ReadKind { kQuery, kScan };
 
 // The parameters Query and Scan share, after the JSON type pass.
@@ -113,6 +115,28 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
 
 // ---- Constraints and parameter combinations ----
 
+// Every Condition of KeyConditions, QueryFilter or ScanFilter needs a
+// ComparisonOperator from the enum; the member path names the parameter
+// ("scanFilter.a.member.comparisonOperator"). ReadReadParams checked the
+// JSON types.
+void CheckConditionOperators(const JsonValue* conditions, const std::string& parameter,
+                             ConstraintErrors& errors) {
+  if (!conditions) return;
+  for (const auto& m : conditions->GetObject()) {
+    if (!m.value.IsObject()) continue;
+    const std::string path =
+        parameter + "." + std::string(Str(m.name)) + ".member.comparisonOperator";
+    auto op = m.value.FindMember("ComparisonOperator");
+    if (op == m.value.MemberEnd() || op->value.IsNull()) {
+      errors.NotNull(path);
+      continue;
+    }
+    errors.CheckEnum(Str(op->value), path,
+                     {"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE",
+                      "LE", "BEGINS_WITH", "GE", "CONTAINS"});
+  }
+}
+
 // Constraint errors of the parameters; returns the table name.
 Result<std::string> CheckReadConstraints(const ReadParams& p, ReadKind kind) {
   ConstraintErrors errors;
@@ -142,6 +166,9 @@ Result<std::string> CheckReadConstraints(const ReadParams& p, ReadKind kind) {
   if (p.conditional_operator) {
     errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
   }
+  CheckConditionOperators(p.key_conditions, "keyConditions", errors);
+  CheckConditionOperators(p.legacy_filter, kind == ReadKind::kQuery ? "queryFilter" : "scanFilter",
+                          errors);
   if (p.segment) errors.CheckRange(*p.segment, "segment", 0, 999999);
   if (p.total_segments) errors.CheckRange(*p.total_segments, "totalSegments", 1, 1000000);
   if (p.attributes_to_get && p.attributes_to_get->Empty()) {
@@ -272,10 +299,44 @@ core::Status ConvertLegacyParameters(const ReadParams& p, ReadExpressions* x) {
   if (p.key_conditions) {
     DYNAMO_ASSIGN_OR_RETURN(x->key_condition,
                             ConvertLegacyConditions(*p.key_conditions, std::nullopt, &x->e));
+    // Counted after each entry's own checks, as DynamoDB does.
+    const size_t n = p.key_conditions->MemberCount();
+    if (n != 1 && n != 2) return ValidationError("Conditions can be of length 1 or 2 only");
   }
   if (p.legacy_filter) {
     DYNAMO_ASSIGN_OR_RETURN(
         x->filter, ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &x->e));
+  }
+  return core::Status::Ok();
+}
+
+// KeyConditions against the queried key, key attribute by key attribute, as
+// DynamoDB checks them before the conditions themselves: a key attribute
+// without a condition, an operator that cannot select a key range, anything
+// but EQ on the partition key. (The converted condition would otherwise be
+// reported in terms of its expression translation, e.g. attribute_not_exists.)
+core::Status CheckLegacyKeyConditions(const JsonValue& conditions, const core::KeySchema& key) {
+  static constexpr std::string_view kNotIndexable[] = {"NULL",     "NOT_NULL",     "NE",
+                                                       "CONTAINS", "NOT_CONTAINS", "IN"};
+  std::vector<const core::KeyElement*> elements = {&key.hash};
+  if (key.range) elements.push_back(&*key.range);
+  for (const core::KeyElement* k : elements) {
+    const bool is_hash = k == &key.hash;
+    auto entry = conditions.FindMember(k->name.c_str());
+    if (entry == conditions.MemberEnd() || !entry->value.IsObject()) {
+      if (is_hash || conditions.MemberCount() > 1) {
+        return ValidationError("Query condition missed key schema element: " + k->name);
+      }
+      continue;
+    }
+    auto op_member = entry->value.FindMember("ComparisonOperator");
+    if (op_member == entry->value.MemberEnd() || !op_member->value.IsString()) continue;
+    const std::string_view op = Str(op_member->value);
+    if (std::find(std::begin(kNotIndexable), std::end(kNotIndexable), op) !=
+        std::end(kNotIndexable)) {
+      return ValidationError("Attempted conditional constraint is not an indexable operation");
+    }
+    if (is_hash && op != "EQ") return ValidationError("Query key condition not supported");
   }
   return core::Status::Ok();
 }
@@ -755,6 +816,9 @@ Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
   const expr::Bindings bindings = plan.x.e.bindings();
   if (exclusive_start) {
     DYNAMO_RETURN_IF_ERROR(CheckStartShape(plan.target, kind, *exclusive_start));
+  }
+  if (p.key_conditions) {
+    DYNAMO_RETURN_IF_ERROR(CheckLegacyKeyConditions(*p.key_conditions, plan.target.key()));
   }
   if (kind == ReadKind::kQuery && plan.x.key_condition) {
     DYNAMO_ASSIGN_OR_RETURN(

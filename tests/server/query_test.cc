@@ -160,6 +160,52 @@ TEST_F(ReadApiTest, ReadValidationMessages) {
             "Segment: 4 is not less than TotalSegments: 4");
 }
 
+// Legacy KeyConditions are checked in DynamoDB's own terms, never in those of
+// their expression translation; Condition enum errors name the parameter.
+TEST_F(ReadApiTest, LegacyConditionMessages) {
+  const std::tuple<const char*, const char*, const char*> cases[] = {
+      {"Query", R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"NULL"}}})j",
+       "Attempted conditional constraint is not an indexable operation"},
+      {"Query", R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"NOT_NULL"}}})j",
+       "Attempted conditional constraint is not an indexable operation"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"NE","AttributeValueList":[{"S":"p"}]}}})j",
+       "Attempted conditional constraint is not an indexable operation"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]},"sk":{"ComparisonOperator":"NOT_CONTAINS","AttributeValueList":[{"N":"1"}]}}})j",
+       "Attempted conditional constraint is not an indexable operation"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]},"sk":{"ComparisonOperator":"CONTAINS","AttributeValueList":[{"N":"1"}]}}})j",
+       "Attempted conditional constraint is not an indexable operation"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]},"sk":{"ComparisonOperator":"IN","AttributeValueList":[{"N":"1"}]}}})j",
+       "Attempted conditional constraint is not an indexable operation"},
+      {"Query", R"j({"TableName":"tab","KeyConditions":{"zz":{"ComparisonOperator":"NULL"}}})j",
+       "Query condition missed key schema element: pk"},
+      {"Query", R"j({"TableName":"tab","KeyConditions":{}})j",
+       "Conditions can be of length 1 or 2 only"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]},"sk":{"ComparisonOperator":"EQ","AttributeValueList":[{"N":"1"}]},"x":{"ComparisonOperator":"NULL"}}})j",
+       "Conditions can be of length 1 or 2 only"},
+      {"Query", R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"XX"}}})j",
+       "1 validation error detected: Value 'XX' at 'keyConditions.pk.member.comparisonOperator' "
+       "failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, "
+       "NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditions":{"pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"p"}]}},"QueryFilter":{"x":{}}})j",
+       "1 validation error detected: Value null at 'queryFilter.x.member.comparisonOperator' "
+       "failed to satisfy constraint: Member must not be null"},
+      {"Scan", R"j({"TableName":"tab","ScanFilter":{"s":{"ComparisonOperator":"XX"}}})j",
+       "1 validation error detected: Value 'XX' at 'scanFilter.s.member.comparisonOperator' "
+       "failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, "
+       "NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"},
+      {"Scan", R"j({"TableName":"tab","ScanFilter":{"s":{}}})j",
+       "1 validation error detected: Value null at 'scanFilter.s.member.comparisonOperator' "
+       "failed to satisfy constraint: Member must not be null"},
+  };
+  for (const auto& [op, body, expected] : cases) EXPECT_EQ(Error(op, body), expected) << body;
+}
+
 // ExclusiveStartKey faults, in DynamoDB's order: the queried key (bare
 // messages) around the key condition, then an index read's table key
 // (prefixed); a Scan of the table prefixes every fault.

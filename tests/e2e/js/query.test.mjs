@@ -419,6 +419,37 @@ test('legacy KeyConditions and QueryFilter', async () => {
   })), VALIDATION, 'One or more parameter values were invalid: ComparisonOperator LT is not valid for BOOL AttributeValue type');
 });
 
+// Legacy KeyConditions fail in DynamoDB's own terms (not in those of an
+// expression translation), and Condition enum errors name the parameter.
+test('legacy KeyConditions and QueryFilter validation errors', async () => {
+  const query = (params) => () => ddb.send(new QueryCommand({ TableName: numTable, ...params }));
+  const EQ_PK = { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'f' }] } };
+  const NOT_INDEXABLE = 'Attempted conditional constraint is not an indexable operation';
+  const ENUM = 'failed to satisfy constraint: Member must satisfy enum value set: ' +
+    '[IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]';
+  await expectAll([
+    ['NULL on the hash key', query({ KeyConditions: { pk: { ComparisonOperator: 'NULL' } } }), NOT_INDEXABLE],
+    ['NOT_NULL on the hash key', query({ KeyConditions: { pk: { ComparisonOperator: 'NOT_NULL' } } }), NOT_INDEXABLE],
+    ['NE on the hash key', query({ KeyConditions: { pk: { ComparisonOperator: 'NE', AttributeValueList: [{ S: 'f' }] } } }), NOT_INDEXABLE],
+    ['CONTAINS on the sort key',
+      query({ KeyConditions: { ...EQ_PK, sk: { ComparisonOperator: 'CONTAINS', AttributeValueList: [{ N: '1' }] } } }), NOT_INDEXABLE],
+    ['NOT_CONTAINS on the sort key',
+      query({ KeyConditions: { ...EQ_PK, sk: { ComparisonOperator: 'NOT_CONTAINS', AttributeValueList: [{ N: '1' }] } } }), NOT_INDEXABLE],
+    ['IN on the sort key',
+      query({ KeyConditions: { ...EQ_PK, sk: { ComparisonOperator: 'IN', AttributeValueList: [{ N: '1' }] } } }), NOT_INDEXABLE],
+    ['no condition at all', query({ KeyConditions: {} }), 'Conditions can be of length 1 or 2 only'],
+    ['three conditions',
+      query({ KeyConditions: { ...EQ_PK, sk: { ComparisonOperator: 'EQ', AttributeValueList: [{ N: '1' }] }, x: { ComparisonOperator: 'NULL' } } }),
+      'Conditions can be of length 1 or 2 only'],
+    ['an unknown operator in KeyConditions', query({ KeyConditions: { pk: { ComparisonOperator: 'XX' } } }),
+      `1 validation error detected: Value 'XX' at 'keyConditions.pk.member.comparisonOperator' ${ENUM}`],
+    ['an unknown operator in QueryFilter', query({ KeyConditions: EQ_PK, QueryFilter: { x: { ComparisonOperator: 'XX' } } }),
+      `1 validation error detected: Value 'XX' at 'queryFilter.x.member.comparisonOperator' ${ENUM}`],
+    ['no operator in QueryFilter', query({ KeyConditions: EQ_PK, QueryFilter: { x: {} } }),
+      "1 validation error detected: Value null at 'queryFilter.x.member.comparisonOperator' failed to satisfy constraint: Member must not be null"],
+  ]);
+});
+
 // DynamoDB's pairing rules (recorded): legacy KeyConditions may go with
 // FilterExpression and ProjectionExpression (both applied), and conflicts only
 // with KeyConditionExpression; QueryFilter conflicts with any expression.

@@ -188,6 +188,11 @@ test('Scan validation errors', async () => {
       'The provided starting key is invalid: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes'],
     ['ExclusiveStartKey with an empty number', scan({ ExclusiveStartKey: { pk: { S: 'p1' }, sk: { N: '' } } }),
       'The provided starting key is invalid: The parameter cannot be converted to a numeric value'],
+    ['an unknown ScanFilter operator names scanFilter', scan({ ScanFilter: { s: { ComparisonOperator: 'XX' } } }),
+      "1 validation error detected: Value 'XX' at 'scanFilter.s.member.comparisonOperator' failed to satisfy constraint: " +
+      'Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]'],
+    ['a ScanFilter condition without an operator', scan({ ScanFilter: { s: {} } }),
+      "1 validation error detected: Value null at 'scanFilter.s.member.comparisonOperator' failed to satisfy constraint: Member must not be null"],
     ['nested path into a key in a filter', scan({ FilterExpression: 'pk.x = :v', ExpressionAttributeValues: { ':v': { S: 'a' } } }),
       "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"],
   ]);
