@@ -593,8 +593,17 @@ Result<IndexUpdatePlan> PlanIndexUpdates(const JsonValue& req, const JsonValue& 
     DYNAMO_RETURN_IF_ERROR(MergeAttributeDefinitions(*new_defs, plan.attribute_definitions));
   }
   int creates_and_deletes = 0;
+  std::set<std::string> named;
   for (const auto& u : updates.GetArray()) {
     DYNAMO_ASSIGN_OR_RETURN(IndexAction a, ReadIndexAction(u));
+    // Reported before the limit on creates and deletes (recorded from DynamoDB).
+    const JsonValue& action = a.create ? *a.create : a.update ? *a.update : *a.remove;
+    DYNAMO_ASSIGN_OR_RETURN(auto index_name, GetString(action, "IndexName"));
+    if (index_name && !named.insert(std::string(*index_name)).second) {
+      return core::InvalidParameter(
+          "Only one global secondary index update per index is allowed simultaneously. Index: " +
+          std::string(*index_name));
+    }
     if (a.create || a.remove) ++creates_and_deletes;
     if (creates_and_deletes > 1) {
       return SubscriberLimitExceeded(
@@ -604,6 +613,28 @@ Result<IndexUpdatePlan> PlanIndexUpdates(const JsonValue& req, const JsonValue& 
     if (a.remove || a.update) DYNAMO_RETURN_IF_ERROR(PlanIndexDeleteOrUpdate(a, current, plan));
   }
   return plan;
+}
+
+// An index Create or Delete cannot share the request with a change of the
+// table's provisioned throughput or of its stream (recorded from DynamoDB;
+// a BillingMode switch or index throughput Updates may go with it).
+Status CheckIndexCreateOrDeleteAlone(const UpdateTableRequest& r) {
+  bool create_or_delete = false;
+  for (const auto& u : r.gsi_updates->GetArray()) {
+    if (!u.IsObject()) continue;
+    for (const char* action : {"Create", "Delete"}) {
+      auto m = u.FindMember(action);
+      if (m != u.MemberEnd() && !m->value.IsNull()) create_or_delete = true;
+    }
+  }
+  if (!create_or_delete) return Status::Ok();
+  if (r.throughput.present) {
+    return ValidationError("You cannot create or delete index while updating table IOPS");
+  }
+  if (r.stream.present) {
+    return ValidationError("You cannot create or delete index while changing stream status");
+  }
+  return Status::Ok();
 }
 
 // BillingMode PAY_PER_REQUEST requested, or kept.
@@ -719,6 +750,7 @@ Result<TableDef> ChangeTable(const OpContext& ctx, const JsonValue& req,
   }
   IndexUpdatePlan plan;
   if (r.has_gsi_updates()) {
+    DYNAMO_RETURN_IF_ERROR(CheckIndexCreateOrDeleteAlone(r));
     DYNAMO_ASSIGN_OR_RETURN(plan, PlanIndexUpdates(req, *r.gsi_updates, current));
   }
   TableDef t = current;

@@ -129,5 +129,61 @@ TEST_F(ApiTest, UpdateTableBillingAndThroughput) {
   EXPECT_EQ(Outcome("UpdateTable", R"({"TableName":"tab","BillingMode":"PAY_PER_REQUEST"})"), "OK");
 }
 
+// GlobalSecondaryIndexUpdates name each index once, and an index Create or
+// Delete goes without table throughput or stream changes (messages recorded
+// from DynamoDB); a rejected request changes nothing.
+TEST_F(ApiTest, UpdateTableIndexUpdatesAreExclusive) {
+  ASSERT_EQ(Outcome("CreateTable", R"({"TableName":"prov",
+      "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],
+      "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+      "ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1},
+      "GlobalSecondaryIndexes":[{"IndexName":"gix","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],
+        "Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}]})"),
+            "OK");
+  constexpr const char* kOnePerIndex =
+      "ValidationException: One or more parameter values were invalid: Only one global secondary "
+      "index update per index is allowed simultaneously. Index: gix";
+  constexpr const char* kUpdate =
+      R"({"Update":{"IndexName":"gix","ProvisionedThroughput":{"ReadCapacityUnits":2,"WriteCapacityUnits":2}}})";
+  constexpr const char* kCreate =
+      R"({"Create":{"IndexName":"gnew","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}})";
+  constexpr const char* kCreateGix =
+      R"({"Create":{"IndexName":"gix","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"},"ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}})";
+  constexpr const char* kDelete = R"({"Delete":{"IndexName":"gix"}})";
+  constexpr const char* kDefinitions =
+      R"("AttributeDefinitions":[{"AttributeName":"g","AttributeType":"S"}])";
+  auto update = [](const std::string& actions, const std::string& extra = "") {
+    return R"({"TableName":"prov","GlobalSecondaryIndexUpdates":[)" + actions + "]" + extra + "}";
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {update(std::string(kUpdate) + "," + kUpdate), kOnePerIndex},
+      {update(std::string(kDelete) + "," + kUpdate), kOnePerIndex},
+      // Before the one-create-or-delete limit.
+      {update(std::string(kDelete) + "," + kCreateGix, std::string(",") + kDefinitions),
+       kOnePerIndex},
+      {update(kCreate,
+              std::string(",") + kDefinitions +
+                  R"(,"ProvisionedThroughput":{"ReadCapacityUnits":3,"WriteCapacityUnits":3})"),
+       "ValidationException: You cannot create or delete index while updating table IOPS"},
+      {update(kDelete,
+              R"(,"ProvisionedThroughput":{"ReadCapacityUnits":3,"WriteCapacityUnits":3})"),
+       "ValidationException: You cannot create or delete index while updating table IOPS"},
+      {update(kCreate,
+              std::string(",") + kDefinitions +
+                  R"(,"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"})"),
+       "ValidationException: You cannot create or delete index while changing stream status"},
+      // An index throughput Update may go with a table throughput change.
+      {update(kUpdate,
+              R"(,"ProvisionedThroughput":{"ReadCapacityUnits":3,"WriteCapacityUnits":3})"),
+       "OK"},
+  };
+  for (const auto& [body, expected] : cases)
+    EXPECT_EQ(Outcome("UpdateTable", body), expected) << body;
+  JsonDocument d;
+  d.Parse(Call("DescribeTable", R"({"TableName":"prov"})").body.c_str());
+  ASSERT_EQ(d["Table"]["GlobalSecondaryIndexes"].Size(), 1u);
+  EXPECT_STREQ(d["Table"]["GlobalSecondaryIndexes"][0]["IndexName"].GetString(), "gix");
+}
+
 }  // namespace
 }  // namespace dynamo::server

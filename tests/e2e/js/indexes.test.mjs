@@ -413,6 +413,41 @@ async function waitIndex(name, indexName, { gone = false } = {}) {
   throw new Error(`index ${indexName} did not become ${gone ? 'deleted' : 'ACTIVE'}`);
 }
 
+// One update per index per request, and an index Create/Delete never shares
+// the request with a table throughput or stream change (DynamoDB's messages);
+// nothing of a rejected request is applied.
+test('UpdateTable: GSI updates are exclusive per index and with IOPS/stream changes', async () => {
+  const name = tableName('idxexcl');
+  const pt = (n) => ({ ReadCapacityUnits: n, WriteCapacityUnits: n });
+  await ddb.send(new CreateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    ProvisionedThroughput: pt(1),
+    GlobalSecondaryIndexes: [{ IndexName: 'gix', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: all, ProvisionedThroughput: pt(1) }],
+  }));
+  await waitIndex(name, 'gix');
+  const defs = [{ AttributeName: 'g', AttributeType: 'S' }];
+  const update = { Update: { IndexName: 'gix', ProvisionedThroughput: pt(2) } };
+  const create = (IndexName) => ({ Create: { IndexName, KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: all, ProvisionedThroughput: pt(1) } });
+  const remove = { Delete: { IndexName: 'gix' } };
+  const send = (GlobalSecondaryIndexUpdates, extra = {}) => () => ddb.send(new UpdateTableCommand({ TableName: name, GlobalSecondaryIndexUpdates, ...extra }));
+  const ONE_PER_INDEX = 'One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: gix';
+  await expectAll([
+    ['the same index updated twice', send([update, update]), ONE_PER_INDEX],
+    ['a Delete and an Update of one index', send([remove, update]), ONE_PER_INDEX],
+    ['a Delete and a Create of one name (before the create/delete limit)', send([remove, create('gix')], { AttributeDefinitions: defs }), ONE_PER_INDEX],
+    ['a Create with a table throughput change', send([create('gnew')], { AttributeDefinitions: defs, ProvisionedThroughput: pt(3) }),
+      'You cannot create or delete index while updating table IOPS'],
+    ['a Create with a stream change', send([create('gnew')], { AttributeDefinitions: defs, StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }),
+      'You cannot create or delete index while changing stream status'],
+  ]);
+  const { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
+  assert.deepEqual(Table.GlobalSecondaryIndexes.map((x) => [x.IndexName, x.ProvisionedThroughput.ReadCapacityUnits]), [['gix', 1]]);
+  assert.equal(Table.ProvisionedThroughput.ReadCapacityUnits, 1);
+  assert.equal(Table.StreamSpecification, undefined);
+});
+
 // Adding a GSI to a populated table must backfill it; deleting it must make it unqueryable.
 test('UpdateTable: GSI Create backfills existing items, Delete removes the index', async () => {
   const name = tableName('idxupd');
