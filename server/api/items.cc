@@ -178,6 +178,7 @@ Result<std::string> GetItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded,
                           KeyFromKeyMap(*t, key, core::kInvalidParameters));
+  if (e.projection) DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(*t, *e.projection));
   DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, ctx.ns->db->GetItem(t->id, encoded));
   const Consumed consumed{t->name,
                           ReadUnits(item ? core::ItemSize(*item) : 0, consistent.value_or(false))};
@@ -257,7 +258,10 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
                           KeyFromKeyMap(*t, key_item, core::kInvalidParameters));
-  if (e.update) DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, e.bindings(), t->key));
+  if (e.update) {
+    DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, e.bindings(), t->key));
+    DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(*t, expr::UpdatedPaths(*e.update, e.bindings())));
+  }
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,
                           ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item)));

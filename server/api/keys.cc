@@ -1,5 +1,7 @@
 #include "server/api/keys.h"
 
+#include <algorithm>
+
 #include "core/messages.h"
 
 namespace dynamo::server {
@@ -94,6 +96,45 @@ Result<storage::EncodedKey> KeyFromItem(const storage::TableDef& t, const Item& 
   }
   DYNAMO_RETURN_IF_ERROR(CheckKeySizes(*values[0], values[1]));
   return storage::EncodeKey(*values[0], values[1]);
+}
+
+KeyRole KeyRoleOf(const storage::TableDef& t, const std::string& name) {
+  if (t.key.Contains(name)) return KeyRole::kTableKey;
+  bool index_key = false;
+  t.ForEachIndex(
+      [&](const storage::IndexDef& ix) { index_key = index_key || ix.key.Contains(name); });
+  return index_key ? KeyRole::kIndexKey : KeyRole::kNone;
+}
+
+core::Error NonScalarKeyAccess(KeyRole role, const std::string& name) {
+  return ValidationError(
+      "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+      "allowed: " +
+      std::string(role == KeyRole::kTableKey ? "Key: " : "IndexKey: ") + name);
+}
+
+core::Status CheckKeyPathsScalar(const storage::TableDef& t, const std::vector<expr::Path>& paths) {
+  std::vector<std::string> dug_into;
+  for (const expr::Path& p : paths) {
+    if (p.size() > 1) dug_into.push_back(std::get<std::string>(p[0]));
+  }
+  if (dug_into.empty()) return core::Status::Ok();
+  auto check = [&](const std::string& name, KeyRole role) -> core::Status {
+    if (std::find(dug_into.begin(), dug_into.end(), name) == dug_into.end()) {
+      return core::Status::Ok();
+    }
+    return NonScalarKeyAccess(role, name);
+  };
+  for (const std::string& name : t.key.Names()) {
+    DYNAMO_RETURN_IF_ERROR(check(name, KeyRole::kTableKey));
+  }
+  core::Status status = core::Status::Ok();
+  t.ForEachIndex([&](const storage::IndexDef& ix) {
+    for (const std::string& name : ix.key.Names()) {
+      if (status.ok() && !t.key.Contains(name)) status = check(name, KeyRole::kIndexKey);
+    }
+  });
+  return status;
 }
 
 }  // namespace dynamo::server

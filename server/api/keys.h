@@ -6,6 +6,7 @@
 
 #include "core/attribute_value.h"
 #include "core/error.h"
+#include "expr/projection.h"
 #include "storage/key_encoding.h"
 #include "storage/table_def.h"
 
@@ -24,5 +25,17 @@ core::Result<storage::EncodedKey> KeyFromKeyMap(const storage::TableDef& t, cons
 // The key attributes of a whole item (PutItem), with DynamoDB's messages.
 core::Result<storage::EncodedKey> KeyFromItem(const storage::TableDef& t, const core::Item& item,
                                               KeyErrorKind* kind = nullptr);
+
+// Key attributes must be scalars: DynamoDB rejects a document path that
+// digs into one ('.' or '[]' after it) in a ProjectionExpression, a
+// FilterExpression or an update's target, naming a table key attribute
+// "Key: <name>" and a key attribute of one of the table's indexes
+// "IndexKey: <name>".
+enum class KeyRole { kNone, kTableKey, kIndexKey };
+KeyRole KeyRoleOf(const storage::TableDef& t, const std::string& name);
+core::Error NonScalarKeyAccess(KeyRole role, const std::string& name);
+// The first key attribute, table key attributes before index key attributes
+// (DynamoDB's order), that one of the resolved paths digs into.
+core::Status CheckKeyPathsScalar(const storage::TableDef& t, const std::vector<expr::Path>& paths);
 
 }  // namespace dynamo::server

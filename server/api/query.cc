@@ -18,6 +18,7 @@
 #include "server/api/capacity.h"
 #include "server/api/expressions.h"
 #include "server/api/fields.h"
+#include "server/api/keys.h"
 #include "server/api/operations.h"
 #include "server/api/values_json.h"
 #include "storage/database.h"
@@ -524,27 +525,21 @@ KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key) {
   return range;
 }
 
-// A filter may not dig into a key attribute; a Query filter may not test the
-// key attributes of what is queried at all. Paths are examined leaf by leaf
-// in document order, the operands of one leaf from the last to the first.
+// A filter may not dig into a key attribute of the table or of any of its
+// indexes; a Query filter may not test the key attributes of what is queried
+// at all. Paths are examined leaf by leaf in document order, the operands of
+// one leaf from the last to the first.
 core::Status CheckFilterPaths(const ReadParams& p, ReadKind kind, const Target& target,
                               const expr::Condition& filter, const expr::Bindings& bindings) {
-  const core::KeySchema& table_key = target.table->key;
   const core::KeySchema& queried = target.key();
   std::optional<std::string> key_used;
   for (const expr::Condition* leaf : expr::LeafConditions(filter)) {
     std::vector<expr::Path> paths = expr::ConditionPaths(*leaf, bindings);
     for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
       const std::string& top = std::get<std::string>((*it)[0]);
-      const bool is_key = table_key.Contains(top);
-      const bool is_index_key = queried.Contains(top);
-      if ((is_key || is_index_key) && it->size() > 1) {
-        return ValidationError(
-            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
-            "allowed: " +
-            std::string(is_key ? "Key: " : "IndexKey: ") + top);
-      }
-      if (kind == ReadKind::kQuery && is_index_key && !key_used) key_used = top;
+      const KeyRole role = KeyRoleOf(*target.table, top);
+      if (role != KeyRole::kNone && it->size() > 1) return NonScalarKeyAccess(role, top);
+      if (kind == ReadKind::kQuery && queried.Contains(top) && !key_used) key_used = top;
     }
   }
   if (!key_used) return core::Status::Ok();
@@ -830,6 +825,9 @@ Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
     DYNAMO_ASSIGN_OR_RETURN(plan.start, StartPosition(plan.target, kind, *exclusive_start));
     if (plan.key_range)
       DYNAMO_RETURN_IF_ERROR(CheckStartWithinKeyRange(*plan.start, *plan.key_range));
+  }
+  if (plan.x.e.projection) {
+    DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(*plan.target.table, *plan.x.e.projection));
   }
   if (plan.x.filter) {
     DYNAMO_RETURN_IF_ERROR(CheckFilterPaths(p, kind, plan.target, plan.x.filter->root, bindings));

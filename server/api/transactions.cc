@@ -288,6 +288,8 @@ core::Status PrepareActionKey(OpContext& ctx, Action& a) {
   }
   if (a.kind == ActionKind::kUpdate && a.e.update) {
     DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*a.e.update, a.e.bindings(), a.info->key));
+    DYNAMO_RETURN_IF_ERROR(
+        CheckKeyPathsScalar(*a.info, expr::UpdatedPaths(*a.e.update, a.e.bindings())));
   }
   return core::Status::Ok();
 }

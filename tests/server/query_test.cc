@@ -160,6 +160,55 @@ TEST_F(ReadApiTest, ReadValidationMessages) {
             "Segment: 4 is not less than TotalSegments: 4");
 }
 
+// No projection, filter or update target may dig into a key attribute of the
+// table ("Key: ") or of any of its indexes ("IndexKey: "), whichever is read.
+TEST_F(ReadApiTest, KeyAttributesMustBeScalars) {
+  constexpr const char* kPrefix =
+      "Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+      "allowed: ";
+  const std::tuple<const char*, const char*, std::string> cases[] = {
+      {"Scan",
+       R"j({"TableName":"tab","FilterExpression":"g[1] = :v","ExpressionAttributeValues":{":v":{"S":"a"}}})j",
+       std::string(kPrefix) + "IndexKey: g"},
+      {"Scan", R"j({"TableName":"tab","FilterExpression":"attribute_exists(g.c)"})j",
+       std::string(kPrefix) + "IndexKey: g"},
+      {"Scan",
+       R"j({"TableName":"tab","FilterExpression":"pk.c = :v","ExpressionAttributeValues":{":v":{"S":"a"}}})j",
+       std::string(kPrefix) + "Key: pk"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","FilterExpression":"l.x = :p","ExpressionAttributeValues":{":p":{"S":"p"}}})j",
+       std::string(kPrefix) + "IndexKey: l"},
+      {"Scan", R"j({"TableName":"tab","ProjectionExpression":"sk.c"})j",
+       std::string(kPrefix) + "Key: sk"},
+      {"Scan", R"j({"TableName":"tab","IndexName":"gsi","ProjectionExpression":"g[0]"})j",
+       std::string(kPrefix) + "IndexKey: g"},
+      // Table key attributes are reported before index key attributes.
+      {"Scan", R"j({"TableName":"tab","ProjectionExpression":"g.a, pk.a"})j",
+       std::string(kPrefix) + "Key: pk"},
+      {"Query",
+       R"j({"TableName":"tab","KeyConditionExpression":"pk = :p","ProjectionExpression":"x, l[2]","ExpressionAttributeValues":{":p":{"S":"p"}}})j",
+       std::string(kPrefix) + "IndexKey: l"},
+      {"GetItem",
+       R"j({"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"ProjectionExpression":"#a.b.c","ExpressionAttributeNames":{"#a":"pk"}})j",
+       std::string(kPrefix) + "Key: pk"},
+      {"GetItem",
+       R"j({"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"ProjectionExpression":"#a[0]","ExpressionAttributeNames":{"#a":"g"}})j",
+       std::string(kPrefix) + "IndexKey: g"},
+      {"UpdateItem",
+       R"j({"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"UpdateExpression":"SET g.x = :v","ExpressionAttributeValues":{":v":{"S":"a"}}})j",
+       std::string(kPrefix) + "IndexKey: g"},
+      {"UpdateItem",
+       R"j({"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"UpdateExpression":"SET sk.x = :v","ExpressionAttributeValues":{":v":{"S":"a"}}})j",
+       "One or more parameter values were invalid: Cannot update attribute sk. This attribute is "
+       "part of the key"},
+      // A whole key attribute, or an attribute that merely shares a prefix, is fine.
+      {"Scan",
+       R"j({"TableName":"tab","ProjectionExpression":"g, gg.a","FilterExpression":"attribute_exists(g)"})j",
+       "OK"},
+  };
+  for (const auto& [op, body, expected] : cases) EXPECT_EQ(Error(op, body), expected) << body;
+}
+
 // Legacy KeyConditions are checked in DynamoDB's own terms, never in those of
 // their expression translation; Condition enum errors name the parameter.
 TEST_F(ReadApiTest, LegacyConditionMessages) {

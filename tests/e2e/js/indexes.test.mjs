@@ -21,6 +21,7 @@ import { expectError, startServer, tableName } from './harness.mjs';
 import { expectAll } from './util.mjs';
 
 const VALIDATION = 'ValidationException';
+const NOT_SCALAR = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: ";
 
 let server;
 let ddb;
@@ -269,6 +270,19 @@ test('index validation errors', async () => {
       TableName: table, IndexName: 'gKeys', KeyConditionExpression: 'g = :g AND gs = :s', ExpressionAttributeValues: { ':g': { S: 'G' }, ':s': { S: '1' } },
     })), 'One or more parameter values were invalid: Condition parameter type does not match schema type'],
     ['unknown index', () => gsiQuery('nope', 'G'), 'The table does not have the specified index: nope'],
+    // Index key attributes must be scalars too, whichever index (if any) is read.
+    ['a table Scan filter indexing into a GSI key', () => ddb.send(new ScanCommand({
+      TableName: table, FilterExpression: 'g[1] = :v', ExpressionAttributeValues: { ':v': { S: 'a' } },
+    })), `${NOT_SCALAR}IndexKey: g`],
+    ['a table Scan filter looking into a GSI key', () => ddb.send(new ScanCommand({ TableName: table, FilterExpression: 'attribute_exists(gs.c)' })),
+      `${NOT_SCALAR}IndexKey: gs`],
+    ['an LSI query projection looking into the LSI key', () => lsiQuery('lAll', 'P', { ProjectionExpression: 'l.x' }), `${NOT_SCALAR}IndexKey: l`],
+    ['a GetItem projection looking into a GSI key', () => ddb.send(new GetItemCommand({
+      TableName: table, Key: { pk: { S: 'P' }, sk: { S: '1' } }, ProjectionExpression: '#g.b.c', ExpressionAttributeNames: { '#g': 'g' },
+    })), `${NOT_SCALAR}IndexKey: g`],
+    ['SET into a GSI key', () => ddb.send(new UpdateItemCommand({
+      TableName: table, Key: { pk: { S: 'P' }, sk: { S: '1' } }, UpdateExpression: 'SET g.x = :v', ExpressionAttributeValues: { ':v': { S: 'a' } },
+    })), `${NOT_SCALAR}IndexKey: g`],
   ]);
 });
 

@@ -193,6 +193,8 @@ test('Scan validation errors', async () => {
       'Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]'],
     ['a ScanFilter condition without an operator', scan({ ScanFilter: { s: {} } }),
       "1 validation error detected: Value null at 'scanFilter.s.member.comparisonOperator' failed to satisfy constraint: Member must not be null"],
+    ['nested path into the sort key in a projection', scan({ ProjectionExpression: 'sk.c' }),
+      "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: sk"],
     ['nested path into a key in a filter', scan({ FilterExpression: 'pk.x = :v', ExpressionAttributeValues: { ':v': { S: 'a' } } }),
       "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"],
   ]);
