@@ -149,11 +149,27 @@ class Validator {
   Status OperandType(const std::string& op, const AttributeValue* v,
                      std::initializer_list<ValueType> allowed) const {
     if (!v) return Status::Ok();
+    return OperandType(op, v->type(), allowed);
+  }
+
+  Status OperandType(const std::string& op, std::optional<ValueType> type,
+                     std::initializer_list<ValueType> allowed) const {
+    if (!type) return Status::Ok();
     for (ValueType t : allowed) {
-      if (v->type() == t) return Status::Ok();
+      if (*type == t) return Status::Ok();
     }
     return Invalid("Incorrect operand type for operator or function; operator or function: " + op +
-                   ", operand type: " + std::string(core::TypeName(v->type())));
+                   ", operand type: " + std::string(core::TypeName(*type)));
+  }
+
+  // The type an operand has before evaluation: a value's own, or N for a
+  // size() result (so size(size(a)) is refused as DynamoDB refuses it);
+  // unknown for a path.
+  std::optional<ValueType> StaticType(const Operand& o) const {
+    if (o.kind == Operand::Kind::kFunction && o.function == Function::kSize) return ValueType::kN;
+    const AttributeValue* v = Literal(o);
+    if (!v) return std::nullopt;
+    return v->type();
   }
 
   // "a = a", "contains(#x, x)": a path compared with itself.
@@ -208,7 +224,7 @@ class Validator {
         return RequirePath(f, f.args[0]);
       case Function::kSize:
         DYNAMO_RETURN_IF_ERROR(Arity(f, 1));
-        return OperandType(name, Literal(f.args[0]),
+        return OperandType(name, StaticType(f.args[0]),
                            {ValueType::kS, ValueType::kB, ValueType::kSS, ValueType::kNS,
                             ValueType::kBS, ValueType::kL, ValueType::kM});
       case Function::kAttributeType: {
@@ -231,8 +247,8 @@ class Validator {
         DYNAMO_RETURN_IF_ERROR(Arity(f, 2));
         DYNAMO_RETURN_IF_ERROR(Distinct(name, f.args));
         DYNAMO_RETURN_IF_ERROR(
-            OperandType(name, Literal(f.args[0]), {ValueType::kS, ValueType::kB}));
-        return OperandType(name, Literal(f.args[1]), {ValueType::kS, ValueType::kB});
+            OperandType(name, StaticType(f.args[0]), {ValueType::kS, ValueType::kB}));
+        return OperandType(name, StaticType(f.args[1]), {ValueType::kS, ValueType::kB});
       case Function::kContains:
         DYNAMO_RETURN_IF_ERROR(Arity(f, 2));
         return Distinct(name, f.args);

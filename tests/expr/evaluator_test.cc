@@ -182,6 +182,15 @@ TEST_F(EvaluatorTest, ValidationMessages) {
        "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and "
        "upper bounds; lower bound operand: AttributeValue: {N:5}, upper bound operand: "
        "AttributeValue: {S:hello}"},
+      // size() returns a number, and is typed as one where an operand must be
+      // a string, binary or collection.
+      {"size(size(s)) > :zero",
+       "Invalid ConditionExpression: Incorrect operand type for operator or function; operator "
+       "or function: size, operand type: N"},
+      {"begins_with(s, size(s))",
+       "Invalid ConditionExpression: Incorrect operand type for operator or function; operator "
+       "or function: begins_with, operand type: N"},
+      {"size(s) < :ten", "true"},
       {":ten = :ten", "true"},
   };
   for (const auto& [text, expected] : cases) EXPECT_EQ(Eval(text), expected) << text;

@@ -195,6 +195,12 @@ const rejected = [
   ['a wrong operand count',
     () => putIf('begins_with(s)'),
     `${CONDITION}Incorrect number of operands for operator or function; operator or function: begins_with, number of operands: 1`],
+  ['size of a size: the inner size is a number',
+    () => putIf('size(size(s)) > :v', { ExpressionAttributeValues: V }),
+    `${CONDITION}Incorrect operand type for operator or function; operator or function: size, operand type: N`],
+  ['begins_with with a size as the prefix',
+    () => putIf('begins_with(s, size(s))'),
+    `${CONDITION}Incorrect operand type for operator or function; operator or function: begins_with, operand type: N`],
   ['comparing a path with itself',
     () => putIf('#a = s', { ExpressionAttributeNames: { '#a': 's' } }),
     `${CONDITION}The first operand must be distinct from the remaining operands for this operator or function; ` +
