@@ -296,13 +296,18 @@ Result<ReadExpressions> BuildReadExpressions(OpContext& ctx, const ReadParams& p
 }
 
 // KeyConditions and QueryFilter/ScanFilter, converted to the same ASTs.
-core::Status ConvertLegacyParameters(const ReadParams& p, ReadExpressions* x) {
+// key: the queried one; a multi-attribute key takes a condition per attribute
+// (AnalyseKeyCondition counts them).
+core::Status ConvertLegacyParameters(const ReadParams& p, const core::KeySchema& key,
+                                     ReadExpressions* x) {
   if (p.key_conditions) {
     DYNAMO_ASSIGN_OR_RETURN(x->key_condition,
                             ConvertLegacyConditions(*p.key_conditions, std::nullopt, &x->e));
     // Counted after each entry's own checks, as DynamoDB does.
     const size_t n = p.key_conditions->MemberCount();
-    if (n != 1 && n != 2) return ValidationError("Conditions can be of length 1 or 2 only");
+    if (n == 0 || (n > 2 && key.size() <= 2)) {
+      return ValidationError("Conditions can be of length 1 or 2 only");
+    }
   }
   if (p.legacy_filter) {
     DYNAMO_ASSIGN_OR_RETURN(
@@ -319,13 +324,16 @@ core::Status ConvertLegacyParameters(const ReadParams& p, ReadExpressions* x) {
 core::Status CheckLegacyKeyConditions(const JsonValue& conditions, const core::KeySchema& key) {
   static constexpr std::string_view kNotIndexable[] = {"NULL",     "NOT_NULL",     "NE",
                                                        "CONTAINS", "NOT_CONTAINS", "IN"};
-  std::vector<const core::KeyElement*> elements = {&key.hash};
-  if (key.range) elements.push_back(&*key.range);
+  // A multi-attribute key's missing or non-EQ conditions are reported by
+  // AnalyseKeyCondition, in its own terms.
+  const bool multi = key.multi_hash() || key.multi_range();
+  std::vector<const core::KeyElement*> elements;
+  key.ForEachElement([&](const core::KeyElement& k, bool) { elements.push_back(&k); });
   for (const core::KeyElement* k : elements) {
-    const bool is_hash = k == &key.hash;
+    const bool is_hash = k == &key.hash && !multi;
     auto entry = conditions.FindMember(k->name.c_str());
     if (entry == conditions.MemberEnd() || !entry->value.IsObject()) {
-      if (is_hash || conditions.MemberCount() > 1) {
+      if (!multi && (is_hash || conditions.MemberCount() > 1)) {
         return ValidationError("Query condition missed key schema element: " + k->name);
       }
       continue;
@@ -807,7 +815,7 @@ Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
   DYNAMO_ASSIGN_OR_RETURN(plan.x, BuildReadExpressions(ctx, p));
   DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> exclusive_start, DecodeStartKey(p));
   DYNAMO_ASSIGN_OR_RETURN(plan.target, ResolveTarget(ctx, p, table_name, plan.select, plan.x.e));
-  DYNAMO_RETURN_IF_ERROR(ConvertLegacyParameters(p, &plan.x));
+  DYNAMO_RETURN_IF_ERROR(ConvertLegacyParameters(p, plan.target.key(), &plan.x));
   const expr::Bindings bindings = plan.x.e.bindings();
   if (exclusive_start) {
     DYNAMO_RETURN_IF_ERROR(CheckStartShape(plan.target, kind, *exclusive_start));

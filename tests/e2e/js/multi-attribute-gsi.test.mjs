@@ -261,6 +261,14 @@ describe('Query', () => {
       },
     })), 'ValidationException',
     'RANGE key attributes round must have equality conditions specified in the query because a condition is present on key attribute bracket');
+    await expectError(ddb.send(new QueryCommand({
+      TableName: table, IndexName: 'byRegion',
+      KeyConditions: {
+        tournament: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'T1' }] },
+        region: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'EU' }] },
+        round: { ComparisonOperator: 'NE', AttributeValueList: [{ N: '1' }] },
+      },
+    })), 'ValidationException', 'Attempted conditional constraint is not an indexable operation');
   });
 
   test('rejected condition shapes', async () => {
