@@ -160,6 +160,27 @@ Error NonKeyAttribute(const std::vector<const Condition*>& leaves, const Binding
   return MissedKeyElement(hash_covered ? key.range->name : key.hash.name);
 }
 
+// The checks of a leaf on a key attribute: its values are of the key's type,
+// and BETWEEN and begins_with have the key attribute first.
+Status CheckKeyLeaf(const Condition& leaf, const KeyOperand& k, const KeyElement& element,
+                    const Bindings& b) {
+  const std::vector<Operand>& ops = LeafOperands(leaf);
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (i != k.index && BoundValue(ops[i], b).type() != element.type) {
+      return ValidationError(
+          "One or more parameter values were invalid: Condition parameter type does not match "
+          "schema type");
+    }
+  }
+  if (k.index != 0 && leaf.kind != Condition::Kind::kCompare) {
+    return ValidationError(
+        "Invalid condition in KeyConditionExpression: " +
+        std::string(leaf.kind == Condition::Kind::kBetween ? "BETWEEN" : "begins_with") +
+        " operator must have the key attribute as its first operand");
+  }
+  return Status::Ok();
+}
+
 // A comparison's operator with the key attribute moved to the left.
 RangeKeyCondition::Op NormalisedOp(CompareOp op, bool key_on_right) {
   using Op = RangeKeyCondition::Op;
@@ -264,19 +285,7 @@ Status AssignLeaves(const std::vector<const Condition*>& leaves, const Bindings&
     if (!at) at = (part = &range)->Find(k.name);
     if (!at) return MultiNonKeyAttribute(leaves, b, key);
     const KeyElement& element = *part->elements[*at];
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (i != k.index && BoundValue(ops[i], b).type() != element.type) {
-        return ValidationError(
-            "One or more parameter values were invalid: Condition parameter type does not match "
-            "schema type");
-      }
-    }
-    if (k.index != 0 && c->kind != Condition::Kind::kCompare) {
-      return ValidationError(
-          "Invalid condition in KeyConditionExpression: " +
-          std::string(c->kind == Condition::Kind::kBetween ? "BETWEEN" : "begins_with") +
-          " operator must have the key attribute as its first operand");
-    }
+    DYNAMO_RETURN_IF_ERROR(CheckKeyLeaf(*c, k, element, b));
     if (part->leaves[*at]) return OneConditionPerKey();
     part->leaves[*at] = c;
     part->key_index[*at] = k.index;
@@ -342,19 +351,7 @@ Result<KeyCondition> AnalyseKeyCondition(const Condition& root, const Bindings& 
     const bool is_range = key.range && k.name == key.range->name;
     if (!is_hash && !is_range) return NonKeyAttribute(leaves, b, key, have_hash);
     const KeyElement& element = is_hash ? key.hash : *key.range;
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (i != k.index && BoundValue(ops[i], b).type() != element.type) {
-        return ValidationError(
-            "One or more parameter values were invalid: Condition parameter type does not match "
-            "schema type");
-      }
-    }
-    if (k.index != 0 && c->kind != Condition::Kind::kCompare) {
-      return ValidationError(
-          "Invalid condition in KeyConditionExpression: " +
-          std::string(c->kind == Condition::Kind::kBetween ? "BETWEEN" : "begins_with") +
-          " operator must have the key attribute as its first operand");
-    }
+    DYNAMO_RETURN_IF_ERROR(CheckKeyLeaf(*c, k, element, b));
     if (is_hash) {
       if (have_hash) return OneConditionPerKey();
       if (c->kind != Condition::Kind::kCompare || c->op != CompareOp::kEq) return NotSupported();

@@ -135,32 +135,26 @@ const JsonValue* Member(const JsonValue& object, const char* name) {
 }  // namespace
 
 std::string EchoWriteRequest(const JsonValue& write_request) {
+  // "<Class>(<field>={...}, workloadProfileName=null)", or "null" when absent.
+  auto echo_request = [&](const char* member, const char* cls, const char* field,
+                          const char* map_member, std::string& out) {
+    const JsonValue* request = Member(write_request, member);
+    if (!request) {
+      out += "null";
+      return;
+    }
+    out += std::string(cls) + "(" + field + "=";
+    if (const JsonValue* map = Member(*request, map_member)) {
+      EchoMap(*map, 0, out);
+    } else {
+      out += "null";
+    }
+    out += ", workloadProfileName=null)";
+  };
   std::string out = "WriteRequest(putRequest=";
-  if (const JsonValue* put = Member(write_request, "PutRequest")) {
-    out += "PutRequest(item=";
-    const JsonValue* item = Member(*put, "Item");
-    if (item) {
-      EchoMap(*item, 0, out);
-    } else {
-      out += "null";
-    }
-    out += ", workloadProfileName=null)";
-  } else {
-    out += "null";
-  }
+  echo_request("PutRequest", "PutRequest", "item", "Item", out);
   out += ", deleteRequest=";
-  if (const JsonValue* del = Member(write_request, "DeleteRequest")) {
-    out += "DeleteRequest(key=";
-    const JsonValue* key = Member(*del, "Key");
-    if (key) {
-      EchoMap(*key, 0, out);
-    } else {
-      out += "null";
-    }
-    out += ", workloadProfileName=null)";
-  } else {
-    out += "null";
-  }
+  echo_request("DeleteRequest", "DeleteRequest", "key", "Key", out);
   out += ')';
   return out;
 }
