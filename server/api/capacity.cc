@@ -30,7 +30,10 @@ void WriteUnitsObject(JsonWriter& w, double units, Consumed::Kind kind) {
   w.StartObject();
   w.Key("CapacityUnits");
   w.Double(units);
-  if (kind == Consumed::Kind::kTransactionWrite) {
+  if (kind == Consumed::Kind::kTransactionRead) {
+    w.Key("ReadCapacityUnits");
+    w.Double(units);
+  } else if (kind == Consumed::Kind::kTransactionWrite) {
     w.Key("WriteCapacityUnits");
     w.Double(units);
   }
@@ -68,9 +71,7 @@ void WriteEntry(JsonWriter& w, CapacityMode mode, const Consumed& c) {
     w.Key("WriteCapacityUnits");
     w.Double(total);
   }
-  // TransactGetItems reports no per-table breakdown (kept as it was; see the
-  // fidelity issue).
-  if (mode == CapacityMode::kIndexes && c.kind != Consumed::Kind::kTransactionRead) {
+  if (mode == CapacityMode::kIndexes) {
     w.Key("Table");
     WriteUnitsObject(w, c.units, c.kind);
     WriteIndexArm(w, c, true);

@@ -528,9 +528,13 @@ std::string TransactGetResponse(const TransactGetRequest& r,
     tally.Add(*g.info, kTransactionFactor * ReadUnits(size, /*consistent=*/true));
     w.StartObject();
     if (found[i]) {
-      w.Key("Item");
-      WriteAttributeMap(
-          g.e.projection ? expr::ApplyProjection(*found[i], *g.e.projection) : *found[i], w);
+      Item item = g.e.projection ? expr::ApplyProjection(*found[i], *g.e.projection) : *found[i];
+      // A projection that selects nothing of a present item leaves no Item
+      // at all, as for a missing item (recorded from DynamoDB).
+      if (!item.empty()) {
+        w.Key("Item");
+        WriteAttributeMap(item, w);
+      }
     }
     w.EndObject();
   }

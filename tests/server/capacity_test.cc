@@ -83,9 +83,12 @@ TEST(CapacityTest, ShapesPerOperationFamily) {
       {CapacityMode::kIndexes, tx_write,
        R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":4.0,"WriteCapacityUnits":4.0,)"
        R"("Table":{"CapacityUnits":4.0,"WriteCapacityUnits":4.0}}})"},
-      // TransactGetItems reports no per-table breakdown (as before this kit).
-      {CapacityMode::kIndexes, tx_read,
+      {CapacityMode::kTotal, tx_read,
        R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":2.0,"ReadCapacityUnits":2.0}})"},
+      // Transactional reads break down per table too, in read units.
+      {CapacityMode::kIndexes, tx_read,
+       R"({"ConsumedCapacity":{"TableName":"t","CapacityUnits":2.0,"ReadCapacityUnits":2.0,)"
+       R"("Table":{"CapacityUnits":2.0,"ReadCapacityUnits":2.0}}})"},
   };
   for (const auto& c : cases) EXPECT_EQ(Render(c.mode, c.consumed), c.expected);
 }

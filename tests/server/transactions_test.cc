@@ -69,6 +69,17 @@ TEST_F(ReadApiTest, IdempotencyTokensReplayWithoutReexecuting) {
       "submitted");
 }
 
+// TransactGetItems breaks its units down per table in INDEXES mode, and a
+// projection that selects nothing of a present item leaves its Item out.
+TEST_F(ReadApiTest, TransactGetIndexesBreakdownAndEmptyProjection) {
+  EXPECT_EQ(
+      Call(
+          "TransactGetItems",
+          R"j({"ReturnConsumedCapacity":"INDEXES","TransactItems":[{"Get":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"ProjectionExpression":"absent"}},{"Get":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"2"}},"ProjectionExpression":"x"}}]})j")
+          .body,
+      R"j({"Responses":[{},{"Item":{"x":{"S":"X"}}}],"ConsumedCapacity":[{"TableName":"tab","CapacityUnits":4.0,"ReadCapacityUnits":4.0,"Table":{"CapacityUnits":4.0,"ReadCapacityUnits":4.0}}]})j");
+}
+
 TEST(TransactionWindowTest, TokensExpireAfterTenMinutes) {
   storage::StorageOptions o;
   o.in_memory = true;

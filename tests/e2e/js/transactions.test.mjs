@@ -265,7 +265,8 @@ test('TransactGetItems: the same item twice is a ValidationException', async () 
 });
 
 // TransactGetItems answers in request order, with an empty object for an
-// item that does not exist, and applies each Get's own projection.
+// item that does not exist or whose projection selects nothing, and applies
+// each Get's own projection.
 test('TransactGetItems: responses in request order, {} for missing, ProjectionExpression', async () => {
   await put(users, { pk: { S: 'g1' }, a: { S: 'A' }, b: { M: { c: { N: '1' }, d: { N: '2' } } } });
   await put(orders, { pk: { S: 'g2' }, sk: { N: '7' }, x: { BOOL: true } });
@@ -289,7 +290,7 @@ test('TransactGetItems: responses in request order, {} for missing, ProjectionEx
     { Item: { pk: { S: 'g2' }, sk: { N: '7' }, x: { BOOL: true } } },
     {},
     { Item: { a: { S: 'A' }, b: { M: { c: { N: '1' } } } } },
-    { Item: {} },
+    {},
   ]);
 });
 
@@ -350,6 +351,23 @@ test('explicit ClientRequestToken replay does not re-execute', async () => {
     ],
   }));
   assert.deepEqual(await get(users, Key), { ...Key, n: { N: '100' }, who: { S: 'someone else' } });
+});
+
+// TransactGetItems lists its read units per table in INDEXES mode, as the
+// writes list theirs.
+test('TransactGetItems: INDEXES breaks the read units down per table', async () => {
+  await put(users, { pk: { S: 'cap-get' } });
+  const { ConsumedCapacity } = await ddb.send(new TransactGetItemsCommand({
+    ReturnConsumedCapacity: 'INDEXES',
+    TransactItems: [
+      { Get: { TableName: users, Key: { pk: { S: 'cap-get' } } } },
+      { Get: { TableName: users, Key: { pk: { S: 'cap-get-missing' } } } },
+    ],
+  }));
+  assert.deepEqual(ConsumedCapacity, [{
+    TableName: users, CapacityUnits: 4, ReadCapacityUnits: 4,
+    Table: { CapacityUnits: 4, ReadCapacityUnits: 4 },
+  }]);
 });
 
 // Reusing a token for a different request is an error and executes nothing.
