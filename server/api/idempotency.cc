@@ -13,24 +13,23 @@ void IdempotencyTokens::ForgetExpired(double now) {
   }
 }
 
-IdempotencyTokens::Lookup IdempotencyTokens::Begin(const std::string& token,
-                                                   const std::string& request, double now) {
+IdempotencyTokens::Outcome IdempotencyTokens::Begin(const std::string& token,
+                                                    const std::string& request, double now) {
   std::lock_guard lock(mu_);
   ForgetExpired(now);
   auto it = entries_.find(token);
   // The token's own window decides, even if the clock went back and its
   // record is not at the front of the queue.
   if (it == entries_.end() || Expired(it->second, now)) {
-    entries_.insert_or_assign(token, Entry{request, true, 0, ""});
-    return {Outcome::kNew, ""};
+    entries_.insert_or_assign(token, Entry{request, true, 0});
+    return Outcome::kNew;
   }
-  if (it->second.request != request) return {Outcome::kMismatch, ""};
-  if (it->second.running) return {Outcome::kInProgress, ""};
-  return {Outcome::kReplay, it->second.response};
+  if (it->second.request != request) return Outcome::kMismatch;
+  if (it->second.running) return Outcome::kInProgress;
+  return Outcome::kReplay;
 }
 
-void IdempotencyTokens::Finish(const std::string& token, bool success, std::string response,
-                               double now) {
+void IdempotencyTokens::Finish(const std::string& token, bool success, double now) {
   std::lock_guard lock(mu_);
   auto it = entries_.find(token);
   if (it == entries_.end()) return;
@@ -40,7 +39,6 @@ void IdempotencyTokens::Finish(const std::string& token, bool success, std::stri
   }
   it->second.running = false;
   it->second.completed = now;
-  it->second.response = std::move(response);
   completions_.emplace_back(now, token);
 }
 

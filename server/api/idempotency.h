@@ -1,7 +1,8 @@
 // ClientRequestToken records of TransactWriteItems, per namespace: a token is
 // valid for 10 minutes after the first request that used it completed; the
-// same token with the same request replays the first response, with another
-// request is a mismatch, and while the first still runs is "in progress".
+// same token with the same request is a replay (the caller answers it without
+// executing anything), with another request is a mismatch, and while the
+// first still runs is "in progress".
 //
 // Every request costs O(1) amortised, however many tokens are remembered
 // (SDKs send a fresh token with every transaction): expired records are
@@ -19,14 +20,10 @@ namespace dynamo::server {
 class IdempotencyTokens {
  public:
   enum class Outcome { kNew, kReplay, kMismatch, kInProgress };
-  struct Lookup {
-    Outcome outcome;
-    std::string response;  // kReplay: the first response
-  };
   // Registers token as running for request (canonical text) unless known.
-  Lookup Begin(const std::string& token, const std::string& request, double now);
+  Outcome Begin(const std::string& token, const std::string& request, double now);
   // The request finished: successes are remembered, failures forgotten.
-  void Finish(const std::string& token, bool success, std::string response, double now);
+  void Finish(const std::string& token, bool success, double now);
 
   // Records held (running or remembered); for tests.
   size_t size() const;
@@ -38,7 +35,6 @@ class IdempotencyTokens {
     std::string request;
     bool running = true;
     double completed = 0;
-    std::string response;
   };
   bool Expired(const Entry& e, double now) const {
     return !e.running && now - e.completed > kWindowSeconds;

@@ -372,27 +372,24 @@ Result<CapacityTally> ApplyActions(OpContext& ctx, std::vector<Action>& actions,
 }
 
 // ClientRequestToken bookkeeping: the token is released when the request
-// ends, remembered with its response on success.
+// ends, remembered on success.
 struct TokenFinisher {
   OpContext& ctx;
   std::optional<std::string_view> token;
   bool success = false;
-  std::string response;
   ~TokenFinisher() {
-    if (token) ctx.ns->tokens->Finish(std::string(*token), success, response, ctx.api->Now());
+    if (token) ctx.ns->tokens->Finish(std::string(*token), success, ctx.api->Now());
   }
 };
 
-// Idempotency: the same token and the same request replay the first answer.
-// Returns the response to replay, if any.
-Result<std::optional<std::string>> BeginToken(OpContext& ctx, const JsonValue& req,
-                                              std::string_view token) {
+// Idempotency: whether the same token and the same request already succeeded
+// (a replay, which executes nothing).
+Result<bool> BeginToken(OpContext& ctx, const JsonValue& req, std::string_view token) {
   std::string canonical;
   Canonical(req, &canonical);
-  auto lookup = ctx.ns->tokens->Begin(std::string(token), canonical, ctx.api->Now());
-  switch (lookup.outcome) {
+  switch (ctx.ns->tokens->Begin(std::string(token), canonical, ctx.api->Now())) {
     case IdempotencyTokens::Outcome::kReplay:
-      return std::optional<std::string>(lookup.response);
+      return true;
     case IdempotencyTokens::Outcome::kMismatch:
       return Error{ErrorCode::kIdempotentParameterMismatch,
                    "Transaction with the same ClientRequestToken but different parameters has "
@@ -403,17 +400,37 @@ Result<std::optional<std::string>> BeginToken(OpContext& ctx, const JsonValue& r
     case IdempotencyTokens::Outcome::kNew:
       break;
   }
-  return std::optional<std::string>();
+  return false;
 }
 
-std::string TransactWriteResponse(const TransactWriteRequest& r, const CapacityTally& tally) {
+std::string TransactWriteResponse(CapacityMode mode, const std::vector<Consumed>& consumed) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
-  WriteConsumedCapacityList(w, ParseCapacityMode(r.capacity),
-                            tally.List(Consumed::Kind::kTransactionWrite));
+  WriteConsumedCapacityList(w, mode, consumed);
   w.EndObject();
   return std::string(buf.GetString(), buf.GetSize());
+}
+
+// A replay reports what reading the transaction's items back costs now: a
+// transactional read of each item as stored, not the first call's write
+// units (recorded from DynamoDB: a 1.5 KB Put reports 4 write units, its
+// replay 2 read units).
+Result<std::string> ReplayResponse(OpContext& ctx, const TransactWriteRequest& r) {
+  const CapacityMode mode = ParseCapacityMode(r.capacity);
+  CapacityTally tally;
+  if (mode != CapacityMode::kNone) {
+    DYNAMO_RETURN_IF_ERROR(ctx.ns->db->Read([&](storage::ReadTxn& txn) -> core::Status {
+      for (const Action& a : r.actions) {
+        if (!a.key) continue;
+        DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, txn.Get(a.info->id, *a.key));
+        const size_t size = item ? core::ItemSize(*item) : 0;
+        tally.Add(*a.info, kTransactionFactor * ReadUnits(size, /*consistent=*/true));
+      }
+      return core::Status::Ok();
+    }));
+  }
+  return TransactWriteResponse(mode, tally.List(Consumed::Kind::kTransactionRead));
 }
 
 // ---- TransactGetItems ----
@@ -557,8 +574,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
 
   TokenFinisher finisher{ctx, std::nullopt};
   if (r.token) {
-    DYNAMO_ASSIGN_OR_RETURN(std::optional<std::string> replay, BeginToken(ctx, req, *r.token));
-    if (replay) return std::move(*replay);
+    DYNAMO_ASSIGN_OR_RETURN(const bool replay, BeginToken(ctx, req, *r.token));
+    if (replay) return ReplayResponse(ctx, r);
     finisher.token = r.token;
   }
   DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<storage::ItemLockGuard> guard,
@@ -569,8 +586,8 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
   }
   DYNAMO_ASSIGN_OR_RETURN(CapacityTally tally, ApplyActions(ctx, r.actions, guard->owner()));
   finisher.success = true;
-  finisher.response = TransactWriteResponse(r, tally);
-  return finisher.response;
+  return TransactWriteResponse(ParseCapacityMode(r.capacity),
+                               tally.List(Consumed::Kind::kTransactionWrite));
 }
 
 Result<std::string> TransactGetItems(OpContext& ctx, const JsonValue& req) {

@@ -69,6 +69,26 @@ TEST_F(ReadApiTest, IdempotencyTokensReplayWithoutReexecuting) {
       "submitted");
 }
 
+// A replay executes nothing, so it reports a transactional read of each item
+// as stored now rather than the first call's write units: a 1.5 KB Put costs
+// 2 x 2 write units, its replay 2 x 1 read units.
+TEST_F(ReadApiTest, ReplayReportsReadCapacityOfTheStoredItems) {
+  const std::string request =
+      R"j({"ClientRequestToken":"cap","ReturnConsumedCapacity":"INDEXES","TransactItems":[{"Put":{"TableName":"tab","Item":{"pk":{"S":"r"},"sk":{"N":"1"},"big":{"S":")j" +
+      std::string(1536, 'x') + R"j("}}}}]})j";
+  EXPECT_EQ(
+      Call("TransactWriteItems", request).body,
+      R"j({"ConsumedCapacity":[{"TableName":"tab","CapacityUnits":4.0,"WriteCapacityUnits":4.0,"Table":{"CapacityUnits":4.0,"WriteCapacityUnits":4.0}}]})j");
+  EXPECT_EQ(
+      Call("TransactWriteItems", request).body,
+      R"j({"ConsumedCapacity":[{"TableName":"tab","CapacityUnits":2.0,"ReadCapacityUnits":2.0,"Table":{"CapacityUnits":2.0,"ReadCapacityUnits":2.0}}]})j");
+  // Without ReturnConsumedCapacity a replay answers {} like the first call.
+  const char* quiet =
+      R"j({"ClientRequestToken":"quiet","TransactItems":[{"Delete":{"TableName":"tab","Key":{"pk":{"S":"r"},"sk":{"N":"1"}}}}]})j";
+  EXPECT_EQ(Call("TransactWriteItems", quiet).body, "{}");
+  EXPECT_EQ(Call("TransactWriteItems", quiet).body, "{}");
+}
+
 // TransactGetItems breaks its units down per table in INDEXES mode, and a
 // projection that selects nothing of a present item leaves its Item out.
 TEST_F(ReadApiTest, TransactGetIndexesBreakdownAndEmptyProjection) {

@@ -353,6 +353,27 @@ test('explicit ClientRequestToken replay does not re-execute', async () => {
   assert.deepEqual(await get(users, Key), { ...Key, n: { N: '100' }, who: { S: 'someone else' } });
 });
 
+// A replay executes nothing: it reports a transactional read of the stored
+// item (2 x ceil(1.5 KB / 4 KB)), not the first call's write units
+// (2 x ceil(1.5 KB / 1 KB)), as DynamoDB does.
+test('same-token replay reports read capacity, the first call write capacity', async () => {
+  const request = {
+    ClientRequestToken: 'token-capacity-1',
+    ReturnConsumedCapacity: 'INDEXES',
+    TransactItems: [{ Put: { TableName: users, Item: { pk: { S: 'cap-replay' }, big: { S: 'x'.repeat(1536) } } } }],
+  };
+  const first = await ddb.send(new TransactWriteItemsCommand(request));
+  assert.deepEqual(first.ConsumedCapacity, [{
+    TableName: users, CapacityUnits: 4, WriteCapacityUnits: 4,
+    Table: { CapacityUnits: 4, WriteCapacityUnits: 4 },
+  }]);
+  const replay = await ddb.send(new TransactWriteItemsCommand(request));
+  assert.deepEqual(replay.ConsumedCapacity, [{
+    TableName: users, CapacityUnits: 2, ReadCapacityUnits: 2,
+    Table: { CapacityUnits: 2, ReadCapacityUnits: 2 },
+  }]);
+});
+
 // TransactGetItems lists its read units per table in INDEXES mode, as the
 // writes list theirs.
 test('TransactGetItems: INDEXES breaks the read units down per table', async () => {
