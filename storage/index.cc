@@ -25,11 +25,27 @@ size_t KeyValueBytes(const AttributeValue& v) {
   return 0;  // numbers are not size-checked
 }
 
+// DynamoDB's message for an empty index key value (both recorded).
+core::Error EmptyIndexKeyValue(const IndexDef& index, const core::KeyElement& k,
+                               const AttributeValue& v, IndexKeySource source) {
+  const std::string empty = "The AttributeValue for a key attribute cannot contain an empty " +
+                            std::string(EmptyKind(v)) + " value.";
+  if (source == IndexKeySource::kUpdate) {
+    return core::ValidationError(std::string(core::kNotValidParameters) +
+                                 "The update expression attempted to update a secondary index key "
+                                 "to a value that is not supported. " +
+                                 empty);
+  }
+  return core::ValidationError(std::string(core::kNotValidParameters) +
+                               "A value specified for a secondary index key is not supported. " +
+                               empty + " IndexName: " + index.name + ", IndexKey: " + k.name);
+}
+
 // The violation of one index key attribute, if any. max_bytes: 2048 for a
 // partition key, 1024 for a sort key, as for table keys.
 std::optional<IndexKeyViolation> CheckIndexKeyAttribute(const IndexDef& index,
                                                         const core::KeyElement& k, size_t max_bytes,
-                                                        const Item& item) {
+                                                        const Item& item, IndexKeySource source) {
   auto it = item.find(k.name);
   if (it == item.end()) return std::nullopt;
   if (it->second.type() != k.type) {
@@ -41,13 +57,8 @@ std::optional<IndexKeyViolation> CheckIndexKeyAttribute(const IndexDef& index,
                                " IndexName: " + index.name)};
   }
   if (IsEmptyKeyValue(it->second)) {
-    return IndexKeyViolation{
-        IndexKeyViolation::Kind::kEmptyValue,
-        core::ValidationError(std::string(core::kNotValidParameters) +
-                              "A value specified for a secondary index key is not supported. The "
-                              "AttributeValue for a key attribute cannot contain an empty " +
-                              std::string(EmptyKind(it->second)) +
-                              " value. IndexName: " + index.name + ", IndexKey: " + k.name)};
+    return IndexKeyViolation{IndexKeyViolation::Kind::kEmptyValue,
+                             EmptyIndexKeyValue(index, k, it->second, source)};
   }
   if (const size_t bytes = KeyValueBytes(it->second); bytes > max_bytes) {
     // DynamoDB's wording for an index partition key (recorded); the sort key
@@ -63,7 +74,8 @@ std::optional<IndexKeyViolation> CheckIndexKeyAttribute(const IndexDef& index,
 
 }  // namespace
 
-std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table, const Item& item) {
+std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table, const Item& item,
+                                                       IndexKeySource source) {
   std::optional<IndexKeyViolation> found;
   table.ForEachIndex([&](const IndexDef& ix) {
     if (found) return;
@@ -71,7 +83,7 @@ std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table, co
     ix.key.ForEachElement([&](const core::KeyElement& k, bool hash) {
       if (found) return;
       found = CheckIndexKeyAttribute(ix, k, hash ? core::kMaxHashKeySize : core::kMaxRangeKeySize,
-                                     item);
+                                     item, source);
     });
   });
   return found;

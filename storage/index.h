@@ -24,13 +24,18 @@ struct IndexKeyViolation {
   core::Error error;  // DynamoDB's ValidationException
 };
 
+// Where the checked item comes from. DynamoDB words an empty index key value
+// by source: a whole item names the index and key ("... IndexName: g,
+// IndexKey: k"), an update expression that set it names neither.
+enum class IndexKeySource { kItem, kUpdate };
+
 // Checks the index key attributes an item carries (type, non-empty, at most
 // 2048 / 1024 bytes for a partition / sort key) in
 // every index of the table, as DynamoDB does on every write: the first
 // violation, or nullopt. An item without an index's key attributes is fine
 // (it is simply not in that index).
-std::optional<IndexKeyViolation> FindIndexKeyViolation(const TableDef& table,
-                                                       const core::Item& item);
+std::optional<IndexKeyViolation> FindIndexKeyViolation(
+    const TableDef& table, const core::Item& item, IndexKeySource source = IndexKeySource::kItem);
 
 struct IndexEntry {
   EncodedKey key;        // the index key

@@ -72,7 +72,11 @@ Status CheckNewItem(const Mutation& m, const TableDef& table, const Item& item, 
   if (size > core::kMaxItemSize) {
     return m.kind == WriteKind::kUpdate ? core::UpdatedItemTooLarge() : core::ItemTooLarge();
   }
-  if (auto violation = FindIndexKeyViolation(table, item)) return std::move(violation->error);
+  const IndexKeySource source =
+      m.kind == WriteKind::kUpdate ? IndexKeySource::kUpdate : IndexKeySource::kItem;
+  if (auto violation = FindIndexKeyViolation(table, item, source)) {
+    return std::move(violation->error);
+  }
   return Status::Ok();
 }
 

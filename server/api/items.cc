@@ -261,6 +261,7 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   if (e.update) {
     DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, e.bindings(), t->key));
     DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(*t, expr::UpdatedPaths(*e.update, e.bindings())));
+    DYNAMO_RETURN_IF_ERROR(CheckUpdateSetsIndexKeys(*t, e));
   }
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,

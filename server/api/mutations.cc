@@ -3,6 +3,7 @@
 #include "core/error_details.h"
 #include "core/messages.h"
 #include "storage/database.h"
+#include "storage/index.h"
 
 namespace dynamo::server {
 
@@ -111,6 +112,32 @@ Mutation ConditionCheckMutation(WriteTarget target) {
                         DYNAMO_RETURN_IF_ERROR(Check(spec, stored));
                         return Decision::Keep();
                       });
+}
+
+core::Status CheckUpdateSetsIndexKeys(const storage::TableDef& table, const ItemExpressions& e) {
+  if (!e.update || !table.has_indexes()) return core::Status::Ok();
+  const expr::Bindings b = e.bindings();
+  // The empty values SET on top-level attributes, as an item to check: only
+  // empty ones, so that a type mismatch found first hides none of them.
+  Item assigned;
+  for (const expr::UpdateAction& a : e.update->actions) {
+    if (a.kind != expr::UpdateAction::Kind::kSet || a.path.elements.size() != 1 ||
+        a.value.kind != expr::Operand::Kind::kValue || !b.values) {
+      continue;
+    }
+    auto v = b.values->find(a.value.value);
+    if (v == b.values->end()) continue;
+    const bool empty = (v->second.type() == core::ValueType::kS && v->second.s().empty()) ||
+                       (v->second.type() == core::ValueType::kB && v->second.b().empty());
+    if (!empty) continue;
+    assigned.insert_or_assign(std::get<std::string>(expr::ResolvePath(a.path, b)[0]), v->second);
+  }
+  auto violation =
+      storage::FindIndexKeyViolation(table, assigned, storage::IndexKeySource::kUpdate);
+  if (violation && violation->kind == storage::IndexKeyViolation::Kind::kEmptyValue) {
+    return std::move(violation->error);
+  }
+  return core::Status::Ok();
 }
 
 Result<storage::MutationResult> ApplyOne(storage::Database& db, Mutation mutation) {

@@ -43,6 +43,13 @@ storage::Mutation UpdateMutation(WriteTarget target, const core::Item& key_item)
 storage::Mutation DeleteMutation(WriteTarget target);
 storage::Mutation ConditionCheckMutation(WriteTarget target);
 
+// DynamoDB checks the values an update expression SETs on secondary index key
+// attributes before it reads the item: an empty string or binary value fails
+// the request, a TransactWriteItems as a whole rather than one action, with
+// the update wording (storage::IndexKeySource::kUpdate). A value of another
+// type than the index key's is found when the update is applied.
+core::Status CheckUpdateSetsIndexKeys(const storage::TableDef& table, const ItemExpressions& e);
+
 // Applies one mutation: its result, or the error it was refused with.
 core::Result<storage::MutationResult> ApplyOne(storage::Database& db, storage::Mutation mutation);
 

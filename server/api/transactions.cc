@@ -290,6 +290,7 @@ core::Status PrepareActionKey(OpContext& ctx, Action& a) {
     DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*a.e.update, a.e.bindings(), a.info->key));
     DYNAMO_RETURN_IF_ERROR(
         CheckKeyPathsScalar(*a.info, expr::UpdatedPaths(*a.e.update, a.e.bindings())));
+    DYNAMO_RETURN_IF_ERROR(CheckUpdateSetsIndexKeys(*a.info, a.e));
   }
   return core::Status::Ok();
 }

@@ -96,6 +96,34 @@ TEST(IndexTest, FindsTheFirstIndexKeyViolation) {
   }
 }
 
+// An update expression that set an index key to an empty value gets
+// DynamoDB's update wording, which names neither the index nor the key;
+// other violations read as for a whole item.
+TEST(IndexTest, AnUpdateSourceChangesOnlyTheEmptyValueMessage) {
+  const struct {
+    Item item;
+    const char* expected;
+  } cases[] = {
+      {Item{{"pk", S("a")}, {"sk", N(1)}, {"g", S("")}},
+       "One or more parameter values are not valid. The update expression attempted to update a "
+       "secondary index key to a value that is not supported. The AttributeValue for a key "
+       "attribute cannot contain an empty string value."},
+      {Item{{"pk", S("a")}, {"sk", N(1)}, {"l", B("")}},
+       "One or more parameter values are not valid. The update expression attempted to update a "
+       "secondary index key to a value that is not supported. The AttributeValue for a key "
+       "attribute cannot contain an empty binary value."},
+      {Item{{"pk", S("a")}, {"sk", N(1)}, {"g", N(5)}},
+       "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S "
+       "Actual: N IndexName: gsi"},
+  };
+  const TableDef t = Table();
+  for (const auto& c : cases) {
+    auto v = FindIndexKeyViolation(t, c.item, IndexKeySource::kUpdate);
+    ASSERT_TRUE(v) << c.expected;
+    EXPECT_EQ(v->error.message, c.expected);
+  }
+}
+
 TEST(IndexTest, EntriesAreSparseAndProjected) {
   TableDef t = Table();
   const Item full{{"pk", S("a")}, {"sk", N(1)},  {"g", S("x")}, {"gr", N(2)},

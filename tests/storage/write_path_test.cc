@@ -250,6 +250,11 @@ TEST_F(WritePathTest, NewItemsAreCheckedAgainstTheCurrentDefinition) {
        "One or more parameter values are not valid. A value specified for a secondary index key "
        "is not supported. The AttributeValue for a key attribute cannot contain an empty string "
        "value. IndexName: by_g, IndexKey: g"},
+      // An update's empty index key value gets the update wording.
+      {Item{{"pk", S("a")}, {"g", S("")}}, WriteKind::kUpdate,
+       "One or more parameter values are not valid. The update expression attempted to update a "
+       "secondary index key to a value that is not supported. The AttributeValue for a key "
+       "attribute cannot contain an empty string value."},
   };
   for (auto& c : cases) {
     Mutation m = PutOf(c.item);

@@ -13,6 +13,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -415,6 +416,47 @@ test('an index key value over its size limit is refused, and nothing is written'
   assert.deepEqual(Items.map((i) => i.sk.S), ['1']);
   const got = await ddb.send(new GetItemCommand({ TableName: typed, Key: { pk: { S: 'size-ok' } } }));
   assert.equal(got.Item.g.S.length, 2048);
+});
+
+// An empty index key value is refused up front, a TransactWriteItems as a
+// whole (a wrong type only cancels its action): a whole item names the index
+// and key, an update expression's value gets the update wording, naming
+// neither, and is refused before its condition is even evaluated.
+test('empty index key values: put and update wordings, top-level in transactions', async () => {
+  const bin = tableName('idxbin');
+  await ddb.send(new CreateTableCommand({
+    TableName: bin,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'b', AttributeType: 'B' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [{ IndexName: 'gBin', KeySchema: [{ AttributeName: 'b', KeyType: 'HASH' }], Projection: keysOnly }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+  const putForm = (kind, index, key) => 'One or more parameter values are not valid. A value specified for a secondary index key ' +
+    `is not supported. The AttributeValue for a key attribute cannot contain an empty ${kind} value. IndexName: ${index}, IndexKey: ${key}`;
+  const updateForm = (kind) => 'One or more parameter values are not valid. The update expression attempted to update a ' +
+    `secondary index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an empty ${kind} value.`;
+  const setG = (TableName, name, value, extra = {}) => ({
+    TableName, Key: { pk: { S: 'empty-ix' } }, UpdateExpression: `SET ${name} = :v`, ExpressionAttributeValues: { ':v': value }, ...extra,
+  });
+  const transact = (TransactItems) => ddb.send(new TransactWriteItemsCommand({ TransactItems }));
+  await expectAll([
+    ['PutItem, empty string', () => ddb.send(new PutItemCommand({ TableName: typed, Item: { pk: { S: 'empty-ix' }, g: { S: '' } } })), putForm('string', 'gsi1', 'g')],
+    ['PutItem, empty binary', () => ddb.send(new PutItemCommand({ TableName: bin, Item: { pk: { S: 'empty-ix' }, b: { B: new Uint8Array() } } })), putForm('binary', 'gBin', 'b')],
+    ['UpdateItem, empty string', () => ddb.send(new UpdateItemCommand(setG(typed, 'g', { S: '' }))), updateForm('string')],
+    ['UpdateItem, empty binary', () => ddb.send(new UpdateItemCommand(setG(bin, 'b', { B: new Uint8Array() }))), updateForm('binary')],
+    ['UpdateItem whose condition fails', () => ddb.send(new UpdateItemCommand(setG(typed, 'g', { S: '' }, { ConditionExpression: 'attribute_exists(pk)' }))), updateForm('string')],
+    ['TransactWriteItems Put', () => transact([{ Put: { TableName: typed, Item: { pk: { S: 'empty-ix' }, g: { S: '' } } } }]), putForm('string', 'gsi1', 'g')],
+    ['TransactWriteItems Update, empty string', () => transact([{ Update: setG(typed, 'g', { S: '' }) }]), updateForm('string')],
+    ['TransactWriteItems Update, empty binary', () => transact([{ Update: setG(bin, 'b', { B: new Uint8Array() }) }]), updateForm('binary')],
+  ]);
+  // A wrong type in a transaction's Update still only cancels the action.
+  const err = await expectError(transact([{ Update: setG(typed, 'g', { N: '1' }) }]), 'TransactionCanceledException',
+    'Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError]');
+  assert.deepEqual(err.CancellationReasons, [{
+    Code: 'ValidationError',
+    Message: 'One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: gsi1',
+  }]);
+  assert.equal((await ddb.send(new GetItemCommand({ TableName: typed, Key: { pk: { S: 'empty-ix' } } }))).Item, undefined);
 });
 
 async function waitIndex(name, indexName, { gone = false } = {}) {
