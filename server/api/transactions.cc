@@ -263,15 +263,16 @@ core::Status BuildActionExpressions(OpContext& ctx, std::vector<Action>& actions
   return core::Status::Ok();
 }
 
-// The table and key of one action. Empty key values fail the whole request;
-// other key errors become the action's ValidationError reason.
+// The table and key of one action. Empty key values fail the whole request
+// (in PutItem's wording for every kind of action, recorded); other key
+// errors become the action's ValidationError reason.
 core::Status PrepareActionKey(OpContext& ctx, Action& a) {
   a.info = ctx.ns->db->FindTable(a.table);
   if (!a.info) return core::ResourceNotFound();
   KeyErrorKind kind;
   auto key = a.kind == ActionKind::kPut
                  ? KeyFromItem(*a.info, a.value, &kind)
-                 : KeyFromKeyMap(*a.info, a.value, core::kInvalidParameters, &kind);
+                 : KeyFromKeyMap(*a.info, a.value, core::kNotValidParameters, &kind);
   if (!key.ok()) {
     if (kind == KeyErrorKind::kEmptyValue) return std::move(key).error();
     a.key_error = key.error().message;

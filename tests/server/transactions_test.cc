@@ -48,6 +48,45 @@ TEST_F(ReadApiTest, TransactionsAreAllOrNothing) {
                "An operand in the update expression has an incorrect data type");
 }
 
+// Empty key and index key values are refused before the transaction runs,
+// as a ValidationException for the whole request rather than a cancellation.
+TEST_F(ReadApiTest, EmptyKeyValuesFailTheWholeRequest) {
+  const std::string empty_key =
+      "One or more parameter values are not valid. The AttributeValue for a key attribute "
+      "cannot contain an empty string value. Key: pk";
+  const std::string update_form =
+      "One or more parameter values are not valid. The update expression attempted to update a "
+      "secondary index key to a value that is not supported. The AttributeValue for a key "
+      "attribute cannot contain an empty string value.";
+  const struct {
+    const char* action;
+    std::string expected;
+  } cases[] = {
+      {R"j({"Update":{"TableName":"tab","Key":{"pk":{"S":""},"sk":{"N":"1"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{":v":{"S":"x"}}}})j",
+       empty_key},
+      {R"j({"Delete":{"TableName":"tab","Key":{"pk":{"S":""},"sk":{"N":"1"}}}})j", empty_key},
+      {R"j({"ConditionCheck":{"TableName":"tab","Key":{"pk":{"S":""},"sk":{"N":"1"}},"ConditionExpression":"attribute_exists(pk)"}})j",
+       empty_key},
+      // An empty value SET on a GSI or an LSI key, even beside other actions.
+      {R"j({"Update":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"UpdateExpression":"SET a = :a, g = :v","ExpressionAttributeValues":{":a":{"N":"1"},":v":{"S":""}}}})j",
+       update_form},
+      {R"j({"Update":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"UpdateExpression":"SET #l = :v","ExpressionAttributeNames":{"#l":"l"},"ExpressionAttributeValues":{":v":{"S":""}}}})j",
+       update_form},
+  };
+  for (const auto& c : cases) {
+    const std::string body = std::string(R"j({"TransactItems":[)j") + c.action + "]}";
+    ApiResponse r = Call("TransactWriteItems", body);
+    EXPECT_NE(r.body.find("ValidationException"), std::string::npos) << r.body;
+    EXPECT_EQ(Error("TransactWriteItems", body), c.expected) << c.action;
+  }
+  // An empty value SET on an attribute that keys no index is an ordinary value.
+  EXPECT_EQ(
+      Error(
+          "TransactWriteItems",
+          R"j({"TransactItems":[{"Update":{"TableName":"tab","Key":{"pk":{"S":"p"},"sk":{"N":"1"}},"UpdateExpression":"SET a = :v","ExpressionAttributeValues":{":v":{"S":""}}}}]})j"),
+      "OK");
+}
+
 TEST_F(ReadApiTest, IdempotencyTokensReplayWithoutReexecuting) {
   const char* request =
       R"j({"ClientRequestToken":"tok","TransactItems":[{"Update":{"TableName":"tab","Key":{"pk":{"S":"c"},"sk":{"N":"1"}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{":one":{"N":"1"}}}}]})j";

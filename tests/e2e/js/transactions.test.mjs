@@ -188,6 +188,30 @@ test('key of the wrong type: ValidationError reason', async () => {
   assert.equal(await get(users, { pk: { S: 'wrong-key-other' } }), undefined);
 });
 
+// An empty key value fails the whole request in PutItem's wording for every
+// kind of action; a lookup Key of the wrong type only cancels its action.
+test('empty key values: top-level ValidationException for Put, Update, Delete and ConditionCheck', async () => {
+  const binary = await createSimpleTable(ddb, tableName('txb'), { hashType: 'B' });
+  const emptyKey = (kind) =>
+    `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${kind} value. Key: pk`;
+  const actions = (TableName, pk) => [
+    ['Put', { Put: { TableName, Item: { pk } } }],
+    ['Update', { Update: { TableName, Key: { pk }, UpdateExpression: 'SET a = :v', ExpressionAttributeValues: { ':v': { S: 'x' } } } }],
+    ['Delete', { Delete: { TableName, Key: { pk } } }],
+    ['ConditionCheck', { ConditionCheck: { TableName, Key: { pk }, ConditionExpression: 'attribute_not_exists(pk)' } }],
+  ];
+  for (const [kind, TableName, pk] of [['string', users, { S: '' }], ['binary', binary, { B: new Uint8Array() }]]) {
+    for (const [name, action] of actions(TableName, pk)) {
+      await expectError(transact([action]), 'ValidationException', emptyKey(kind)).catch((e) => {
+        throw new Error(`${name} with an empty ${kind} key: ${e.message}`);
+      });
+    }
+  }
+  await expectCancelled(transact([{ Delete: { TableName: users, Key: { pk: { N: '5' } } } }]), [
+    { Code: 'ValidationError', Message: 'The provided key element does not match the schema' },
+  ]);
+});
+
 // These requests are rejected as a whole before anything is evaluated.
 test('whole-request ValidationException: same item twice, 0 and 101 actions, ConditionCheck without condition', async () => {
   const V = 'ValidationException';
