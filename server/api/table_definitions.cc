@@ -314,21 +314,24 @@ Status CheckMultiAttributeKeySchema(const std::vector<RawKeyElement>& ks) {
 
 }  // namespace
 
-Result<core::KeySchema> BuildKeySchema(const std::vector<RawKeyElement>& ks,
-                                       const AttributeDefinitions& defs, bool multi_attribute) {
-  std::vector<std::string> missing_keys;
+Status CheckKeysDefined(const std::vector<RawKeyElement>& ks, const AttributeDefinitions& defs) {
+  std::vector<std::string> keys;
   bool missing = false;
   for (const auto& k : ks) {
-    missing_keys.push_back(*k.name);
+    keys.push_back(*k.name);
     if (!FindDefinition(defs, *k.name)) missing = true;
   }
-  if (missing) {
-    std::vector<std::string> def_names;
-    for (const auto& d : defs) def_names.push_back(d.name);
-    return core::InvalidParameter(
-        "Some index key attributes are not defined in AttributeDefinitions. Keys: " +
-        JoinNames(missing_keys) + ", AttributeDefinitions: " + JoinNames(def_names));
-  }
+  if (!missing) return Status::Ok();
+  std::vector<std::string> def_names;
+  for (const auto& d : defs) def_names.push_back(d.name);
+  return core::InvalidParameter(
+      "Some index key attributes are not defined in AttributeDefinitions. Keys: " +
+      JoinNames(keys) + ", AttributeDefinitions: " + JoinNames(def_names));
+}
+
+Result<core::KeySchema> BuildKeySchema(const std::vector<RawKeyElement>& ks,
+                                       const AttributeDefinitions& defs, bool multi_attribute) {
+  DYNAMO_RETURN_IF_ERROR(CheckKeysDefined(ks, defs));
   if (ks.size() == 2 && *ks[0].name == *ks[1].name) {
     return ValidationError(
         "Both the Hash Key and the Range Key element in the KeySchema have the same name");

@@ -100,6 +100,10 @@ const storage::AttributeDefinition* FindDefinition(const AttributeDefinitions& d
 // "[a, b, c]", as DynamoDB lists names in its messages.
 std::string JoinNames(const std::vector<std::string>& names);
 
+// "Some index key attributes are not defined in AttributeDefinitions. Keys:
+// [...], AttributeDefinitions: [...]" unless every attribute of ks is in defs.
+Status CheckKeysDefined(const std::vector<RawKeyElement>& ks, const AttributeDefinitions& defs);
+
 // A table or index key schema checked against the definitions and its
 // HASH/RANGE structure. multi_attribute (GSIs): up to 4 HASH elements
 // followed by up to 4 RANGE elements.

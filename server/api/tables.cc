@@ -460,14 +460,16 @@ Result<std::string> CheckUpdateTableRequest(const UpdateTableRequest& r) {
 struct IndexUpdatePlan {
   AttributeDefinitions attribute_definitions;  // the table's, then the request's new ones
   bool request_has_definitions = false;        // AttributeDefinitions is present
+  AttributeDefinitions request_definitions;    // the request's own, in its order
   std::optional<IndexDef> create;              // id not assigned
   std::optional<std::string> drop;
   std::vector<std::pair<std::string, storage::Throughput>> throughput;
 };
 
 // Adds the request's AttributeDefinitions the table does not define yet
-// (a name it defines keeps its type).
-Status MergeAttributeDefinitions(const JsonValue& defs, AttributeDefinitions& merged) {
+// (a name it defines keeps its type) to merged, and all of them to requested.
+Status MergeAttributeDefinitions(const JsonValue& defs, AttributeDefinitions& merged,
+                                 AttributeDefinitions& requested) {
   size_t position = 0;
   for (const auto& d : defs.GetArray()) {
     ++position;
@@ -481,6 +483,7 @@ Status MergeAttributeDefinitions(const JsonValue& defs, AttributeDefinitions& me
                      "attributeDefinitions." + std::to_string(position) + ".member.attributeType",
                      {"B", "N", "S"});
     DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+    requested.push_back({*n, ScalarTypeOf(*ty)});
     if (!FindDefinition(merged, *n)) merged.push_back({*n, ScalarTypeOf(*ty)});
   }
   return Status::Ok();
@@ -542,6 +545,10 @@ Status PlanIndexCreate(const JsonValue& create, const TableDef& current, IndexUp
   DYNAMO_ASSIGN_OR_RETURN(IndexDef ix,
                           BuildGlobalIndex(raw, plan.attribute_definitions, current.pay_per_request,
                                            GlobalIndexSource::kUpdateTableCreate));
+  // Every key attribute of the new index must be in the request's own
+  // AttributeDefinitions, even one the table defines already (recorded from
+  // DynamoDB, 2026).
+  DYNAMO_RETURN_IF_ERROR(CheckKeysDefined(*raw.key_schema, plan.request_definitions));
   if (current.global_indexes.size() >= 20) {
     return SubscriberLimitExceeded(
         "Number of global secondary indexes exceeds per-table limit of 20");
@@ -590,7 +597,8 @@ Result<IndexUpdatePlan> PlanIndexUpdates(const JsonValue& req, const JsonValue& 
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* new_defs, GetArray(req, "AttributeDefinitions"));
   if (new_defs) {
     plan.request_has_definitions = true;
-    DYNAMO_RETURN_IF_ERROR(MergeAttributeDefinitions(*new_defs, plan.attribute_definitions));
+    DYNAMO_RETURN_IF_ERROR(
+        MergeAttributeDefinitions(*new_defs, plan.attribute_definitions, plan.request_definitions));
   }
   int creates_and_deletes = 0;
   std::set<std::string> named;

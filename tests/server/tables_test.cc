@@ -185,5 +185,24 @@ TEST_F(ApiTest, UpdateTableIndexUpdatesAreExclusive) {
   EXPECT_STREQ(d["Table"]["GlobalSecondaryIndexes"][0]["IndexName"].GetString(), "gix");
 }
 
+// A new index's key attributes must all be in the request's own
+// AttributeDefinitions: the table's stored definition of pk does not count.
+TEST_F(ApiTest, UpdateTableIndexKeysMustBeDefinedInTheRequest) {
+  auto create = [](const std::string& defs) {
+    return R"({"TableName":"tab","AttributeDefinitions":[)" + defs +
+           R"(],"GlobalSecondaryIndexUpdates":[{"Create":{"IndexName":"gshared","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"g3","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}}]})";
+  };
+  const std::pair<std::string, std::string> cases[] = {
+      {create(R"({"AttributeName":"g3","AttributeType":"S"})"),
+       "ValidationException: One or more parameter values were invalid: Some index key attributes "
+       "are not defined in AttributeDefinitions. Keys: [pk, g3], AttributeDefinitions: [g3]"},
+      {create(
+           R"({"AttributeName":"g3","AttributeType":"S"},{"AttributeName":"pk","AttributeType":"S"})"),
+       "OK"},
+  };
+  for (const auto& [body, expected] : cases)
+    EXPECT_EQ(Outcome("UpdateTable", body), expected) << body;
+}
+
 }  // namespace
 }  // namespace dynamo::server

@@ -504,6 +504,37 @@ test('UpdateTable: GSI updates are exclusive per index and with IOPS/stream chan
   assert.equal(Table.StreamSpecification, undefined);
 });
 
+// Every key attribute of an index UpdateTable creates must be in the
+// request's AttributeDefinitions, even one the table already defines.
+test('UpdateTable: a new GSI keyed on a table attribute missing from the request definitions is refused', async () => {
+  const name = tableName('idxdefs');
+  await ddb.send(new CreateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  }));
+  const create = (AttributeDefinitions) => ddb.send(new UpdateTableCommand({
+    TableName: name,
+    AttributeDefinitions,
+    GlobalSecondaryIndexUpdates: [{
+      Create: {
+        IndexName: 'gShared',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'g3', KeyType: 'RANGE' }],
+        Projection: keysOnly,
+      },
+    }],
+  }));
+  const g3 = { AttributeName: 'g3', AttributeType: 'S' };
+  await expectError(create([g3]), VALIDATION,
+    'One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [pk, g3], AttributeDefinitions: [g3]');
+  let { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
+  assert.equal(Table.GlobalSecondaryIndexes, undefined);
+  await create([g3, { AttributeName: 'pk', AttributeType: 'S' }]);
+  ({ Table } = await ddb.send(new DescribeTableCommand({ TableName: name })));
+  assert.deepEqual(Table.GlobalSecondaryIndexes.map((x) => x.IndexName), ['gShared']);
+});
+
 // Adding a GSI to a populated table must backfill it; deleting it must make it unqueryable.
 test('UpdateTable: GSI Create backfills existing items, Delete removes the index', async () => {
   const name = tableName('idxupd');
