@@ -54,4 +54,16 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+size_t Utf16Length(std::string_view s) {
+  size_t units = 0;
+  for (const char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    // A lead byte starts a character; one of four bytes (F0..F4) starts a
+    // character past U+FFFF, which takes a surrogate pair.
+    if (!Continuation(c)) ++units;
+    if (c >= 0xF0) ++units;
+  }
+  return units;
+}
+
 }  // namespace dynamo::core

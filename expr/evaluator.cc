@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "core/messages.h"
+#include "core/utf8.h"
 
 namespace dynamo::expr {
 
@@ -368,7 +369,9 @@ const AttributeValue* Value(const Operand& o, const Bindings& b, const Item& ite
       size_t n;
       switch (v->type()) {
         case ValueType::kS:
-          n = v->s().size();
+          // UTF-16 code units, as DynamoDB counts them (item sizes count
+          // UTF-8 bytes; only size() differs).
+          n = core::Utf16Length(v->s());
           break;
         case ValueType::kB:
           n = v->b().size();

@@ -56,6 +56,24 @@ TEST(Utf8Test, Table) {
   }
 }
 
+// One code unit per character up to U+FFFF, two (a surrogate pair) past it.
+TEST(Utf8Test, Utf16LengthCountsCodeUnits) {
+  const struct {
+    std::string text;
+    size_t units;
+  } cases[] = {
+      {"", 0},
+      {"hello", 5},
+      {"\xC3\xA9", 1},                  // U+00E9, 2 bytes
+      {"\xE2\x82\xAC", 1},              // U+20AC, 3 bytes
+      {"\xEF\xBF\xBF", 1},              // U+FFFF, the last single unit
+      {"\xF0\x90\x80\x80", 2},          // U+10000, the first surrogate pair
+      {"\xC3\xA9\xF0\x9D\x84\x9E", 3},  // "e-acute, G clef": 6 bytes, 3 units
+      {"a\xF4\x8F\xBF\xBFz", 4},        // U+10FFFF between two ASCII letters
+  };
+  for (const auto& c : cases) EXPECT_EQ(Utf16Length(c.text), c.units) << c.text;
+}
+
 TEST(Utf8Test, AgreesWithRapidJsonOnRandomInput) {
   std::mt19937 rng(42);
   const std::string alphabet =

@@ -25,6 +25,7 @@ Item SampleItem() {
       {"l", AttributeValue::L({S("x"), N("3"), AttributeValue::M({{"k", S("v")}})})},
       {"m", AttributeValue::M({{"nest", AttributeValue::M({{"deep", N("7")}})}, {"e", S("")}})},
       {"version", N("3")},
+      {"u", S("\xC3\xA9\xF0\x9D\x84\x9E")},  // U+00E9 U+1D11E: 6 UTF-8 bytes, 3 UTF-16 units
   };
 }
 
@@ -132,6 +133,7 @@ TEST_F(EvaluatorTest, Functions) {
       {"size(n) > :zero", "false"},  // size of a number is undefined: the comparison is false
       {"size(nosuch) >= :zero", "false"},
       {"size(m.e) = :zero", "true"},
+      {"size(u) = :three", "true"},  // a string's size counts UTF-16 code units
   };
   for (const auto& [text, expected] : cases) EXPECT_EQ(Eval(text), expected) << text;
 }
