@@ -237,21 +237,28 @@ Item TableDefToItem(const TableDef& def) {
   Item stream{{"enabled", AttributeValue::Bool(def.stream.enabled)},
               {"view", Str(def.stream.view_type)},
               {"label", Str(def.stream.label)}};
-  return Item{{"name", Str(def.name)},
-              {"table_id", Str(def.table_id)},
-              {"created", Time(def.creation_time)},
-              {"attributes", AttributeValue::L(std::move(attributes))},
-              {"key", AttributeValue::M(KeyToItem(def.key))},
-              {"on_demand", AttributeValue::Bool(def.pay_per_request)},
-              {"on_demand_since", Time(def.last_update_to_pay_per_request)},
-              {"throughput", AttributeValue::M(ThroughputToItem(def.throughput))},
-              {"gsi", IndexesToValue(def.global_indexes)},
-              {"lsi", IndexesToValue(def.local_indexes)},
-              {"stream", AttributeValue::M(std::move(stream))},
-              {"deletion_protection", AttributeValue::Bool(def.deletion_protection)},
-              {"table_class", Str(def.table_class)},
-              {"tags", AttributeValue::L(std::move(tags))},
-              {"next_index_id", Int(def.next_index_id)}};
+  Item item{{"name", Str(def.name)},
+            {"table_id", Str(def.table_id)},
+            {"created", Time(def.creation_time)},
+            {"attributes", AttributeValue::L(std::move(attributes))},
+            {"key", AttributeValue::M(KeyToItem(def.key))},
+            {"on_demand", AttributeValue::Bool(def.pay_per_request)},
+            {"on_demand_since", Time(def.last_update_to_pay_per_request)},
+            {"throughput", AttributeValue::M(ThroughputToItem(def.throughput))},
+            {"gsi", IndexesToValue(def.global_indexes)},
+            {"lsi", IndexesToValue(def.local_indexes)},
+            {"stream", AttributeValue::M(std::move(stream))},
+            {"deletion_protection", AttributeValue::Bool(def.deletion_protection)},
+            {"table_class", Str(def.table_class)},
+            {"tags", AttributeValue::L(std::move(tags))},
+            {"next_index_id", Int(def.next_index_id)},
+            {"sse_kms_key", Str(def.sse_kms_key_arn)}};
+  if (def.on_demand_maximum) {
+    item.emplace("on_demand_max",
+                 AttributeValue::M(Item{{"read", Int(def.on_demand_maximum->read)},
+                                        {"write", Int(def.on_demand_maximum->write)}}));
+  }
+  return item;
 }
 
 Result<TableDef> TableDefFromItem(const Item& item) {
@@ -286,6 +293,12 @@ Result<TableDef> TableDefFromItem(const Item& item) {
     t.tags.emplace_back(r.StringOf(v.l()[0]), r.StringOf(v.l()[1]));
   }
   t.next_index_id = std::max<int64_t>(1, r.Int("next_index_id"));
+  t.sse_kms_key_arn = r.String("sse_kms_key");
+  if (item.count("on_demand_max")) {
+    FieldReader m(r.Map("on_demand_max"));
+    t.on_demand_maximum = OnDemandMaximum{m.Int("read"), m.Int("write")};
+    r.Merge(m);
+  }
   if (!r.ok() || t.name.empty() || t.key.hash.name.empty()) {
     return core::Error{core::ErrorCode::kInternalServerError,
                        "corrupt table definition" + (t.name.empty() ? "" : " of table " + t.name)};

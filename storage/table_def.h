@@ -14,7 +14,8 @@
 //   name S, table_id S, created S(time), attributes L[M{name S, type S}],
 //   key KEY, on_demand BOOL, on_demand_since S(time), throughput THROUGHPUT,
 //   gsi L[INDEX], lsi L[INDEX], stream M{enabled BOOL, view S, label S},
-//   deletion_protection BOOL, table_class S, tags L[L[S, S]], next_index_id N
+//   deletion_protection BOOL, table_class S, tags L[L[S, S]], next_index_id N,
+//   sse_kms_key S, [on_demand_max M{read N, write N}]
 //
 //   KEY        := M{hash S, hash_type S, [range S, range_type S]}
 //   INDEX      := M{id N, name S, key KEY, projection S, non_key L[S],
@@ -83,6 +84,15 @@ struct StreamSettings {
   bool operator==(const StreamSettings&) const = default;
 };
 
+// OnDemandThroughput: the most request units per second a table may use;
+// -1: no maximum.
+struct OnDemandMaximum {
+  int64_t read = -1;
+  int64_t write = -1;
+
+  bool operator==(const OnDemandMaximum&) const = default;
+};
+
 struct TableDef {
   int64_t id = 0;  // storage id (tables.id); assigned by Database::CreateTable, never reused
   std::string name;
@@ -98,6 +108,10 @@ struct TableDef {
   StreamSettings stream;
   bool deletion_protection = false;
   std::string table_class;  // empty: STANDARD, never set
+  // The ARN of the KMS key of server-side encryption (SSESpecification
+  // Enabled); empty: the default AWS-owned key, which has no SSEDescription.
+  std::string sse_kms_key_arn;
+  std::optional<OnDemandMaximum> on_demand_maximum;  // set by OnDemandThroughput
   std::vector<std::pair<std::string, std::string>> tags;
   int64_t next_index_id = 1;
 

@@ -174,12 +174,39 @@ void WriteStream(const TableDef& t, const std::string& arn, JsonWriter& w) {
   w.String(arn + "/stream/" + t.stream.label);
 }
 
+// A KMS key (SSESpecification Enabled) is described; the default AWS-owned
+// key is not (DynamoDB leaves SSEDescription out).
+void WriteSseDescription(const TableDef& t, JsonWriter& w) {
+  if (t.sse_kms_key_arn.empty()) return;
+  w.Key("SSEDescription");
+  w.StartObject();
+  w.Key("Status");
+  w.String("ENABLED");
+  w.Key("SSEType");
+  w.String("KMS");
+  w.Key("KMSMasterKeyArn");
+  w.String(t.sse_kms_key_arn);
+  w.EndObject();
+}
+
+void WriteOnDemandThroughput(const TableDef& t, JsonWriter& w) {
+  if (!t.on_demand_maximum) return;
+  w.Key("OnDemandThroughput");
+  w.StartObject();
+  w.Key("MaxReadRequestUnits");
+  w.Int64(t.on_demand_maximum->read);
+  w.Key("MaxWriteRequestUnits");
+  w.Int64(t.on_demand_maximum->write);
+  w.EndObject();
+}
+
 // The members after BillingModeSummary that only the full description has.
 void WriteFullDescriptionTail(const OpContext& ctx, const TableDef& t, const std::string& arn,
                               JsonWriter& w) {
   WriteLocalIndexes(ctx, t, arn, w);
   WriteGlobalIndexes(ctx, t, arn, w);
   WriteStream(t, arn, w);
+  WriteSseDescription(t, w);
   if (!t.table_class.empty()) {
     w.Key("TableClassSummary");
     w.StartObject();
@@ -189,6 +216,7 @@ void WriteFullDescriptionTail(const OpContext& ctx, const TableDef& t, const std
   }
   w.Key("DeletionProtectionEnabled");
   w.Bool(t.deletion_protection);
+  WriteOnDemandThroughput(t, w);
   w.Key("WarmThroughput");
   WriteWarmThroughput(t, t.throughput.read, t.throughput.write, w);
 }

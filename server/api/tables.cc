@@ -15,6 +15,7 @@
 #include <ctime>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "core/messages.h"
 #include "server/api/fields.h"
@@ -99,9 +100,90 @@ Result<RawStream> ReadStream(const JsonValue& req) {
   return s;
 }
 
-Result<const JsonValue*> ReadSse(const JsonValue& req) {
-  return GetObject(req, "SSESpecification",
-                   "class com.amazonaws.dynamodb.v20120810.SSESpecification");
+// SSESpecification after the JSON type pass.
+struct RawSse {
+  bool present = false;
+  std::optional<bool> enabled;
+  std::optional<std::string> kms_key_id;
+};
+
+Result<RawSse> ReadSse(const JsonValue& req) {
+  RawSse s;
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* spec,
+                          GetObject(req, "SSESpecification",
+                                    "class com.amazonaws.dynamodb.v20120810.SSESpecification"));
+  if (!spec) return s;
+  s.present = true;
+  DYNAMO_ASSIGN_OR_RETURN(s.enabled, GetBool(*spec, "Enabled"));
+  DYNAMO_RETURN_IF_ERROR(GetString(*spec, "SSEType"));  // type-checked only: KMS is the one type
+  DYNAMO_ASSIGN_OR_RETURN(s.kms_key_id, GetStringCopy(*spec, "KMSMasterKeyId"));
+  return s;
+}
+
+// The emulator's stand-in for the id of DynamoDB's AWS-managed KMS key
+// (alias/aws/dynamodb), one per account and region in AWS.
+constexpr const char* kManagedKmsKeyId = "4d1c0a52-7b3e-4f86-9a21-d5e6c7b8a9f0";
+
+// The KMS key ARN an SSESpecification asks for: empty for the AWS-owned key
+// (Enabled false or absent), else the ARN of KMSMasterKeyId (a key id, an
+// alias or an ARN) or of the AWS-managed key.
+std::string SseKeyArn(const OpContext& ctx, const RawSse& sse) {
+  if (!sse.enabled || !*sse.enabled) return "";
+  const std::string prefix =
+      "arn:aws:kms:" + ctx.request->region + ":" + ctx.api->options().account_id + ":";
+  if (!sse.kms_key_id) return prefix + "key/" + kManagedKmsKeyId;
+  const std::string& id = *sse.kms_key_id;
+  if (id.rfind("arn:", 0) == 0) return id;
+  if (id.rfind("alias/", 0) == 0) return prefix + id;
+  return prefix + "key/" + id;
+}
+
+// OnDemandThroughput after the JSON type pass.
+struct RawOnDemand {
+  bool present = false;
+  std::optional<int64_t> max_read, max_write;
+};
+
+Result<RawOnDemand> ReadOnDemand(const JsonValue& req) {
+  RawOnDemand o;
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* spec,
+                          GetObject(req, "OnDemandThroughput",
+                                    "class com.amazonaws.dynamodb.v20120810.OnDemandThroughput"));
+  if (!spec) return o;
+  o.present = true;
+  DYNAMO_ASSIGN_OR_RETURN(o.max_read, GetInteger(*spec, "MaxReadRequestUnits", "Long"));
+  DYNAMO_ASSIGN_OR_RETURN(o.max_write, GetInteger(*spec, "MaxWriteRequestUnits", "Long"));
+  return o;
+}
+
+// The request's maximums over the current ones (a member left out keeps its
+// value): each -1 (no maximum) or at least 1, in DynamoDB's words otherwise.
+Status MergeOnDemand(const RawOnDemand& o, storage::OnDemandMaximum& m) {
+  const std::tuple<const std::optional<int64_t>*, int64_t*, const char*> members[] = {
+      {&o.max_read, &m.read, "MaxReadRequestUnits"},
+      {&o.max_write, &m.write, "MaxWriteRequestUnits"}};
+  for (const auto& [requested, current, name] : members) {
+    if (!*requested) continue;
+    if (**requested < 1 && **requested != -1) {
+      return core::InvalidParameter("Requested " + std::string(name) +
+                                    " for OnDemandThroughput for table is outside of valid range");
+    }
+    *current = **requested;
+  }
+  return Status::Ok();
+}
+
+// SSESpecification and OnDemandThroughput of CreateTable or UpdateTable,
+// over t's current settings.
+Status ApplySseAndOnDemand(const OpContext& ctx, const RawSse& sse, const RawOnDemand& on_demand,
+                           TableDef& t) {
+  if (on_demand.present) {
+    storage::OnDemandMaximum m = t.on_demand_maximum.value_or(storage::OnDemandMaximum{});
+    DYNAMO_RETURN_IF_ERROR(MergeOnDemand(on_demand, m));
+    t.on_demand_maximum = m;
+  }
+  if (sse.present) t.sse_kms_key_arn = SseKeyArn(ctx, sse);
+  return Status::Ok();
 }
 
 void CheckBillingModeConstraint(const std::optional<std::string_view>& billing_mode,
@@ -155,9 +237,11 @@ struct CreateTableRequest {
   std::optional<std::string_view> billing_mode;
   RawThroughput throughput;
   RawStream stream;
+  RawSse sse;
   std::optional<std::string_view> table_class;
   std::optional<bool> deletion_protection;
   std::vector<RawTag> tags;
+  RawOnDemand on_demand;
 
   bool pay_per_request() const { return billing_mode && *billing_mode == "PAY_PER_REQUEST"; }
 };
@@ -187,10 +271,11 @@ Result<CreateTableRequest> ReadCreateTableRequest(const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(r.billing_mode, GetString(req, "BillingMode"));
   DYNAMO_ASSIGN_OR_RETURN(r.throughput, ReadThroughput(req));
   DYNAMO_ASSIGN_OR_RETURN(r.stream, ReadStream(req));
-  DYNAMO_RETURN_IF_ERROR(ReadSse(req));  // type-checked only
+  DYNAMO_ASSIGN_OR_RETURN(r.sse, ReadSse(req));
   DYNAMO_ASSIGN_OR_RETURN(r.table_class, GetString(req, "TableClass"));
   DYNAMO_ASSIGN_OR_RETURN(r.deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
   DYNAMO_ASSIGN_OR_RETURN(r.tags, ReadTags(req));
+  DYNAMO_ASSIGN_OR_RETURN(r.on_demand, ReadOnDemand(req));
   return r;
 }
 
@@ -400,16 +485,17 @@ struct UpdateTableRequest {
   RawThroughput throughput;
   const JsonValue* gsi_updates = nullptr;  // GlobalSecondaryIndexUpdates, read when applied
   RawStream stream;
-  const JsonValue* sse = nullptr;
+  RawSse sse;
   const JsonValue* replicas = nullptr;
   std::optional<std::string_view> table_class;
   std::optional<bool> deletion_protection;
+  RawOnDemand on_demand;
 
   bool has_gsi_updates() const { return gsi_updates && !gsi_updates->Empty(); }
   // Whether the request changes anything besides deletion protection.
   bool changes_besides_protection() const {
-    return throughput.present || billing_mode || has_gsi_updates() || stream.present || sse ||
-           replicas || table_class;
+    return throughput.present || billing_mode || has_gsi_updates() || stream.present ||
+           sse.present || replicas || table_class || on_demand.present;
   }
 };
 
@@ -424,6 +510,7 @@ Result<UpdateTableRequest> ReadUpdateTableRequest(const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(r.replicas, GetArray(req, "ReplicaUpdates"));
   DYNAMO_ASSIGN_OR_RETURN(r.table_class, GetString(req, "TableClass"));
   DYNAMO_ASSIGN_OR_RETURN(r.deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
+  DYNAMO_ASSIGN_OR_RETURN(r.on_demand, ReadOnDemand(req));
   return r;
 }
 
@@ -765,6 +852,7 @@ Result<TableDef> ChangeTable(const OpContext& ctx, const JsonValue& req,
   const double now = ctx.api->Now();
   DYNAMO_RETURN_IF_ERROR(UpdateBilling(r, now, t));
   DYNAMO_RETURN_IF_ERROR(UpdateStream(ctx, r.stream, now, t));
+  DYNAMO_RETURN_IF_ERROR(ApplySseAndOnDemand(ctx, r.sse, r.on_demand, t));
   if (r.table_class) t.table_class = std::string(*r.table_class);
   if (r.deletion_protection) t.deletion_protection = *r.deletion_protection;
   ApplyIndexUpdates(std::move(plan), t);
@@ -812,6 +900,7 @@ Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(TableDef t, BuildTableKeysAndIndexes(r));
   DYNAMO_RETURN_IF_ERROR(CheckCreateTableStream(r.stream));
   DYNAMO_ASSIGN_OR_RETURN(t.tags, CheckTags(r.tags));
+  DYNAMO_RETURN_IF_ERROR(ApplySseAndOnDemand(ctx, r.sse, r.on_demand, t));
   SetNewTableSettings(r, std::move(name), ctx.api->Now(), t);
 
   // ResourceInUse when the name exists.

@@ -185,6 +185,76 @@ TEST_F(ApiTest, UpdateTableIndexUpdatesAreExclusive) {
   EXPECT_STREQ(d["Table"]["GlobalSecondaryIndexes"][0]["IndexName"].GetString(), "gix");
 }
 
+// SSESpecification and OnDemandThroughput are kept in the definition and
+// described: a KMS key only when Enabled, each on-demand maximum -1 (none) or
+// at least 1, a member left out of an UpdateTable keeping its value.
+TEST_F(ApiTest, SseAndOnDemandThroughputRoundTrip) {
+  auto described = [this](const char* member) {
+    JsonDocument d;
+    d.Parse(Call("DescribeTable", R"({"TableName":"conf"})").body.c_str());
+    if (!d["Table"].HasMember(member)) return std::string("absent");
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    d["Table"][member].Accept(w);
+    return std::string(buf.GetString(), buf.GetSize());
+  };
+  ASSERT_EQ(Outcome("CreateTable", R"({"TableName":"conf","BillingMode":"PAY_PER_REQUEST",
+      "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+      "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+      "SSESpecification":{"Enabled":true},
+      "OnDemandThroughput":{"MaxReadRequestUnits":10,"MaxWriteRequestUnits":5}})"),
+            "OK");
+  const std::string managed =
+      R"({"Status":"ENABLED","SSEType":"KMS","KMSMasterKeyArn":"arn:aws:kms:us-east-1:000000000000:key/4d1c0a52-7b3e-4f86-9a21-d5e6c7b8a9f0"})";
+  EXPECT_EQ(described("SSEDescription"), managed);
+  EXPECT_EQ(described("OnDemandThroughput"),
+            R"({"MaxReadRequestUnits":10,"MaxWriteRequestUnits":5})");
+  const struct {
+    const char* update;
+    const char* outcome;
+    const char* sse;
+    const char* on_demand;
+  } cases[] = {
+      {R"("OnDemandThroughput":{"MaxReadRequestUnits":20,"MaxWriteRequestUnits":15})", "OK",
+       nullptr, R"({"MaxReadRequestUnits":20,"MaxWriteRequestUnits":15})"},
+      {R"("OnDemandThroughput":{"MaxWriteRequestUnits":-1})", "OK", nullptr,
+       R"({"MaxReadRequestUnits":20,"MaxWriteRequestUnits":-1})"},
+      {R"("OnDemandThroughput":{"MaxReadRequestUnits":0})",
+       "ValidationException: One or more parameter values were invalid: Requested "
+       "MaxReadRequestUnits for OnDemandThroughput for table is outside of valid range",
+       nullptr, R"({"MaxReadRequestUnits":20,"MaxWriteRequestUnits":-1})"},
+      {R"("OnDemandThroughput":{"MaxWriteRequestUnits":-2})",
+       "ValidationException: One or more parameter values were invalid: Requested "
+       "MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range",
+       nullptr, R"({"MaxReadRequestUnits":20,"MaxWriteRequestUnits":-1})"},
+      {R"("SSESpecification":{"Enabled":true,"SSEType":"KMS","KMSMasterKeyId":"alias/mine"})", "OK",
+       R"({"Status":"ENABLED","SSEType":"KMS","KMSMasterKeyArn":"arn:aws:kms:us-east-1:000000000000:alias/mine"})",
+       nullptr},
+      {R"("SSESpecification":{"Enabled":true,"KMSMasterKeyId":"1234abcd-12ab-34cd-56ef-1234567890ab"})",
+       "OK",
+       R"({"Status":"ENABLED","SSEType":"KMS","KMSMasterKeyArn":"arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"})",
+       nullptr},
+      // Back to the AWS-owned key, which is not described.
+      {R"("SSESpecification":{"Enabled":false})", "OK", "absent", nullptr},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(Outcome("UpdateTable", std::string(R"({"TableName":"conf",)") + c.update + "}"),
+              c.outcome)
+        << c.update;
+    if (c.sse) EXPECT_EQ(described("SSEDescription"), c.sse) << c.update;
+    if (c.on_demand) EXPECT_EQ(described("OnDemandThroughput"), c.on_demand) << c.update;
+  }
+  // A table created without either describes neither.
+  EXPECT_EQ(Outcome("CreateTable", R"({"TableName":"plain","BillingMode":"PAY_PER_REQUEST",
+      "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],
+      "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"SSESpecification":{"Enabled":false}})"),
+            "OK");
+  JsonDocument d;
+  d.Parse(Call("DescribeTable", R"({"TableName":"plain"})").body.c_str());
+  EXPECT_FALSE(d["Table"].HasMember("SSEDescription"));
+  EXPECT_FALSE(d["Table"].HasMember("OnDemandThroughput"));
+}
+
 // A new index's key attributes must all be in the request's own
 // AttributeDefinitions: the table's stored definition of pk does not count.
 TEST_F(ApiTest, UpdateTableIndexKeysMustBeDefinedInTheRequest) {

@@ -52,6 +52,8 @@ TableDef FullDefinition() {
   t.table_class = "STANDARD_INFREQUENT_ACCESS";
   t.tags = {{"team", "audio"}, {"env", ""}};
   t.next_index_id = 4;
+  t.sse_kms_key_arn = "arn:aws:kms:us-east-1:000000000000:key/0d9f2c4e-8f1a-4a57-9d0c-5f3c2b1a7e60";
+  t.on_demand_maximum = OnDemandMaximum{10, -1};
   return t;
 }
 
@@ -77,7 +79,8 @@ TEST(TableDefTest, RoundTripsEveryFieldExactly) {
 TEST(TableDefTest, MissingFieldsReadAsDefaults) {
   // A definition written before a field existed lacks it.
   Item item = TableDefToItem(FullDefinition());
-  for (const char* field : {"stream", "tags", "table_class", "gsi", "deletion_protection"}) {
+  for (const char* field : {"stream", "tags", "table_class", "gsi", "deletion_protection",
+                            "sse_kms_key", "on_demand_max"}) {
     item.erase(field);
   }
   auto def = TableDefFromItem(item);
@@ -85,6 +88,8 @@ TEST(TableDefTest, MissingFieldsReadAsDefaults) {
   EXPECT_FALSE(def->stream.enabled);
   EXPECT_TRUE(def->tags.empty());
   EXPECT_TRUE(def->table_class.empty());
+  EXPECT_TRUE(def->sse_kms_key_arn.empty());
+  EXPECT_FALSE(def->on_demand_maximum);
   EXPECT_TRUE(def->global_indexes.empty());
   EXPECT_EQ(def->local_indexes.size(), 1u);
 }
@@ -100,6 +105,8 @@ TEST(TableDefTest, MalformedDefinitionsAreRefused) {
       {"gsi", AttributeValue::L({AttributeValue::S("not an index")})},
       {"tags", AttributeValue::L({AttributeValue::L({AttributeValue::S("only key")})})},
       {"next_index_id", AttributeValue::N(*core::Number::Parse("1.5"))},
+      {"sse_kms_key", AttributeValue::Bool(true)},
+      {"on_demand_max", AttributeValue::M(Item{{"read", AttributeValue::S("ten")}})},
   };
   for (const auto& [field, value] : corruptions) {
     Item bad = good;

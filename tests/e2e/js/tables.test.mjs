@@ -271,6 +271,38 @@ test('UpdateTable switches billing mode both ways', async () => {
   assert.equal(d.ProvisionedThroughput.WriteCapacityUnits, 0);
 });
 
+// SSESpecification and OnDemandThroughput round-trip through DescribeTable,
+// and UpdateTable changes them; an on-demand maximum is -1 or at least 1.
+test('CreateTable and UpdateTable keep SSESpecification and OnDemandThroughput', async () => {
+  const name = tableName('conf');
+  await ddb.send(new CreateTableCommand({
+    TableName: name,
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    BillingMode: 'PAY_PER_REQUEST',
+    SSESpecification: { Enabled: true },
+    OnDemandThroughput: { MaxReadRequestUnits: 10, MaxWriteRequestUnits: 5 },
+  }));
+  let { Table } = await ddb.send(new DescribeTableCommand({ TableName: name }));
+  assert.equal(Table.SSEDescription.Status, 'ENABLED');
+  assert.equal(Table.SSEDescription.SSEType, 'KMS');
+  assert.match(Table.SSEDescription.KMSMasterKeyArn, /^arn:aws:kms:us-east-1:\d{12}:key\/[0-9a-f-]{36}$/);
+  assert.deepEqual(Table.OnDemandThroughput, { MaxReadRequestUnits: 10, MaxWriteRequestUnits: 5 });
+
+  const { TableDescription } = await ddb.send(new UpdateTableCommand({
+    TableName: name, OnDemandThroughput: { MaxReadRequestUnits: 20, MaxWriteRequestUnits: 15 },
+  }));
+  assert.deepEqual(TableDescription.OnDemandThroughput, { MaxReadRequestUnits: 20, MaxWriteRequestUnits: 15 });
+  await expectError(
+    ddb.send(new UpdateTableCommand({ TableName: name, OnDemandThroughput: { MaxWriteRequestUnits: 0 } })),
+    'ValidationException',
+    'One or more parameter values were invalid: Requested MaxWriteRequestUnits for OnDemandThroughput for table is outside of valid range');
+  await ddb.send(new UpdateTableCommand({ TableName: name, SSESpecification: { Enabled: false } }));
+  ({ Table } = await ddb.send(new DescribeTableCommand({ TableName: name })));
+  assert.equal(Table.SSEDescription, undefined);
+  assert.deepEqual(Table.OnDemandThroughput, { MaxReadRequestUnits: 20, MaxWriteRequestUnits: 15 });
+});
+
 // DynamoDB refuses a no-op throughput update with this exact text; scripts match on it.
 test('UpdateTable with unchanged throughput is a ValidationException', async () => {
   const name = tableName('same');
