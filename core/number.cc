@@ -9,11 +9,24 @@ namespace {
 constexpr int64_t kMaxExponent = 126;
 constexpr int64_t kMinExponent = -129;
 
-// DynamoDB drops the ": <text>" suffix when the text is empty.
-Error InvalidNumber(std::string_view text) {
-  if (text.empty()) return ValidationError("The parameter cannot be converted to a numeric value");
+// Java's reading drops the ": <text>" suffix when the text is empty.
+Error InvalidNumber(std::string_view text, NumberReading reading) {
+  if (text.empty() && reading == NumberReading::kJava) {
+    return ValidationError("The parameter cannot be converted to a numeric value");
+  }
   return ValidationError("The parameter cannot be converted to a numeric value: " +
                          std::string(text));
+}
+
+// An exponent literal, saturating far past any valid range; *fits_int is
+// false when it does not fit Java's int.
+int64_t ParseExponentDigits(std::string_view digits, bool* fits_int) {
+  int64_t exp = 0;
+  for (char c : digits) {
+    if (exp < 1000000000000) exp = exp * 10 + (c - '0');
+  }
+  *fits_int = exp <= int64_t{INT32_MAX} + 1;
+  return exp;
 }
 
 // Adds two non-negative integers given as decimal digit strings of equal length.
@@ -71,7 +84,7 @@ Result<Number> Number::FromDigits(bool negative, std::string digits, int64_t exp
   return n;
 }
 
-Result<Number> Number::Parse(std::string_view text) {
+Result<Number> Number::Parse(std::string_view text, NumberReading reading) {
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
@@ -100,8 +113,9 @@ Result<Number> Number::Parse(std::string_view text) {
       break;
     }
   }
-  if (!any_digit) return InvalidNumber(text);
+  if (!any_digit) return InvalidNumber(text, reading);
   int64_t exp = 0;
+  bool exp_fits_int = true;
   if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
     ++i;
     bool exp_negative = false;
@@ -109,16 +123,19 @@ Result<Number> Number::Parse(std::string_view text) {
       exp_negative = text[i] == '-';
       ++i;
     }
-    if (i >= text.size()) return InvalidNumber(text);
-    for (; i < text.size(); ++i) {
-      char c = text[i];
-      if (c < '0' || c > '9') return InvalidNumber(text);
-      if (exp < 1000000000) exp = exp * 10 + (c - '0');  // saturates far past any valid range
-    }
+    const size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    if (i == start || i != text.size()) return InvalidNumber(text, reading);
+    exp = ParseExponentDigits(text.substr(start, i - start), &exp_fits_int);
     if (exp_negative) exp = -exp;
   }
-  if (i != text.size()) return InvalidNumber(text);
-  return FromDigits(negative, std::move(digits), int_digits + exp);
+  if (i != text.size()) return InvalidNumber(text, reading);
+  int64_t exponent = int_digits + exp;
+  // Java computes the exponent in an int: one past INT32_MAX wraps negative.
+  if (reading == NumberReading::kJava && exp_fits_int) {
+    exponent = static_cast<int32_t>(static_cast<uint32_t>(exponent));
+  }
+  return FromDigits(negative, std::move(digits), exponent);
 }
 
 Number Number::FromInt64(int64_t value) {

@@ -21,6 +21,14 @@
 
 namespace dynamo::core {
 
+// DynamoDB reads a number in one of two ways, depending on the operation
+// (server/api/values_json.h, ValueLayer):
+//   kCurrent  an empty text is "...numeric value: " (colon and space) and the
+//             exponent is range-checked exactly: 1e2147483647 overflows.
+//   kJava     Java BigDecimal's reading: an empty text has no ": " suffix,
+//             and the exponent wraps at 32 bits, so 1e2147483647 underflows.
+enum class NumberReading { kCurrent, kJava };
+
 class Number {
  public:
   Number() = default;  // zero
@@ -28,7 +36,8 @@ class Number {
   // Parses DynamoDB's number syntax (Java BigDecimal's: optional sign,
   // digits with an optional point, optional exponent) and enforces the
   // precision and range limits with DynamoDB's messages.
-  static Result<Number> Parse(std::string_view text);
+  static Result<Number> Parse(std::string_view text,
+                              NumberReading reading = NumberReading::kCurrent);
   static Number FromInt64(int64_t value);
   // value = ±0.digits * 10^exponent; digits may carry leading/trailing zeros.
   // Enforces the same limits as Parse.

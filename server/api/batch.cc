@@ -120,14 +120,17 @@ struct PreparedGet {
   std::vector<std::pair<Item, storage::EncodedKey>> keys;
 };
 
+// BatchGetItem checks values in DynamoDB's current layer (values_json.h).
 Result<PreparedGet> PrepareGet(OpContext& ctx, const GetTableRequest& t) {
+  constexpr ValueLayer kLayer = ValueLayer::kCurrent;
   PreparedGet pr;
   pr.request = &t;
-  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(t.raw, ItemOp::kGet));
-  DYNAMO_ASSIGN_OR_RETURN(pr.e, BuildExpressions(ctx.api->expressions(), t.raw, ItemOp::kGet));
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(t.raw, ItemOp::kGet, kLayer));
+  DYNAMO_ASSIGN_OR_RETURN(pr.e,
+                          BuildExpressions(ctx.api->expressions(), t.raw, ItemOp::kGet, kLayer));
   std::vector<Item> decoded;
   for (const auto& k : t.keys->GetArray()) {
-    DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(k));
+    DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(k, kLayer));
     decoded.push_back(std::move(key));
   }
   pr.table = ctx.ns->db->FindTable(t.table);
@@ -135,7 +138,7 @@ Result<PreparedGet> PrepareGet(OpContext& ctx, const GetTableRequest& t) {
   std::set<std::pair<std::string, std::string>> seen;
   for (auto& key : decoded) {
     DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded,
-                            KeyFromKeyMap(*pr.table, key, core::kInvalidParameters));
+                            KeyFromKeyMap(*pr.table, key, core::kNotValidParameters));
     if (!seen.emplace(encoded.hash, encoded.range).second) return core::DuplicateKeys();
     pr.keys.emplace_back(std::move(key), std::move(encoded));
   }
@@ -376,7 +379,9 @@ Result<std::vector<PreparedWrite>> PrepareTableWrites(OpContext& ctx, const Tabl
   for (const auto& w : t.writes) {
     PreparedWrite pw;
     pw.is_put = w.has_put;
-    DYNAMO_ASSIGN_OR_RETURN(pw.item, DecodeAttributeMap(w.has_put ? *w.put_item : *w.delete_key));
+    // BatchWriteItem checks values in DynamoDB's older layer (values_json.h).
+    DYNAMO_ASSIGN_OR_RETURN(
+        pw.item, DecodeAttributeMap(w.has_put ? *w.put_item : *w.delete_key, ValueLayer::kOlder));
     if (pw.is_put && core::ItemSize(pw.item) > core::kMaxItemSize) return core::ItemTooLarge();
     out.push_back(std::move(pw));
   }

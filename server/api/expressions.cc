@@ -32,10 +32,12 @@ bool ValidPlaceholderKey(std::string_view k, char sigil) {
 
 class LegacyBuilder {
  public:
-  explicit LegacyBuilder(ItemExpressions* out) : out_(out) {
+  // layer: how the legacy parameters' values are checked.
+  LegacyBuilder(ItemExpressions* out, ValueLayer layer) : out_(out), layer_(layer) {
     if (!out_->names) out_->names.emplace();
     if (!out_->values) out_->values.emplace();
   }
+  ValueLayer layer() const { return layer_; }
 
   // Placeholders numbered by map size stay unique across several builders;
   // the '~' keeps them apart from the request's own (#[A-Za-z0-9_]+), which a
@@ -77,6 +79,7 @@ class LegacyBuilder {
 
  private:
   ItemExpressions* out_;
+  ValueLayer layer_;
 };
 
 // One Expected (or KeyConditions/QueryFilter/ScanFilter) entry, decoded.
@@ -88,7 +91,7 @@ struct LegacyEntry {
   std::vector<AttributeValue> args;  // AttributeValueList, then Value
 };
 
-Result<LegacyEntry> ReadLegacyEntry(const JsonValue& spec) {
+Result<LegacyEntry> ReadLegacyEntry(const JsonValue& spec, ValueLayer layer) {
   LegacyEntry e;
   DYNAMO_ASSIGN_OR_RETURN(e.exists, GetBool(spec, "Exists"));
   DYNAMO_ASSIGN_OR_RETURN(
@@ -97,13 +100,13 @@ Result<LegacyEntry> ReadLegacyEntry(const JsonValue& spec) {
   DYNAMO_ASSIGN_OR_RETURN(e.op, GetString(spec, "ComparisonOperator"));
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(spec, "AttributeValueList"));
   if (value_json) {
-    DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json));
+    DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json, layer));
     e.value = std::move(v);
   }
   e.has_list = list != nullptr;
   if (list) {
     for (const auto& x : list->GetArray()) {
-      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(x));
+      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(x, layer));
       e.args.push_back(std::move(v));
     }
   }
@@ -155,13 +158,9 @@ core::Status CheckComparisonArguments(const std::string& op, const std::string& 
   for (const auto& o : kOps) {
     if (op == o.name) info = &o;
   }
-  if (!info) {
-    return ValidationError(
-        "1 validation error detected: Value '" + op + "' at 'expected." + attr +
-        ".member.comparisonOperator' failed to satisfy constraint: "
-        "Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, "
-        "NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]");
-  }
+  // Every caller has checked the enum in its constraint pass
+  // (CheckComparisonOperators); this only keeps a bad one from going further.
+  if (!info) return core::InvalidParameter("Unsupported ComparisonOperator: " + op);
   const std::vector<AttributeValue>& args = e.args;
   if (info->min_args > 0 && args.empty() && !e.has_list) {
     return core::InvalidParameter(
@@ -281,7 +280,7 @@ Result<Condition> ComparisonCondition(LegacyBuilder& b, const std::string& attr,
 
 // One Expected entry -> a condition.
 Result<Condition> ExpectedEntry(LegacyBuilder& b, const std::string& attr, const JsonValue& spec) {
-  DYNAMO_ASSIGN_OR_RETURN(LegacyEntry e, ReadLegacyEntry(spec));
+  DYNAMO_ASSIGN_OR_RETURN(LegacyEntry e, ReadLegacyEntry(spec, b.layer()));
   if (!e.op) return ExistsCondition(b, attr, e);
   const std::string op(*e.op);
   if (e.exists) {
@@ -333,7 +332,7 @@ Result<std::shared_ptr<const expr::ParsedUpdate>> ConvertAttributeUpdates(const 
     std::string action = action_text ? std::string(*action_text) : "PUT";
     std::optional<AttributeValue> value;
     if (value_json) {
-      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json));
+      DYNAMO_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json, b.layer()));
       value = std::move(v);
     }
     expr::UpdateAction a;
@@ -387,8 +386,8 @@ void Merge(expr::Placeholders* into, const expr::Placeholders& from) {
 
 Result<std::shared_ptr<const expr::ParsedCondition>> ConvertLegacyConditions(
     const JsonValue& conditions, std::optional<std::string_view> conditional_operator,
-    ItemExpressions* e) {
-  LegacyBuilder b(e);
+    ItemExpressions* e, ValueLayer layer) {
+  LegacyBuilder b(e, layer);
   return ConvertExpected(conditions, conditional_operator, b);
 }
 
@@ -423,6 +422,8 @@ Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op
       if (m.value.IsNull()) continue;
       if (const JsonValue* v = Member(m.value, "Value"))
         DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(*v));
+      DYNAMO_ASSIGN_OR_RETURN(auto op, GetString(m.value, "ComparisonOperator"));
+      (void)op;  // typed here, checked against the enum with the constraints
       DYNAMO_ASSIGN_OR_RETURN(const JsonValue* list, GetArray(m.value, "AttributeValueList"));
       if (list) {
         for (const auto& e : list->GetArray()) DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(e));
@@ -447,10 +448,29 @@ Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op
   return p;
 }
 
+void CheckComparisonOperators(const JsonValue* conditions, std::string_view parameter,
+                              bool required, ConstraintErrors& errors) {
+  if (!conditions) return;
+  for (const auto& m : conditions->GetObject()) {
+    if (!m.value.IsObject()) continue;
+    const std::string path =
+        std::string(parameter) + "." + std::string(Str(m.name)) + ".member.comparisonOperator";
+    const JsonValue* op = Member(m.value, "ComparisonOperator");
+    if (!op) {
+      if (required) errors.NotNull(path);
+      continue;
+    }
+    errors.CheckEnum(Str(*op), path,
+                     {"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE",
+                      "LE", "BEGINS_WITH", "GE", "CONTAINS"});
+  }
+}
+
 void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& errors) {
   if (p.conditional_operator) {
     errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
   }
+  CheckComparisonOperators(p.expected, "expected", false, errors);
   if (p.attributes_to_get && p.attributes_to_get->Empty()) {
     errors.Add("[]", "attributesToGet", "Member must have length greater than or equal to 1");
   }
@@ -493,7 +513,7 @@ Result<std::vector<expr::Path>> PrepareProjection(expr::ExpressionCache& cache,
   return paths;
 }
 
-Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
+Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op, ValueLayer layer) {
   std::vector<std::string> legacy, modern;
   if (p.attributes_to_get) legacy.push_back("AttributesToGet");
   if (p.attribute_updates) legacy.push_back("AttributeUpdates");
@@ -506,6 +526,11 @@ Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
     return ValidationError("ExpressionAttributeNames can only be specified when using expressions");
   }
   if (p.values && !p.update_expression && !p.condition_expression) {
+    // The current layer names no null expressions (PutItem and DeleteItem, 2026-10-09).
+    if (layer == ValueLayer::kCurrent) {
+      return ValidationError(
+          "ExpressionAttributeValues can only be specified when using expressions");
+    }
     return ValidationError(
         std::string("ExpressionAttributeValues can only be specified when using expressions: ") +
         (op == ItemOp::kUpdate ? "UpdateExpression and ConditionExpression are null"
@@ -519,7 +544,8 @@ Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op) {
   return Status::Ok();
 }
 
-Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out) {
+Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out,
+                            ValueLayer layer) {
   if (names) {
     if (names->ObjectEmpty()) return ValidationError("ExpressionAttributeNames must not be empty");
     out->names.emplace();
@@ -548,11 +574,12 @@ Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, Ite
         return ValidationError(
             "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + key + "\"");
       }
-      auto v = DecodeAttributeValue(m.value);
-      if (!v.ok()) {
+      auto v = DecodeAttributeValue(m.value, layer);
+      if (!v.ok() && layer == ValueLayer::kOlder) {
         return ValidationError("ExpressionAttributeValues contains invalid value: " +
                                v.error().message + " for key " + key);
       }
+      if (!v.ok()) return std::move(v).error();
       out->values->insert_or_assign(key, std::move(v).value());
     }
   }
@@ -560,11 +587,11 @@ Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, Ite
 }
 
 Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const RawExpressionParams& p,
-                                         ItemOp op) {
+                                         ItemOp op, ValueLayer layer) {
   ItemExpressions out;
   // Legacy parameters (never mixed with expressions: CheckExpressionUsage).
   if (p.expected || p.attribute_updates || p.attributes_to_get) {
-    LegacyBuilder b(&out);
+    LegacyBuilder b(&out, layer);
     if (p.expected) {
       DYNAMO_ASSIGN_OR_RETURN(out.condition,
                               ConvertExpected(*p.expected, p.conditional_operator, b));
@@ -585,7 +612,7 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
     }
     return out;
   }
-  DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &out));
+  DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &out, layer));
   expr::Bindings bindings = out.bindings();
   expr::Placeholders used;
   if (p.update_expression) {

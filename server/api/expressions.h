@@ -23,6 +23,7 @@
 #include "expr/expression_cache.h"
 #include "server/api/fields.h"
 #include "server/api/json.h"
+#include "server/api/values_json.h"
 
 namespace dynamo::server {
 
@@ -56,12 +57,21 @@ struct ItemExpressions {
 // condition over private placeholders added to e's names and values.
 Result<std::shared_ptr<const expr::ParsedCondition>> ConvertLegacyConditions(
     const JsonValue& conditions, std::optional<std::string_view> conditional_operator,
-    ItemExpressions* e);
+    ItemExpressions* e, ValueLayer layer);
+
+// The ComparisonOperator of each entry of a legacy condition map must be in
+// the enum, reported at "<parameter>.<attribute>.member.comparisonOperator".
+// required: a missing one is an error too (KeyConditions, QueryFilter,
+// ScanFilter; an Expected entry may stand on Exists and Value alone).
+void CheckComparisonOperators(const JsonValue* conditions, std::string_view parameter,
+                              bool required, ConstraintErrors& errors);
 
 Result<RawExpressionParams> ReadExpressionParams(const JsonValue& req, ItemOp op);
 // Enum constraints of the legacy parameters.
 void CheckExpressionConstraints(const RawExpressionParams& p, ConstraintErrors& errors);
-Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op);
+// The transaction operations run the older layer, the default here and below.
+Status CheckExpressionUsage(const RawExpressionParams& p, ItemOp op,
+                            ValueLayer layer = ValueLayer::kOlder);
 // "Can not use both expression and non-expression parameters in the same
 // request: ..." when both lists are non-empty (each in DynamoDB's order).
 Status CheckMixedParameters(const std::vector<std::string>& legacy,
@@ -80,9 +90,10 @@ Result<std::vector<expr::Path>> PrepareProjection(expr::ExpressionCache& cache,
 
 // ExpressionAttributeNames / ExpressionAttributeValues (either may be null):
 // DynamoDB's checks on the maps, keys and values, decoded into out.
-Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out);
+Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, ItemExpressions* out,
+                            ValueLayer layer);
 
 Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const RawExpressionParams& p,
-                                         ItemOp op);
+                                         ItemOp op, ValueLayer layer = ValueLayer::kOlder);
 
 }  // namespace dynamo::server

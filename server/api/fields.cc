@@ -160,6 +160,13 @@ void ConstraintErrors::CheckRange(int64_t value, const std::string& path, int64_
   }
 }
 
+Error InValidationEnvelope(Error error) {
+  if (error.code == core::ErrorCode::kValidation) {
+    error.message = "1 validation error detected: " + error.message;
+  }
+  return error;
+}
+
 Status ConstraintErrors::ToStatus() const {
   if (errors_.empty()) return Status::Ok();
   std::string msg =

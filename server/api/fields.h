@@ -75,4 +75,8 @@ class ConstraintErrors {
 
 bool MatchesTableNamePattern(std::string_view name);  // [a-zA-Z0-9_.-]+
 
+// A ValidationException's message inside "1 validation error detected: ",
+// the envelope ConstraintErrors renders; any other error unchanged.
+Error InValidationEnvelope(Error error);
+
 }  // namespace dynamo::server

@@ -91,6 +91,36 @@ core::Status CheckReturnValuesOldOrNone(const WriteParams& p) {
   return core::Status::Ok();
 }
 
+// A write request as its own checks leave it: the Item (PutItem) or the Key
+// (UpdateItem, DeleteItem) decoded, and its expressions built.
+struct CheckedWrite {
+  Item values;
+  ItemExpressions e;
+};
+
+// The checks of a write request itself, before its table is read:
+// parameter combinations, values, ReturnValues, expressions. DynamoDB
+// (current layer, values_json.h) reports each of their failures inside the
+// "1 validation error detected: " envelope (eu-west-2 and us-east-1,
+// 2026-10-09); the checks against the table that follow stay bare.
+Result<CheckedWrite> CheckWriteRequest(OpContext& ctx, const WriteParams& p,
+                                       const JsonValue& values_json, ItemOp op) {
+  constexpr ValueLayer kLayer = ValueLayer::kCurrent;
+  CheckedWrite w;
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, op, kLayer));
+  DYNAMO_ASSIGN_OR_RETURN(w.values, DecodeAttributeMap(values_json, kLayer));
+  if (op != ItemOp::kUpdate) DYNAMO_RETURN_IF_ERROR(CheckReturnValuesOldOrNone(p));
+  DYNAMO_ASSIGN_OR_RETURN(w.e, BuildExpressions(ctx.api->expressions(), p.expressions, op, kLayer));
+  return w;
+}
+
+Result<CheckedWrite> CheckWriteRequestEnveloped(OpContext& ctx, const WriteParams& p,
+                                                const JsonValue& values_json, ItemOp op) {
+  auto checked = CheckWriteRequest(ctx, p, values_json, op);
+  if (!checked.ok()) return InValidationEnvelope(std::move(checked).error());
+  return checked;
+}
+
 Result<std::shared_ptr<const storage::TableDef>> FindTable(OpContext& ctx,
                                                            const std::string& name) {
   auto t = ctx.ns->db->FindTable(name);
@@ -170,14 +200,15 @@ Result<std::string> GetItem(OpContext& ctx, const JsonValue& req) {
   CheckExpressionConstraints(raw, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
 
-  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(raw, ItemOp::kGet));
-  DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(*key_json));
-  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
-                          BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
+  // The current layer (values_json.h), without the envelope of the writes.
+  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(raw, ItemOp::kGet, ValueLayer::kCurrent));
+  DYNAMO_ASSIGN_OR_RETURN(Item key, DecodeAttributeMap(*key_json, ValueLayer::kCurrent));
+  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e, BuildExpressions(ctx.api->expressions(), raw,
+                                                              ItemOp::kGet, ValueLayer::kCurrent));
 
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey encoded,
-                          KeyFromKeyMap(*t, key, core::kInvalidParameters));
+                          KeyFromKeyMap(*t, key, core::kNotValidParameters));
   if (e.projection) DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(*t, *e.projection));
   DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, ctx.ns->db->GetItem(t->id, encoded));
   const Consumed consumed{t->name,
@@ -199,13 +230,11 @@ Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
   CheckWriteEnums(p, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
 
-  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kPut));
-  DYNAMO_ASSIGN_OR_RETURN(Item item, DecodeAttributeMap(*item_json));
-  DYNAMO_RETURN_IF_ERROR(CheckReturnValuesOldOrNone(p));
-  const size_t size = core::ItemSize(item);
-  if (size > core::kMaxItemSize) return core::ItemTooLarge();
-  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
-                          BuildExpressions(ctx.api->expressions(), p.expressions, ItemOp::kPut));
+  DYNAMO_ASSIGN_OR_RETURN(CheckedWrite w,
+                          CheckWriteRequestEnveloped(ctx, p, *item_json, ItemOp::kPut));
+  Item& item = w.values;
+  const ItemExpressions& e = w.e;
+  if (core::ItemSize(item) > core::kMaxItemSize) return core::ItemTooLarge();
 
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromItem(*t, item));
@@ -228,11 +257,10 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
 
   DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckKeyedWriteConstraints(p, key_json));
 
-  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kDelete));
-  DYNAMO_ASSIGN_OR_RETURN(Item key_item, DecodeAttributeMap(*key_json));
-  DYNAMO_RETURN_IF_ERROR(CheckReturnValuesOldOrNone(p));
-  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
-                          BuildExpressions(ctx.api->expressions(), p.expressions, ItemOp::kDelete));
+  DYNAMO_ASSIGN_OR_RETURN(CheckedWrite w,
+                          CheckWriteRequestEnveloped(ctx, p, *key_json, ItemOp::kDelete));
+  const Item& key_item = w.values;
+  const ItemExpressions& e = w.e;
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
                           KeyFromKeyMap(*t, key_item, core::kNotValidParameters));
@@ -251,13 +279,13 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
 
   DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckKeyedWriteConstraints(p, key_json));
 
-  DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, ItemOp::kUpdate));
-  DYNAMO_ASSIGN_OR_RETURN(Item key_item, DecodeAttributeMap(*key_json));
-  DYNAMO_ASSIGN_OR_RETURN(ItemExpressions e,
-                          BuildExpressions(ctx.api->expressions(), p.expressions, ItemOp::kUpdate));
+  DYNAMO_ASSIGN_OR_RETURN(CheckedWrite w,
+                          CheckWriteRequestEnveloped(ctx, p, *key_json, ItemOp::kUpdate));
+  const Item& key_item = w.values;
+  const ItemExpressions& e = w.e;
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
-                          KeyFromKeyMap(*t, key_item, core::kInvalidParameters));
+                          KeyFromKeyMap(*t, key_item, core::kNotValidParameters));
   if (e.update) {
     DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, e.bindings(), t->key));
     DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(*t, expr::UpdatedPaths(*e.update, e.bindings())));

@@ -39,6 +39,12 @@ std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLen
 
 enum class ReadKind { kQuery, kScan };
 
+// Query checks values in DynamoDB's current layer, Scan in the older one
+// (values_json.h).
+ValueLayer LayerOf(ReadKind kind) {
+  return kind == ReadKind::kQuery ? ValueLayer::kCurrent : ValueLayer::kOlder;
+}
+
 // The parameters Query and Scan share, after the JSON type pass.
 struct ReadParams {
   std::optional<std::string_view> table_name, index_name, select, capacity;
@@ -116,28 +122,6 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
 
 // ---- Constraints and parameter combinations ----
 
-// Every Condition of KeyConditions, QueryFilter or ScanFilter needs a
-// ComparisonOperator from the enum; the member path names the parameter
-// ("scanFilter.a.member.comparisonOperator"). ReadReadParams checked the
-// JSON types.
-void CheckConditionOperators(const JsonValue* conditions, const std::string& parameter,
-                             ConstraintErrors& errors) {
-  if (!conditions) return;
-  for (const auto& m : conditions->GetObject()) {
-    if (!m.value.IsObject()) continue;
-    const std::string path =
-        parameter + "." + std::string(Str(m.name)) + ".member.comparisonOperator";
-    auto op = m.value.FindMember("ComparisonOperator");
-    if (op == m.value.MemberEnd() || op->value.IsNull()) {
-      errors.NotNull(path);
-      continue;
-    }
-    errors.CheckEnum(Str(op->value), path,
-                     {"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE",
-                      "LE", "BEGINS_WITH", "GE", "CONTAINS"});
-  }
-}
-
 // Constraint errors of the parameters; returns the table name.
 Result<std::string> CheckReadConstraints(const ReadParams& p, ReadKind kind) {
   ConstraintErrors errors;
@@ -167,9 +151,9 @@ Result<std::string> CheckReadConstraints(const ReadParams& p, ReadKind kind) {
   if (p.conditional_operator) {
     errors.CheckEnum(*p.conditional_operator, "conditionalOperator", {"OR", "AND"});
   }
-  CheckConditionOperators(p.key_conditions, "keyConditions", errors);
-  CheckConditionOperators(p.legacy_filter, kind == ReadKind::kQuery ? "queryFilter" : "scanFilter",
-                          errors);
+  CheckComparisonOperators(p.key_conditions, "keyConditions", true, errors);
+  CheckComparisonOperators(p.legacy_filter, kind == ReadKind::kQuery ? "queryFilter" : "scanFilter",
+                           true, errors);
   if (p.segment) errors.CheckRange(*p.segment, "segment", 0, 999999);
   if (p.total_segments) errors.CheckRange(*p.total_segments, "totalSegments", 1, 1000000);
   if (p.attributes_to_get && p.attributes_to_get->Empty()) {
@@ -266,15 +250,16 @@ struct ReadExpressions {
 
 // Expressions (cached parses) and their bindings. Names and values are
 // checked against every expression of the request at once.
-Result<ReadExpressions> BuildReadExpressions(OpContext& ctx, const ReadParams& p) {
+Result<ReadExpressions> BuildReadExpressions(OpContext& ctx, const ReadParams& p, ReadKind kind) {
   ReadExpressions out;
   if (p.attributes_to_get) {
     RawExpressionParams raw;
     raw.attributes_to_get = p.attributes_to_get;
-    DYNAMO_ASSIGN_OR_RETURN(out.e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet));
+    DYNAMO_ASSIGN_OR_RETURN(
+        out.e, BuildExpressions(ctx.api->expressions(), raw, ItemOp::kGet, LayerOf(kind)));
     return out;
   }
-  DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &out.e));
+  DYNAMO_RETURN_IF_ERROR(DecodeNamesAndValues(p.names, p.values, &out.e, LayerOf(kind)));
   const expr::Bindings b = out.e.bindings();
   expr::Placeholders used;
   expr::ExpressionCache& cache = ctx.api->expressions();
@@ -298,11 +283,12 @@ Result<ReadExpressions> BuildReadExpressions(OpContext& ctx, const ReadParams& p
 // KeyConditions and QueryFilter/ScanFilter, converted to the same ASTs.
 // key: the queried one; a multi-attribute key takes a condition per attribute
 // (AnalyseKeyCondition counts them).
-core::Status ConvertLegacyParameters(const ReadParams& p, const core::KeySchema& key,
+core::Status ConvertLegacyParameters(const ReadParams& p, ReadKind kind, const core::KeySchema& key,
                                      ReadExpressions* x) {
   if (p.key_conditions) {
-    DYNAMO_ASSIGN_OR_RETURN(x->key_condition,
-                            ConvertLegacyConditions(*p.key_conditions, std::nullopt, &x->e));
+    DYNAMO_ASSIGN_OR_RETURN(
+        x->key_condition,
+        ConvertLegacyConditions(*p.key_conditions, std::nullopt, &x->e, LayerOf(kind)));
     // Counted after each entry's own checks, as DynamoDB does.
     const size_t n = p.key_conditions->MemberCount();
     if (n == 0 || (n > 2 && key.size() <= 2)) {
@@ -311,7 +297,8 @@ core::Status ConvertLegacyParameters(const ReadParams& p, const core::KeySchema&
   }
   if (p.legacy_filter) {
     DYNAMO_ASSIGN_OR_RETURN(
-        x->filter, ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &x->e));
+        x->filter,
+        ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &x->e, LayerOf(kind)));
   }
   return core::Status::Ok();
 }
@@ -646,16 +633,18 @@ Result<storage::Position> StartPosition(const Target& t, ReadKind kind, const It
   return pos;
 }
 
-// The decoded ExclusiveStartKey, if any. DynamoDB prefixes a bad value in it
-// with "The provided starting key is invalid: ".
-Result<std::optional<Item>> DecodeStartKey(const ReadParams& p) {
+// The decoded ExclusiveStartKey, if any. The older layer (Scan) prefixes a
+// bad value in it with "The provided starting key is invalid: "; the current
+// one (Query) reports it as it is, as it does an expression value.
+Result<std::optional<Item>> DecodeStartKey(const ReadParams& p, ReadKind kind) {
   if (!p.exclusive_start) return std::optional<Item>();
-  auto start = DecodeAttributeMap(*p.exclusive_start);
-  if (!start.ok()) {
+  auto start = DecodeAttributeMap(*p.exclusive_start, LayerOf(kind));
+  if (!start.ok() && kind == ReadKind::kScan) {
     core::Error e = std::move(start).error();
     e.message = std::string(kInvalidStartKey) + ": " + e.message;
     return e;
   }
+  if (!start.ok()) return std::move(start).error();
   return std::optional<Item>(std::move(start).value());
 }
 
@@ -812,10 +801,10 @@ Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
   ReadPlan plan{kind};
   plan.select = std::string(p.select.value_or(""));
   DYNAMO_RETURN_IF_ERROR(CheckSelect(p, kind, plan.select));
-  DYNAMO_ASSIGN_OR_RETURN(plan.x, BuildReadExpressions(ctx, p));
-  DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> exclusive_start, DecodeStartKey(p));
+  DYNAMO_ASSIGN_OR_RETURN(plan.x, BuildReadExpressions(ctx, p, kind));
+  DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> exclusive_start, DecodeStartKey(p, kind));
   DYNAMO_ASSIGN_OR_RETURN(plan.target, ResolveTarget(ctx, p, table_name, plan.select, plan.x.e));
-  DYNAMO_RETURN_IF_ERROR(ConvertLegacyParameters(p, plan.target.key(), &plan.x));
+  DYNAMO_RETURN_IF_ERROR(ConvertLegacyParameters(p, kind, plan.target.key(), &plan.x));
   const expr::Bindings bindings = plan.x.e.bindings();
   if (exclusive_start) {
     DYNAMO_RETURN_IF_ERROR(CheckStartShape(plan.target, kind, *exclusive_start));

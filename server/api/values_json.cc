@@ -1,6 +1,7 @@
 #include "server/api/values_json.h"
 
 #include <algorithm>
+#include <map>
 #include <string_view>
 
 #include "core/messages.h"
@@ -99,65 +100,89 @@ Error NestingTooDeep() {
       "beyond supported limit");
 }
 
-Result<AttributeValue> Decode(const JsonValue& v, int depth);
+Result<AttributeValue> Decode(const JsonValue& v, int depth, ValueLayer layer);
 
-Result<Item> DecodeMap(const JsonValue& map, int depth) {
+Result<Item> DecodeMap(const JsonValue& map, int depth, ValueLayer layer) {
   Item item;
   for (const auto& m : map.GetObject()) {
-    DYNAMO_ASSIGN_OR_RETURN(AttributeValue value, Decode(m.value, depth));
+    DYNAMO_ASSIGN_OR_RETURN(AttributeValue value, Decode(m.value, depth, layer));
     // Duplicate JSON keys: the last one wins, as in DynamoDB's deserialiser.
     item.insert_or_assign(std::string(Str(m.name)), std::move(value));
   }
   return item;
 }
 
-std::string JoinSetForMessage(const std::vector<std::string>& members) {
+core::NumberReading ReadingOf(ValueLayer layer) {
+  return layer == ValueLayer::kCurrent ? core::NumberReading::kCurrent : core::NumberReading::kJava;
+}
+
+// The members of a set as its duplicate message lists them: the older layer
+// as sent; the current one in the order of the sorted set DynamoDB builds,
+// up to the first repeat, then the repeat, then the rest as sent.
+// keys[i] orders texts[i]. Empty when there is no duplicate.
+std::vector<std::string> DuplicateListing(const std::vector<std::string>& keys,
+                                          const std::vector<std::string>& texts, ValueLayer layer) {
+  std::map<std::string_view, std::string_view> seen;  // key -> text
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (seen.emplace(keys[i], texts[i]).second) continue;
+    if (layer == ValueLayer::kOlder) return texts;
+    std::vector<std::string> out;
+    for (const auto& [key, text] : seen) out.emplace_back(text);
+    out.insert(out.end(), texts.begin() + static_cast<long>(i), texts.end());
+    return out;
+  }
+  return {};
+}
+
+// [a, b] (older) or ["a", "b"] (current; separator as DynamoDB prints it).
+std::string JoinSetForMessage(const std::vector<std::string>& members, ValueLayer layer,
+                              std::string_view current_separator) {
+  const bool quoted = layer == ValueLayer::kCurrent;
   std::string out = "[";
   for (size_t i = 0; i < members.size(); ++i) {
-    if (i) out += ", ";
-    out += members[i];
+    if (i) out += quoted ? current_separator : ", ";
+    out += quoted ? "\"" + members[i] + "\"" : members[i];
   }
   return out + "]";
 }
 
-Result<AttributeValue> DecodeStringSet(const JsonValue& x) {
+Result<AttributeValue> DecodeStringSet(const JsonValue& x, ValueLayer layer) {
   if (x.Empty()) {
     return core::InvalidParameter("An string set  may not be empty");
   }
   std::vector<std::string> members;
   members.reserve(x.Size());
   for (const auto& e : x.GetArray()) members.emplace_back(Str(e));
-  std::vector<std::string> sorted = members;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-    return core::InvalidParameter("Input collection " + JoinSetForMessage(members) +
+  std::vector<std::string> listing = DuplicateListing(members, members, layer);
+  if (!listing.empty()) {
+    return core::InvalidParameter("Input collection " + JoinSetForMessage(listing, layer, ", ") +
                                   " contains duplicates.");
   }
   return AttributeValue::SS(std::move(members));
 }
 
-Result<AttributeValue> DecodeNumberSet(const JsonValue& x) {
+Result<AttributeValue> DecodeNumberSet(const JsonValue& x, ValueLayer layer) {
   if (x.Empty()) {
     return core::InvalidParameter("An number set  may not be empty");
   }
   std::vector<Number> members;
   members.reserve(x.Size());
   for (const auto& e : x.GetArray()) {
-    DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(e)));
+    DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(e), ReadingOf(layer)));
     members.push_back(std::move(n));
   }
   std::vector<Number> sorted = members;
   std::sort(sorted.begin(), sorted.end(),
             [](const Number& a, const Number& b) { return a.Compare(b) < 0; });
   for (size_t i = 1; i < sorted.size(); ++i) {
-    if (sorted[i - 1].Compare(sorted[i]) == 0) {
-      return ValidationError("Input collection contains duplicates");
-    }
+    if (sorted[i - 1].Compare(sorted[i]) != 0) continue;
+    if (layer == ValueLayer::kOlder) return ValidationError("Input collection contains duplicates");
+    return core::InvalidParameter("Input collection contains duplicates.");
   }
   return AttributeValue::NS(std::move(members));
 }
 
-Result<AttributeValue> DecodeBinarySet(const JsonValue& x) {
+Result<AttributeValue> DecodeBinarySet(const JsonValue& x, ValueLayer layer) {
   if (x.Empty()) {
     return core::InvalidParameter("Binary sets should not be empty");
   }
@@ -169,21 +194,20 @@ Result<AttributeValue> DecodeBinarySet(const JsonValue& x) {
     members.push_back(std::move(bytes));
     texts.emplace_back(Str(e));
   }
-  std::vector<std::string> sorted = members;
-  std::sort(sorted.begin(), sorted.end());
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-    return core::InvalidParameter("Input collection " + JoinSetForMessage(texts) +
+  std::vector<std::string> listing = DuplicateListing(members, texts, layer);
+  if (!listing.empty()) {
+    return core::InvalidParameter("Input collection " + JoinSetForMessage(listing, layer, ",") +
                                   "of type BS contains duplicates.");
   }
   return AttributeValue::BS(std::move(members));
 }
 
-Result<AttributeValue> DecodeList(const JsonValue& x, int depth) {
+Result<AttributeValue> DecodeList(const JsonValue& x, int depth, ValueLayer layer) {
   if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
   core::ValueList list;
   list.reserve(x.Size());
   for (const auto& e : x.GetArray()) {
-    DYNAMO_ASSIGN_OR_RETURN(AttributeValue ev, Decode(e, depth + 1));
+    DYNAMO_ASSIGN_OR_RETURN(AttributeValue ev, Decode(e, depth + 1, layer));
     list.push_back(std::move(ev));
   }
   return AttributeValue::L(std::move(list));
@@ -198,13 +222,13 @@ Status Assign(Result<AttributeValue> v, std::optional<AttributeValue>* out) {
 
 // Decodes one member of an AttributeValue object ({"S": ...}, {"M": ...},
 // ...) into *out; *typed is false for a member that is not a type.
-Status DecodeTypedMember(std::string_view key, const JsonValue& x, int depth,
+Status DecodeTypedMember(std::string_view key, const JsonValue& x, int depth, ValueLayer layer,
                          std::optional<AttributeValue>* out, bool* typed) {
   *typed = true;
   if (key == "S") {
     *out = AttributeValue::S(std::string(Str(x)));
   } else if (key == "N") {
-    DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(x)));
+    DYNAMO_ASSIGN_OR_RETURN(Number n, Number::Parse(Str(x), ReadingOf(layer)));
     *out = AttributeValue::N(std::move(n));
   } else if (key == "B") {
     DYNAMO_ASSIGN_OR_RETURN(std::string bytes, Base64Decode(Str(x)));
@@ -218,23 +242,23 @@ Status DecodeTypedMember(std::string_view key, const JsonValue& x, int depth,
     *out = AttributeValue::MakeNull();
   } else if (key == "M") {
     if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
-    DYNAMO_ASSIGN_OR_RETURN(Item map, DecodeMap(x, depth + 1));
+    DYNAMO_ASSIGN_OR_RETURN(Item map, DecodeMap(x, depth + 1, layer));
     *out = AttributeValue::M(std::move(map));
   } else if (key == "L") {
-    return Assign(DecodeList(x, depth), out);
+    return Assign(DecodeList(x, depth, layer), out);
   } else if (key == "SS") {
-    return Assign(DecodeStringSet(x), out);
+    return Assign(DecodeStringSet(x, layer), out);
   } else if (key == "NS") {
-    return Assign(DecodeNumberSet(x), out);
+    return Assign(DecodeNumberSet(x, layer), out);
   } else if (key == "BS") {
-    return Assign(DecodeBinarySet(x), out);
+    return Assign(DecodeBinarySet(x, layer), out);
   } else {
     *typed = false;
   }
   return Status::Ok();
 }
 
-Result<AttributeValue> Decode(const JsonValue& v, int depth) {
+Result<AttributeValue> Decode(const JsonValue& v, int depth, ValueLayer layer) {
   auto empty = [] {
     return ValidationError(
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
@@ -245,7 +269,7 @@ Result<AttributeValue> Decode(const JsonValue& v, int depth) {
   for (const auto& m : v.GetObject()) {
     if (m.value.IsNull()) continue;
     bool typed = false;
-    DYNAMO_RETURN_IF_ERROR(DecodeTypedMember(Str(m.name), m.value, depth, &result, &typed));
+    DYNAMO_RETURN_IF_ERROR(DecodeTypedMember(Str(m.name), m.value, depth, layer, &result, &typed));
     if (typed) ++types;
   }
   if (types == 0) return empty();
@@ -314,9 +338,13 @@ Status CheckAttributeValueTypes(const JsonValue& v) { return CheckValueTypes(v, 
 
 Status CheckAttributeMapTypes(const JsonValue& map) { return CheckMapTypes(map, 0); }
 
-Result<Item> DecodeAttributeMap(const JsonValue& map) { return DecodeMap(map, 0); }
+Result<Item> DecodeAttributeMap(const JsonValue& map, ValueLayer layer) {
+  return DecodeMap(map, 0, layer);
+}
 
-Result<AttributeValue> DecodeAttributeValue(const JsonValue& value) { return Decode(value, 0); }
+Result<AttributeValue> DecodeAttributeValue(const JsonValue& value, ValueLayer layer) {
+  return Decode(value, 0, layer);
+}
 
 std::string Base64Encode(std::string_view in) {
   std::string out;

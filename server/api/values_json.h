@@ -15,11 +15,36 @@
 
 namespace dynamo::server {
 
+// DynamoDB checks attribute values in one of two layers, and the operation
+// decides which; the layer words a malformed number, a duplicate set member
+// and a bad expression value (captured in eu-west-2, us-east-1, eu-west-1 and
+// us-west-2, 2026-10-09):
+//
+//   kCurrent  PutItem, UpdateItem, DeleteItem, GetItem, BatchGetItem, Query.
+//             An empty number is "...numeric value: "; 1e2147483647
+//             overflows. A duplicate lists the set quoted, in byte order up to
+//             the first repeat, then the repeat, then the rest as sent:
+//             'Input collection ["a", "b", "b"] contains duplicates.' (a
+//             number set names no members but keeps the prefix and full
+//             stop). An expression value's error is reported as it is.
+//   kOlder    BatchWriteItem, TransactWriteItems, TransactGetItems, Scan.
+//             Java's number reading (core::NumberReading::kJava); a duplicate
+//             lists the set as sent, unquoted ("Input collection [b, a, b]
+//             contains duplicates."; a number set: "Input collection contains
+//             duplicates"); an expression value's error is wrapped in
+//             "ExpressionAttributeValues contains invalid value: <m> for key :k".
+//
+// (Where PutItem, UpdateItem and DeleteItem add the "1 validation error
+// detected: " envelope is items.cc's business, not the layer's.)
+enum class ValueLayer { kCurrent, kOlder };
+
 core::Status CheckAttributeMapTypes(const JsonValue& map);
 core::Status CheckAttributeValueTypes(const JsonValue& value);
 
-core::Result<core::Item> DecodeAttributeMap(const JsonValue& map);
-core::Result<core::AttributeValue> DecodeAttributeValue(const JsonValue& value);
+// The transaction operations run the older layer, the default here.
+core::Result<core::Item> DecodeAttributeMap(const JsonValue& map,
+                                            ValueLayer layer = ValueLayer::kOlder);
+core::Result<core::AttributeValue> DecodeAttributeValue(const JsonValue& value, ValueLayer layer);
 
 void WriteAttributeValue(const core::AttributeValue& value, JsonWriter& w);
 void WriteAttributeMap(const core::Item& item, JsonWriter& w);

@@ -62,7 +62,14 @@ const ParseCase kParseCases[] = {
      "Number underflow. Attempting to store a number with magnitude smaller than supported "
      "range"},
     {"abc", nullptr, "The parameter cannot be converted to a numeric value: abc"},
-    {"", nullptr, "The parameter cannot be converted to a numeric value"},
+    {"", nullptr, "The parameter cannot be converted to a numeric value: "},
+    {"1e2147483647", nullptr,
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+    {"1e2147483648", nullptr,
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+    {"1e-2147483648", nullptr,
+     "Number underflow. Attempting to store a number with magnitude smaller than supported "
+     "range"},
     {"1.2.3", nullptr, "The parameter cannot be converted to a numeric value: 1.2.3"},
     {" 1", nullptr, "The parameter cannot be converted to a numeric value:  1"},
     {"1 ", nullptr, "The parameter cannot be converted to a numeric value: 1 "},
@@ -88,6 +95,41 @@ TEST(NumberTest, ParsesAndCanonicalisesLikeDynamoDB) {
     } else {
       ASSERT_FALSE(n.ok()) << n->ToString();
       EXPECT_EQ(n.error().code, ErrorCode::kValidation);
+      EXPECT_EQ(n.error().message, c.error);
+    }
+  }
+}
+
+// Java's reading (the older validation layer): an empty text has no ": "
+// suffix, and an exponent that fits an int is added in an int, so one past
+// INT32_MAX wraps to an underflow. Everything else reads as it does above.
+TEST(NumberTest, JavaReadingWrapsTheExponentAndDropsTheEmptySuffix) {
+  const ParseCase cases[] = {
+      {"", nullptr, "The parameter cannot be converted to a numeric value"},
+      {"abc", nullptr, "The parameter cannot be converted to a numeric value: abc"},
+      {"1e2147483647", nullptr,
+       "Number underflow. Attempting to store a number with magnitude smaller than supported "
+       "range"},
+      {"0.1e2147483647", nullptr,
+       "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+      {"1e126", nullptr,
+       "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+      {"1e99999999999", nullptr,
+       "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+      {"1e-131", nullptr,
+       "Number underflow. Attempting to store a number with magnitude smaller than supported "
+       "range"},
+      {"1.5e3", "1500", nullptr},
+      {"-0.001", "-0.001", nullptr},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.input);
+    auto n = Number::Parse(c.input, NumberReading::kJava);
+    if (c.canonical) {
+      ASSERT_TRUE(n.ok()) << n.error().message;
+      EXPECT_EQ(n->ToString(), c.canonical);
+    } else {
+      ASSERT_FALSE(n.ok()) << n->ToString();
       EXPECT_EQ(n.error().message, c.error);
     }
   }

@@ -106,7 +106,8 @@ TEST_F(ApiTest, DeepNestingIsRefusedByEveryOperation) {
   };
   EXPECT_EQ(Outcome("PutItem", nested(31)), "OK");
   EXPECT_EQ(Outcome("PutItem", nested(40)),
-            "ValidationException: Nesting Levels have exceeded supported limits: Attributes in "
+            "ValidationException: 1 validation error detected: Nesting Levels have exceeded "
+            "supported limits: Attributes in "
             "the item have nested levels beyond supported limit");
 }
 

@@ -116,7 +116,7 @@ test('SET with a parenthesised value: counters with a default', async () => {
   out = await inc('SET #p = ((#p - :dec))', { ':dec': { N: '1' } });
   assert.deepEqual(out.Attributes, { p: { N: '2' } });
   await expectError(inc('SET #p = (#p) - :dec', { ':dec': { N: '1' } }), 'ValidationException',
-    'Invalid UpdateExpression: Syntax error; token: "-", near: ") - :dec"');
+    '1 validation error detected: Invalid UpdateExpression: Syntax error; token: "-", near: ") - :dec"');
 });
 
 // Documents are updated in place by path; siblings of the touched path must survive.

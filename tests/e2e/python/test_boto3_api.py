@@ -13,6 +13,9 @@ except ImportError:
     import harness
 
 ALL_BYTES = bytes(range(256))
+# PutItem, UpdateItem and DeleteItem report each check of the request itself,
+# values included, inside this envelope (DynamoDB, 2026-10-09).
+ENVELOPE = "1 validation error detected: "
 N38 = "12345678901234567890123456789012345678"
 
 
@@ -276,10 +279,10 @@ class ItemApiTest(harness.ServerTestCase):
     def test_return_values_all_new_rejected(self):
         with self.assertRaises(ClientError) as ctx:
             self.ddb.put_item(TableName=self.table, Item=self.key("x"), ReturnValues="ALL_NEW")
-        self.assertError(ctx, "ValidationException", "ReturnValues can only be ALL_OLD or NONE")
+        self.assertError(ctx, "ValidationException", ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
         with self.assertRaises(ClientError) as ctx:
             self.ddb.delete_item(TableName=self.table, Key=self.key("x"), ReturnValues="UPDATED_NEW")
-        self.assertError(ctx, "ValidationException", "ReturnValues can only be ALL_OLD or NONE")
+        self.assertError(ctx, "ValidationException", ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
 
     # ConsumedCapacity follows DynamoDB's rounding, and only when asked for.
     def test_consumed_capacity(self):
@@ -334,16 +337,20 @@ class ItemApiTest(harness.ServerTestCase):
             (dict(TableName=self.table, Item={"pk": {"S": "a"}, "d": {"S": "x" * 409600}}), "put",
              "ValidationException", "Item size has exceeded the maximum allowed size"),
             (dict(TableName=self.table, Item={"pk": {"S": "a"}, "d": {"N": "1" * 39}}), "put",
-             "ValidationException", "Attempting to store more than 38 significant digits in a Number"),
+             "ValidationException",
+             ENVELOPE + "Attempting to store more than 38 significant digits in a Number"),
             (dict(TableName=self.table, Item={"pk": {"S": "a"}, "d": {"N": "1e126"}}), "put",
              "ValidationException",
-             "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+             ENVELOPE + "Number overflow. Attempting to store a number with magnitude larger than supported range"),
             (dict(TableName=self.table, Item={"pk": {"S": "a"}, "d": {"NULL": False}}), "put",
              "ValidationException",
-             "One or more parameter values were invalid: Null attribute value types must have the value of true"),
+             ENVELOPE + "One or more parameter values were invalid: Null attribute value types must have the value of true"),
             (dict(TableName=self.table, Item={"pk": {"S": "a"}, "d": {"SS": []}}), "put",
              "ValidationException",
-             "One or more parameter values were invalid: An string set  may not be empty"),
+             ENVELOPE + "One or more parameter values were invalid: An string set  may not be empty"),
+            # GetItem runs the same checks without the envelope.
+            (dict(TableName=self.table, Key={"pk": {"SS": ["b", "a", "b"]}}), "get", "ValidationException",
+             'One or more parameter values were invalid: Input collection ["a", "b", "b"] contains duplicates.'),
         ]
         ops = {"put": self.ddb.put_item, "get": self.ddb.get_item}
         for kwargs, op, code, message in cases:
@@ -351,6 +358,42 @@ class ItemApiTest(harness.ServerTestCase):
                 with self.assertRaises(ClientError) as ctx:
                     ops[op](**kwargs)
                 self.assertError(ctx, code, message)
+
+    # DynamoDB checks values in one of two layers, chosen by the operation: the
+    # current one (single-item operations, enveloped for writes) quotes and
+    # sorts a duplicate set and keeps ": " after an empty number; the older one
+    # (BatchWriteItem, transactions, Scan) lists the set as sent, drops the
+    # ": " and wraps an expression value's error with its placeholder.
+    def test_value_errors_by_layer(self):
+        dupe = {"SS": ["b", "a", "b"]}
+        current_dupe = 'One or more parameter values were invalid: Input collection ["a", "b", "b"] contains duplicates.'
+        older_dupe = "One or more parameter values were invalid: Input collection [b, a, b] contains duplicates."
+        cases = [
+            (lambda: self.ddb.put_item(TableName=self.table, Item=self.key("v"),
+                                       ConditionExpression="s = :t", ExpressionAttributeValues={":t": dupe}),
+             ENVELOPE + current_dupe),
+            (lambda: self.ddb.update_item(TableName=self.table, Key=self.key("v"),
+                                          AttributeUpdates={"n": {"Action": "PUT", "Value": {"N": ""}}}),
+             ENVELOPE + "The parameter cannot be converted to a numeric value: "),
+            (lambda: self.ddb.delete_item(TableName=self.table, Key={"pk": {"N": "1e2147483647"}}),
+             ENVELOPE + "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+            (lambda: self.ddb.query(TableName=self.table, KeyConditionExpression="pk = :p",
+                                    FilterExpression="s = :t", ExpressionAttributeValues={":p": {"S": "v"}, ":t": dupe}),
+             current_dupe),
+            (lambda: self.ddb.batch_write_item(RequestItems={self.table: [
+                {"PutRequest": {"Item": {"pk": {"S": "v"}, "n": {"N": "1e2147483647"}}}}]}),
+             "Number underflow. Attempting to store a number with magnitude smaller than supported range"),
+            (lambda: self.ddb.batch_write_item(RequestItems={self.table: [{"DeleteRequest": {"Key": {"pk": dupe}}}]}),
+             older_dupe),
+            (lambda: self.ddb.scan(TableName=self.table, FilterExpression="n = :v",
+                                   ExpressionAttributeValues={":v": {"N": ""}}),
+             "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric value for key :v"),
+        ]
+        for send, message in cases:
+            with self.subTest(message=message):
+                with self.assertRaises(ClientError) as ctx:
+                    send()
+                self.assertError(ctx, "ValidationException", message)
 
     # An item of exactly 400 KB (409600 bytes) is accepted; one byte more is not.
     def test_item_size_limit_boundary(self):
@@ -377,7 +420,7 @@ class ItemApiTest(harness.ServerTestCase):
             self.ddb.put_item(TableName=self.table, Item={"pk": {"S": pk}, "d": nest(33)})
         self.assertError(
             ctx, "ValidationException",
-            "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+            ENVELOPE + "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
             "levels beyond supported limit")
 
 
