@@ -5,6 +5,7 @@
 // tables, keys, duplicates), execute, write the response. BatchWriteItem's
 // writes are one batch of the write path: all of them or none.
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -34,9 +35,33 @@ constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
 
 std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
 
-// An empty RequestItems map, in DynamoDB's 2026 wording.
-core::Error EmptyRequestItems(std::string_view operation) {
-  return ValidationError("The requestItems parameter is required for " + std::string(operation));
+// An empty RequestItems map. BatchGetItem answers in the validation
+// framework's wording everywhere but me-central-1 (2026-09-02 sweep);
+// BatchWriteItem's rollout has not settled (eu-west-2 has given both), so it
+// keeps the older sentence.
+core::Error EmptyBatchGetRequestItems() {
+  ConstraintErrors errors;
+  errors.AddUnechoed("RequestItems", "Member must have length greater than or equal to 1");
+  return errors.ToStatus().error();
+}
+core::Error EmptyBatchWriteRequestItems() {
+  return ValidationError("The requestItems parameter is required for BatchWriteItem");
+}
+
+// RequestItems' keys are table names or ARNs. A malformed name breaks a
+// constraint on the map's keys, which DynamoDB reports at 'requestItems' with
+// the whole map echoed (us-east-1 and eu-west-2, 2026-10-09). An ARN is
+// checked as one by ResolveTableName.
+bool IsMalformedTableKey(std::string_view name) {
+  if (name.substr(0, 4) == "arn:") return false;
+  return name.size() < 3 || name.size() > 255 || !MatchesTableNamePattern(name);
+}
+
+void AddMalformedTableKey(std::string echo, ConstraintErrors& errors) {
+  errors.Add(std::move(echo), "requestItems",
+             "Map keys must satisfy constraint: [Member must have length less than or equal to "
+             "255, Member must have length greater than or equal to 3, Member must satisfy "
+             "regular expression pattern: [a-zA-Z0-9_.-]+]");
 }
 
 // ---- BatchGetItem ----
@@ -85,17 +110,30 @@ Result<BatchGetRequest> ReadBatchGetRequest(const JsonValue& req) {
   return r;
 }
 
+// BatchGetItem echoes RequestItems as the JSON it was sent as.
+std::string EchoBatchGetRequestItems(const JsonValue& request_items) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  request_items.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
 core::Status CheckBatchGetConstraints(BatchGetRequest& r) {
   ConstraintErrors errors;
   if (!r.request_items) errors.NotNull("requestItems");
+  auto malformed = [](const GetTableRequest& t) { return IsMalformedTableKey(t.name); };
+  if (std::any_of(r.tables.begin(), r.tables.end(), malformed)) {
+    AddMalformedTableKey(EchoBatchGetRequestItems(*r.request_items), errors);
+  }
   CheckCapacityEnum(r.capacity, errors);
   for (auto& t : r.tables) {
+    if (malformed(t)) continue;
     t.table = ResolveTableName(t.name, errors);
     if (!t.keys) errors.NotNull("requestItems." + t.name + ".member.keys");
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   // Length limits, in DynamoDB's current wording (no value echoed).
-  if (r.request_items->ObjectEmpty()) return EmptyRequestItems("BatchGetItem");
+  if (r.request_items->ObjectEmpty()) return EmptyBatchGetRequestItems();
   size_t total = 0;
   for (const auto& t : r.tables) {
     if (t.keys->Empty() || t.keys->Size() > kMaxBatchGetKeys) {
@@ -119,6 +157,18 @@ struct PreparedGet {
   ItemExpressions e;
   std::vector<std::pair<Item, storage::EncodedKey>> keys;
 };
+
+// One request may not mix ProjectionExpression and AttributesToGet, even on
+// different tables (each table's own mix is CheckExpressionUsage's).
+core::Status CheckProjectionsAcrossTables(const BatchGetRequest& r) {
+  bool legacy = false, modern = false;
+  for (const auto& t : r.tables) {
+    legacy = legacy || t.raw.attributes_to_get != nullptr;
+    modern = modern || t.raw.projection_expression.has_value();
+  }
+  if (!legacy || !modern) return core::Status::Ok();
+  return CheckMixedParameters({"AttributesToGet"}, {"ProjectionExpression"});
+}
 
 // BatchGetItem checks values in DynamoDB's current layer (values_json.h).
 Result<PreparedGet> PrepareGet(OpContext& ctx, const GetTableRequest& t) {
@@ -290,9 +340,9 @@ Result<BatchWriteRequest> ReadBatchWriteRequest(const JsonValue& req) {
   return r;
 }
 
-// DynamoDB's message for a table with no writes or more than 25: the whole
-// RequestItems map echoed (see request_echo.h).
-core::Error BatchWriteLengthError(const BatchWriteRequest& r) {
+// RequestItems as BatchWriteItem echoes it in a constraint message: Java's
+// toString of its model (see request_echo.h).
+std::string EchoBatchWriteRequestItems(const BatchWriteRequest& r) {
   std::string echo = "{";
   for (size_t t = 0; t < r.tables.size(); ++t) {
     if (t > 0) echo += ", ";
@@ -304,14 +354,20 @@ core::Error BatchWriteLengthError(const BatchWriteRequest& r) {
     echo += "]";
   }
   echo += "}";
-  return ValidationError("1 validation error detected: Value '" + echo +
-                         "' at 'requestItems' failed to satisfy constraint: Map value must "
-                         "satisfy constraint: [Member must have length less than or equal to "
-                         "25, Member must have length greater than or equal to 1]");
+  return echo;
+}
+
+// DynamoDB's message for a table with no writes or more than 25.
+core::Error BatchWriteLengthError(const BatchWriteRequest& r) {
+  ConstraintErrors errors;
+  errors.Add(EchoBatchWriteRequestItems(r), "requestItems",
+             "Map value must satisfy constraint: [Member must have length less than or equal to "
+             "25, Member must have length greater than or equal to 1]");
+  return errors.ToStatus().error();
 }
 
 core::Status CheckBatchWriteLimits(const BatchWriteRequest& r, size_t total) {
-  if (r.request_items->ObjectEmpty()) return EmptyRequestItems("BatchWriteItem");
+  if (r.request_items->ObjectEmpty()) return EmptyBatchWriteRequestItems();
   for (const auto& t : r.tables) {
     if (t.writes.empty() || t.writes.size() > kMaxBatchWriteRequests) {
       return BatchWriteLengthError(r);
@@ -335,12 +391,17 @@ core::Status CheckBatchWriteLimits(const BatchWriteRequest& r, size_t total) {
 core::Status CheckBatchWriteConstraints(BatchWriteRequest& r) {
   ConstraintErrors errors;
   if (!r.request_items) errors.NotNull("requestItems");
+  auto malformed = [](const TableWrites& t) { return IsMalformedTableKey(t.name); };
+  if (std::any_of(r.tables.begin(), r.tables.end(), malformed)) {
+    AddMalformedTableKey(EchoBatchWriteRequestItems(r), errors);
+  }
   CheckCapacityEnum(r.capacity, errors);
   if (r.metrics) errors.CheckEnum(*r.metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
   size_t total = 0;
   for (auto& t : r.tables) {
-    t.table = ResolveTableName(t.name, errors);
     total += t.writes.size();
+    if (malformed(t)) continue;
+    t.table = ResolveTableName(t.name, errors);
     for (size_t i = 0; i < t.writes.size(); ++i) {
       const WriteRequest& w = t.writes[i];
       std::string path = "requestItems." + t.name + ".member." + std::to_string(i + 1) + ".member";
@@ -458,6 +519,7 @@ std::string BatchWriteResponse(const BatchWriteRequest& r, const std::vector<Pre
 Result<std::string> BatchGetItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(BatchGetRequest r, ReadBatchGetRequest(req));
   DYNAMO_RETURN_IF_ERROR(CheckBatchGetConstraints(r));
+  DYNAMO_RETURN_IF_ERROR(CheckProjectionsAcrossTables(r));
   std::vector<PreparedGet> prepared;
   for (const auto& t : r.tables) {
     DYNAMO_ASSIGN_OR_RETURN(PreparedGet pr, PrepareGet(ctx, t));

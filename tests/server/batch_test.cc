@@ -53,6 +53,46 @@ TEST_F(ReadApiTest, BatchLimitsAndDuplicates) {
   EXPECT_TRUE(got["UnprocessedKeys"].ObjectEmpty());
 }
 
+// Request-level checks of the batch operations, with DynamoDB's messages
+// (captured us-east-1 and eu-west-2, 2026-10-09): a malformed table name is a
+// constraint on RequestItems' keys and echoes the whole map (as JSON for
+// BatchGetItem, in Java's toString for BatchWriteItem); BatchGetItem's empty
+// map has the validation framework's wording; one request may not mix
+// ProjectionExpression and AttributesToGet, even across tables.
+TEST_F(ReadApiTest, BatchRequestItemsChecks) {
+  constexpr const char* kMapKeys =
+      "' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: "
+      "[Member must have length less than or equal to 255, Member must have length greater than "
+      "or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]";
+  const std::string one = "1 validation error detected: Value '";
+  const std::tuple<const char*, std::string, std::string> cases[] = {
+      {"BatchGetItem", R"j({"RequestItems":{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}})j",
+       one + R"j({"bad!name":{"Keys":[{"pk":{"S":"a"}}]}})j" + kMapKeys},
+      // Too short for a map key, though a TableName of two characters passes.
+      {"BatchGetItem", R"j({"RequestItems":{"ab":{"Keys":[{"pk":{"S":"a"}}]}}})j",
+       one + R"j({"ab":{"Keys":[{"pk":{"S":"a"}}]}})j" + kMapKeys},
+      {"BatchWriteItem",
+       R"j({"RequestItems":{"bad!name":[{"DeleteRequest":{"Key":{"pk":{"S":"x"}}}}]}})j",
+       one +
+           "{bad!name=[WriteRequest(putRequest=null, deleteRequest=DeleteRequest(key={pk="
+           "AttributeValue(s=x, n=null, b=null, iNT=null, dECIMAL=null, dOUBLE=null, sS=null, "
+           "nS=null, bS=null, iNTSET=null, dECIMALSET=null, dOUBLESET=null, m=null, l=null, "
+           "nULL=null, bOOL=null)}, workloadProfileName=null))]}" +
+           kMapKeys},
+      {"BatchGetItem", R"j({"RequestItems":{}})j",
+       "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member "
+       "must have length greater than or equal to 1"},
+      {"BatchWriteItem", R"j({"RequestItems":{}})j",
+       "The requestItems parameter is required for BatchWriteItem"},
+      {"BatchGetItem",
+       R"j({"RequestItems":{"tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"1"}}],"ProjectionExpression":"sk"},"arn:aws:dynamodb:us-east-1:000000000000:table/tab":{"Keys":[{"pk":{"S":"p"},"sk":{"N":"2"}}],"AttributesToGet":["sk"]}}})j",
+       "Can not use both expression and non-expression parameters in the same request: "
+       "Non-expression parameters: {AttributesToGet} Expression parameters: "
+       "{ProjectionExpression}"},
+  };
+  for (const auto& [op, body, expected] : cases) EXPECT_EQ(Error(op, body), expected) << body;
+}
+
 // Regression: one table named twice (by name and by ARN) with the same item
 // in both reached the write path twice and failed with a 500.
 TEST_F(ReadApiTest, BatchWriteItemRefusesOneItemTwiceAcrossTableNames) {

@@ -118,9 +118,24 @@ test('BatchGetItem: 100 keys accepted, 101 rejected', async () => {
     ['both projection kinds',
       () => ddb.send(new BatchGetItemCommand({ RequestItems: { [users]: { Keys: userKeys(0, 1), ProjectionExpression: 'age', AttributesToGet: ['age'] } } })),
       'Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}'],
+    // The validation framework's wording, as every region but me-central-1 answers (2026-09).
     ['empty RequestItems',
       () => ddb.send(new BatchGetItemCommand({ RequestItems: {} })),
-      'The requestItems parameter is required for BatchGetItem'],
+      "1 validation error detected: Value at 'RequestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"],
+    // The projection kinds may not be mixed across tables either.
+    ['ProjectionExpression on one table, AttributesToGet on another',
+      () => ddb.send(new BatchGetItemCommand({
+        RequestItems: {
+          [users]: { Keys: userKeys(0, 1), ProjectionExpression: 'age' },
+          [events]: { Keys: [{ pk: { S: 'e' }, sk: { N: '0' } }], AttributesToGet: ['pk'] },
+        },
+      })),
+      'Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}'],
+    // A malformed table name breaks the constraint on RequestItems' keys, and
+    // the whole map is echoed as JSON (us-east-1 and eu-west-2, 2026-10-09).
+    ['a malformed table name',
+      () => ddb.send(new BatchGetItemCommand({ RequestItems: { 'bad!name': { Keys: [{ pk: { S: 'a' } }] } } })),
+      `1 validation error detected: Value '{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]`],
   ]);
   await expectError(ddb.send(new BatchGetItemCommand({
     RequestItems: { [users]: { Keys: userKeys(0, 1) }, [tableName('missing')]: { Keys: [{ pk: { S: 'x' } }] } },
@@ -228,6 +243,12 @@ test('BatchWriteItem limits, duplicates and all-or-nothing validation', async ()
     ['empty RequestItems',
       () => ddb.send(new BatchWriteItemCommand({ RequestItems: {} })),
       'The requestItems parameter is required for BatchWriteItem'],
+    // BatchWriteItem echoes the map in Java's toString instead.
+    ['a malformed table name',
+      () => ddb.send(new BatchWriteItemCommand({ RequestItems: { 'bad!name': [{ PutRequest: { Item: { pk: { S: 'x' } } } }] } })),
+      "1 validation error detected: Value '{bad!name=[WriteRequest(putRequest=PutRequest(item={pk=AttributeValue(s=x, n=null, b=null, " +
+        'iNT=null, dECIMAL=null, dOUBLE=null, sS=null, nS=null, bS=null, iNTSET=null, dECIMALSET=null, dOUBLESET=null, m=null, ' +
+        "l=null, nULL=null, bOOL=null)}, workloadProfileName=null), deleteRequest=null)]}' at 'requestItems' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+]"],
     ['an empty list for a table',
       () => ddb.send(new BatchWriteItemCommand({ RequestItems: { [t]: [] } })),
       `1 validation error detected: Value '{${t}=[]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]`],
