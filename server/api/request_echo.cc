@@ -24,22 +24,30 @@ void EchoBytes(const JsonValue& b64, std::string& out) {
   out += "java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]";
 }
 
-// [a, b] for a list of strings, numbers or (binary) buffers.
-void EchoScalarList(const JsonValue& list, bool binary, std::string& out) {
+// "[a, b]": each element of a JSON array echoed by echo_one.
+template <typename Fn>
+void EchoArray(const JsonValue& list, std::string& out, Fn&& echo_one) {
   out += '[';
   if (list.IsArray()) {
     bool first = true;
     for (const auto& v : list.GetArray()) {
       if (!first) out += ", ";
       first = false;
-      if (binary) {
-        EchoBytes(v, out);
-      } else {
-        out += Str(v);
-      }
+      echo_one(v);
     }
   }
   out += ']';
+}
+
+// [a, b] for a list of strings, numbers or (binary) buffers.
+void EchoScalarList(const JsonValue& list, bool binary, std::string& out) {
+  EchoArray(list, out, [&](const JsonValue& v) {
+    if (binary) {
+      EchoBytes(v, out);
+    } else {
+      out += Str(v);
+    }
+  });
 }
 
 // {name=AttributeValue(...), ...}
@@ -59,16 +67,7 @@ void EchoMap(const JsonValue& map, int depth, std::string& out) {
 }
 
 void EchoList(const JsonValue& list, int depth, std::string& out) {
-  out += '[';
-  if (list.IsArray()) {
-    bool first = true;
-    for (const auto& v : list.GetArray()) {
-      if (!first) out += ", ";
-      first = false;
-      EchoValue(v, depth + 1, out);
-    }
-  }
-  out += ']';
+  EchoArray(list, out, [&](const JsonValue& v) { EchoValue(v, depth + 1, out); });
 }
 
 // AttributeValue(s=..., n=..., ...): every field of the model, null unless set.
