@@ -202,8 +202,12 @@ Result<AttributeValue> DecodeBinarySet(const JsonValue& x, ValueLayer layer) {
   return AttributeValue::BS(std::move(members));
 }
 
+// A map or list at depth (0: a top-level attribute, level 1) puts its members
+// at level depth + 2, which must not pass kMaxNestingDepth.
+bool ContainerTooDeep(int depth) { return depth + 2 > core::kMaxNestingDepth; }
+
 Result<AttributeValue> DecodeList(const JsonValue& x, int depth, ValueLayer layer) {
-  if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
+  if (ContainerTooDeep(depth)) return NestingTooDeep();
   core::ValueList list;
   list.reserve(x.Size());
   for (const auto& e : x.GetArray()) {
@@ -241,7 +245,7 @@ Status DecodeTypedMember(std::string_view key, const JsonValue& x, int depth, Va
     }
     *out = AttributeValue::MakeNull();
   } else if (key == "M") {
-    if (depth >= core::kMaxNestingDepth) return NestingTooDeep();
+    if (ContainerTooDeep(depth)) return NestingTooDeep();
     DYNAMO_ASSIGN_OR_RETURN(Item map, DecodeMap(x, depth + 1, layer));
     *out = AttributeValue::M(std::move(map));
   } else if (key == "L") {
@@ -337,6 +341,14 @@ Status CheckValueTypes(const JsonValue& v, int depth) {
 Status CheckAttributeValueTypes(const JsonValue& v) { return CheckValueTypes(v, 0); }
 
 Status CheckAttributeMapTypes(const JsonValue& map) { return CheckMapTypes(map, 0); }
+
+Status CheckItemAttributeNames(const JsonValue& item) {
+  if (!item.IsObject()) return Status::Ok();
+  for (const auto& m : item.GetObject()) {
+    if (m.name.GetStringLength() == 0) return ValidationError("Empty attribute name");
+  }
+  return Status::Ok();
+}
 
 Result<Item> DecodeAttributeMap(const JsonValue& map, ValueLayer layer) {
   return DecodeMap(map, 0, layer);

@@ -405,7 +405,8 @@ class ItemApiTest(harness.ServerTestCase):
                               Item={"pk": {"S": pk}, "d": {"S": "x" * (409601 - base)}})
         self.assertError(ctx, "ValidationException", "Item size has exceeded the maximum allowed size")
 
-    # Attributes nest up to 32 levels; the 33rd is rejected.
+    # Values nest up to level 32 (the attribute is level 1): 31 maps around a
+    # scalar are stored, 32 are refused (DynamoDB, eu-west-2, 2026-06).
     def test_nesting_depth_limit(self):
         def nest(levels):
             v = {"S": "leaf"}
@@ -413,11 +414,11 @@ class ItemApiTest(harness.ServerTestCase):
                 v = {"M": {"a": v}}
             return v
         pk = harness.unique_name("k")
-        self.ddb.put_item(TableName=self.table, Item={"pk": {"S": pk}, "d": nest(32)})
+        self.ddb.put_item(TableName=self.table, Item={"pk": {"S": pk}, "d": nest(31)})
         got = self.ddb.get_item(TableName=self.table, Key=self.key(pk))["Item"]
-        self.assertEqual(got["d"], nest(32))
+        self.assertEqual(got["d"], nest(31))
         with self.assertRaises(ClientError) as ctx:
-            self.ddb.put_item(TableName=self.table, Item={"pk": {"S": pk}, "d": nest(33)})
+            self.ddb.put_item(TableName=self.table, Item={"pk": {"S": pk}, "d": nest(32)})
         self.assertError(
             ctx, "ValidationException",
             ENVELOPE + "Nesting Levels have exceeded supported limits: Attributes in the item have nested "

@@ -286,19 +286,20 @@ class HttpProtocolTest(harness.ServerTestCase):
         self.assertJsonError(r, 400, {"__type": SERIALIZATION})
         self.assertServerAlive()
 
-    # An M nested 33 levels is a 400 ValidationException, not a crash.
-    def test_map_nested_33_levels(self):
+    # An M nested 32 levels (its leaf at level 33) is a 400 ValidationException,
+    # not a crash; 31 levels are stored.
+    def test_map_nested_32_levels(self):
         def body(levels):
             return ('{"TableName":"%s","Item":{"pk":{"S":"deep"},"d":' % self.table
                     + '{"M":{"a":' * levels + '{"S":"x"}' + "}}" * levels + "}}")
-        r = self.server.post("PutItem", body(33))
+        r = self.server.post("PutItem", body(32))
         self.assertJsonError(r, 400, {
             "__type": "com.amazon.coral.validate#ValidationException",
             # PutItem's own checks are enveloped (DynamoDB, 2026-10-09).
             "message": "1 validation error detected: Nesting Levels have exceeded supported "
                        "limits: Attributes in the item have nested levels beyond supported limit",
         })
-        r = self.server.post("PutItem", body(32))
+        r = self.server.post("PutItem", body(31))
         self.assertEqual(r.status_code, 200, r.content[:300])
 
     # Keep-alive: many requests on one connection, each with a correct CRC.
