@@ -441,6 +441,7 @@ Result<std::vector<PreparedWrite>> PrepareTableWrites(OpContext& ctx, const Tabl
     PreparedWrite pw;
     pw.is_put = w.has_put;
     // BatchWriteItem checks values in DynamoDB's older layer (values_json.h).
+    if (pw.is_put) DYNAMO_RETURN_IF_ERROR(CheckItemAttributeNames(*w.put_item));
     DYNAMO_ASSIGN_OR_RETURN(
         pw.item, DecodeAttributeMap(w.has_put ? *w.put_item : *w.delete_key, ValueLayer::kOlder));
     if (pw.is_put && core::ItemSize(pw.item) > core::kMaxItemSize) return core::ItemTooLarge();

@@ -108,6 +108,7 @@ Result<CheckedWrite> CheckWriteRequest(OpContext& ctx, const WriteParams& p,
   constexpr ValueLayer kLayer = ValueLayer::kCurrent;
   CheckedWrite w;
   DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(p.expressions, op, kLayer));
+  if (op == ItemOp::kPut) DYNAMO_RETURN_IF_ERROR(CheckItemAttributeNames(values_json));
   DYNAMO_ASSIGN_OR_RETURN(w.values, DecodeAttributeMap(values_json, kLayer));
   if (op != ItemOp::kUpdate) DYNAMO_RETURN_IF_ERROR(CheckReturnValuesOldOrNone(p));
   DYNAMO_ASSIGN_OR_RETURN(w.e, BuildExpressions(ctx.api->expressions(), p.expressions, op, kLayer));

@@ -252,6 +252,7 @@ core::Status CheckRequestSize(const JsonValue& req) {
 core::Status BuildActionExpressions(OpContext& ctx, std::vector<Action>& actions) {
   for (Action& a : actions) {
     DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(a.raw, ExpressionOp(a.kind)));
+    if (a.kind == ActionKind::kPut) DYNAMO_RETURN_IF_ERROR(CheckItemAttributeNames(*a.item_json));
     DYNAMO_ASSIGN_OR_RETURN(
         a.value, DecodeAttributeMap(a.kind == ActionKind::kPut ? *a.item_json : *a.key_json));
     if (a.kind == ActionKind::kPut && core::ItemSize(a.value) > core::kMaxItemSize) {

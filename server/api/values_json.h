@@ -41,6 +41,12 @@ enum class ValueLayer { kCurrent, kOlder };
 core::Status CheckAttributeMapTypes(const JsonValue& map);
 core::Status CheckAttributeValueTypes(const JsonValue& value);
 
+// The top-level attribute names of an item to write: none may be empty.
+// DynamoDB checks them before the values (a TransactWriteItems Put reports
+// "Empty attribute name" before a value nested too deep in the same item,
+// recorded 2026).
+core::Status CheckItemAttributeNames(const JsonValue& item);
+
 // The transaction operations run the older layer, the default here.
 core::Result<core::Item> DecodeAttributeMap(const JsonValue& map,
                                             ValueLayer layer = ValueLayer::kOlder);

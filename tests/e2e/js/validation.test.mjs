@@ -5,9 +5,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+  BatchWriteItemCommand,
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 
 import { createSimpleTable, expectError, startServer, tableName } from './harness.mjs';
@@ -194,6 +196,31 @@ for (const [why, command, name, message] of rejected) {
 }
 
 // Nothing rejected above may have been written.
+// An attribute name must not be empty. DynamoDB checks the names of an item
+// before its values: a TransactWriteItems Put answers "Empty attribute name"
+// even when a value of the same item is nested too deep (recorded 2026).
+// PutItem reports it inside its envelope, BatchWriteItem bare, as each
+// operation reports its other value errors.
+test('an empty attribute name is refused on every put, before the values', async () => {
+  const deep = (levels) => {
+    let v = { S: 'leaf' };
+    for (let i = 0; i < levels; i++) v = { M: { a: v } };
+    return v;
+  };
+  const item = { pk: { S: 'empty-name' }, d: deep(100), '': { S: 'x' } };
+  for (const [send, message] of [
+    [() => ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: item } }] })),
+      'Empty attribute name'],
+    [() => ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: item } }] } })),
+      'Empty attribute name'],
+    [() => ddb.send(put(item)), ONE('Empty attribute name')],
+  ]) {
+    await expectError(send(), 'ValidationException', message);
+  }
+  const got = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'empty-name' } } }));
+  assert.equal(got.Item, undefined);
+});
+
 test('rejected writes leave no item behind', async () => {
   const { Item } = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'x' } } }));
   assert.equal(Item, undefined);
