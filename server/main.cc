@@ -66,16 +66,31 @@ std::optional<long> ParseInteger(const char* v, long min, long max) {
   return n;
 }
 
+// The integer flags checked against a range, with their option.
+struct RangedFlag {
+  const char* name;
+  long min, max;
+  int dynamo::EmulatorOptions::*field;
+};
+
+const RangedFlag* FindRangedFlag(const std::string& arg) {
+  static const RangedFlag kFlags[] = {
+      {"--max-connections", 1, 1000000, &dynamo::EmulatorOptions::max_connections},
+      {"--max-open-namespaces", 1, 100000, &dynamo::EmulatorOptions::max_open_namespaces},
+      {"--transaction-hold-ms", 0, 600000, &dynamo::EmulatorOptions::transaction_hold_ms},
+  };
+  for (const RangedFlag& f : kFlags) {
+    if (arg == f.name) return &f;
+  }
+  return nullptr;
+}
+
 // Reads the command line into options. Returns an exit code when the process
 // should stop (help, version, a bad flag), nullopt to start the server.
 std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptions& options) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    auto value = [&](const char* name) -> const char* {
-      if (i + 1 >= argc) return nullptr;
-      (void)name;
-      return argv[++i];
-    };
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     if (arg == "--help" || arg == "-help" || arg == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -83,17 +98,17 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
       std::printf("dynamo-emu %s\n", kVersion);
       return 0;
     } else if (arg == "--port" || arg == "-port") {
-      const char* v = value("port");
+      const char* v = value();
       if (!v) return Fail("missing value for " + arg);
       auto port = ParseInteger(v, 0, 65535);
       if (!port) return Fail("invalid port '" + std::string(v) + "'");
       options.port = static_cast<uint16_t>(*port);
     } else if (arg == "--host" || arg == "-host") {
-      const char* v = value("host");
+      const char* v = value();
       if (!v) return Fail("missing value for " + arg);
       options.host = v;
     } else if (arg == "--db-path" || arg == "-dbPath") {
-      const char* v = value("db-path");
+      const char* v = value();
       if (!v) return Fail("missing value for " + arg);
       options.db_path = v;
     } else if (arg == "--in-memory" || arg == "-inMemory") {
@@ -103,43 +118,34 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
     } else if (arg == "--sync-full") {
       options.sync_full = true;
     } else if (arg == "--threads") {
-      const char* v = value("threads");
+      const char* v = value();
       if (!v) return Fail("missing value for " + arg);
       options.threads = std::atoi(v);
       if (options.threads < 1 || options.threads > 256) {
         return Fail("invalid thread count '" + std::string(v) + "'");
       }
-    } else if (arg == "--max-connections") {
-      const char* v = value("max-connections");
+    } else if (const RangedFlag* flag = FindRangedFlag(arg)) {
+      const char* v = value();
       if (!v) return Fail("missing value for " + arg);
-      auto n = ParseInteger(v, 1, 1000000);
-      if (!n) return Fail("invalid --max-connections '" + std::string(v) + "' (1..1000000)");
-      options.max_connections = static_cast<int>(*n);
-    } else if (arg == "--max-open-namespaces") {
-      const char* v = value("max-open-namespaces");
-      if (!v) return Fail("missing value for " + arg);
-      auto n = ParseInteger(v, 1, 100000);
-      if (!n) return Fail("invalid --max-open-namespaces '" + std::string(v) + "' (1..100000)");
-      options.max_open_namespaces = static_cast<int>(*n);
-    } else if (arg == "--transaction-hold-ms") {
-      const char* v = value("transaction-hold-ms");
-      if (!v) return Fail("missing value for " + arg);
-      auto ms = ParseInteger(v, 0, 600000);
-      if (!ms) return Fail("invalid --transaction-hold-ms '" + std::string(v) + "' (0..600000)");
-      options.transaction_hold_ms = static_cast<int>(*ms);
+      auto n = ParseInteger(v, flag->min, flag->max);
+      if (!n) {
+        return Fail("invalid " + arg + " '" + std::string(v) + "' (" + std::to_string(flag->min) +
+                    ".." + std::to_string(flag->max) + ")");
+      }
+      options.*flag->field = static_cast<int>(*n);
     } else if (arg == "--auth-credentials") {
-      const char* v = value("auth-credentials");
+      const char* v = value();
       if (!v || *v == '\0') return Fail("missing value for " + arg);
       options.auth_credentials = v;
     } else if (arg == "--log-level") {
-      const char* v = value("log-level");
+      const char* v = value();
       dynamo::server::LogLevel level;
       if (!v || !dynamo::server::ParseLogLevel(v, &level)) {
         return Fail("invalid log level (use debug, info, warn, error or off)");
       }
       dynamo::server::SetLogLevel(level);
     } else if (arg == "-cors") {
-      if (!value("cors")) return Fail("missing value for -cors");
+      if (!value()) return Fail("missing value for -cors");
     } else if (arg == "-delayTransientStatuses" || arg == "-optimizeDbBeforeStartup" ||
                arg == "-disableTelemetry") {
       // DynamoDB Local flags with no effect here: tables are ACTIVE at once.

@@ -287,11 +287,7 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(auto t, FindTable(ctx, table));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
                           KeyFromKeyMap(*t, key_item, core::kNotValidParameters));
-  if (e.update) {
-    DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, e.bindings(), t->key));
-    DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(*t, expr::UpdatedPaths(*e.update, e.bindings())));
-    DYNAMO_RETURN_IF_ERROR(CheckUpdateSetsIndexKeys(*t, e));
-  }
+  DYNAMO_RETURN_IF_ERROR(CheckUpdateAgainstTable(*t, e));
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,
                           ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item)));

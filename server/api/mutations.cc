@@ -1,7 +1,10 @@
 #include "server/api/mutations.h"
 
+#include <algorithm>
+
 #include "core/error_details.h"
 #include "core/messages.h"
+#include "server/api/keys.h"
 #include "storage/database.h"
 #include "storage/index.h"
 
@@ -138,6 +141,19 @@ core::Status CheckUpdateSetsIndexKeys(const storage::TableDef& table, const Item
     return std::move(violation->error);
   }
   return core::Status::Ok();
+}
+
+core::Status CheckUpdateAgainstTable(const storage::TableDef& table, const ItemExpressions& e) {
+  if (!e.update) return core::Status::Ok();
+  const expr::Bindings b = e.bindings();
+  DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*e.update, b, table.key));
+  // Only a nested target can dig into a key attribute: most updates skip
+  // collecting their paths.
+  const bool nested =
+      std::any_of(e.update->actions.begin(), e.update->actions.end(),
+                  [](const expr::UpdateAction& a) { return a.path.elements.size() > 1; });
+  if (nested) DYNAMO_RETURN_IF_ERROR(CheckKeyPathsScalar(table, expr::UpdatedPaths(*e.update, b)));
+  return CheckUpdateSetsIndexKeys(table, e);
 }
 
 Result<storage::MutationResult> ApplyOne(storage::Database& db, Mutation mutation) {

@@ -50,6 +50,12 @@ storage::Mutation ConditionCheckMutation(WriteTarget target);
 // type than the index key's is found when the update is applied.
 core::Status CheckUpdateSetsIndexKeys(const storage::TableDef& table, const ItemExpressions& e);
 
+// The checks of an update expression against its table, before the item is
+// read (UpdateItem and TransactWriteItems Update alike): it must spare the
+// key attributes, dig into no key attribute, and SET no empty index key
+// value (CheckUpdateSetsIndexKeys).
+core::Status CheckUpdateAgainstTable(const storage::TableDef& table, const ItemExpressions& e);
+
 // Applies one mutation: its result, or the error it was refused with.
 core::Result<storage::MutationResult> ApplyOne(storage::Database& db, storage::Mutation mutation);
 

@@ -288,12 +288,7 @@ core::Status PrepareActionKey(OpContext& ctx, Action& a) {
       a.key_error = violation->error.message;
     }
   }
-  if (a.kind == ActionKind::kUpdate && a.e.update) {
-    DYNAMO_RETURN_IF_ERROR(expr::CheckUpdateSparesKey(*a.e.update, a.e.bindings(), a.info->key));
-    DYNAMO_RETURN_IF_ERROR(
-        CheckKeyPathsScalar(*a.info, expr::UpdatedPaths(*a.e.update, a.e.bindings())));
-    DYNAMO_RETURN_IF_ERROR(CheckUpdateSetsIndexKeys(*a.info, a.e));
-  }
+  if (a.kind == ActionKind::kUpdate) DYNAMO_RETURN_IF_ERROR(CheckUpdateAgainstTable(*a.info, a.e));
   return core::Status::Ok();
 }
 
@@ -548,9 +543,12 @@ std::string TransactGetResponse(const TransactGetRequest& r,
     tally.Add(*g.info, kTransactionFactor * ReadUnits(size, /*consistent=*/true));
     w.StartObject();
     if (found[i]) {
-      Item item = g.e.projection ? expr::ApplyProjection(*found[i], *g.e.projection) : *found[i];
       // A projection that selects nothing of a present item leaves no Item
-      // at all, as for a missing item (recorded from DynamoDB).
+      // at all, as for a missing item (recorded from DynamoDB). Without a
+      // projection the item is written as read, uncopied.
+      std::optional<Item> projected;
+      if (g.e.projection) projected = expr::ApplyProjection(*found[i], *g.e.projection);
+      const Item& item = projected ? *projected : *found[i];
       if (!item.empty()) {
         w.Key("Item");
         WriteAttributeMap(item, w);

@@ -122,6 +122,10 @@ core::NumberReading ReadingOf(ValueLayer layer) {
 // keys[i] orders texts[i]. Empty when there is no duplicate.
 std::vector<std::string> DuplicateListing(const std::vector<std::string>& keys,
                                           const std::vector<std::string>& texts, ValueLayer layer) {
+  // The common case, no duplicate, costs one sort of views.
+  std::vector<std::string_view> sorted(keys.begin(), keys.end());
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) return {};
   std::map<std::string_view, std::string_view> seen;  // key -> text
   for (size_t i = 0; i < keys.size(); ++i) {
     if (seen.emplace(keys[i], texts[i]).second) continue;
