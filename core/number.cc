@@ -9,6 +9,17 @@ namespace {
 constexpr int64_t kMaxExponent = 126;
 constexpr int64_t kMinExponent = -129;
 
+Error Overflow() {
+  return ValidationError(
+      "Number overflow. Attempting to store a number with magnitude larger than supported range");
+}
+
+Error Underflow() {
+  return ValidationError(
+      "Number underflow. Attempting to store a number with magnitude smaller than supported "
+      "range");
+}
+
 // Java's reading drops the ": <text>" suffix when the text is empty.
 Error InvalidNumber(std::string_view text, NumberReading reading) {
   if (text.empty() && reading == NumberReading::kJava) {
@@ -19,14 +30,33 @@ Error InvalidNumber(std::string_view text, NumberReading reading) {
 }
 
 // An exponent literal, saturating far past any valid range; *fits_int is
-// false when it does not fit Java's int.
-int64_t ParseExponentDigits(std::string_view digits, bool* fits_int) {
+// false when it does not fit Java's int, *fits_long when it does not fit a
+// 64-bit integer (with its sign: -9223372036854775808 fits).
+int64_t ParseExponentDigits(std::string_view digits, bool negative, bool* fits_int,
+                            bool* fits_long) {
   int64_t exp = 0;
+  uint64_t exact = 0;
+  bool beyond = false;
+  const uint64_t limit = negative ? uint64_t{1} << 63 : uint64_t{INT64_MAX};
   for (char c : digits) {
-    if (exp < 1000000000000) exp = exp * 10 + (c - '0');
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (exp < 1000000000000) exp = exp * 10 + static_cast<int64_t>(d);
+    if (!beyond && exact > (limit - d) / 10) beyond = true;
+    if (!beyond) exact = exact * 10 + d;
   }
   *fits_int = exp <= int64_t{INT32_MAX} + 1;
+  *fits_long = !beyond;
   return exp;
+}
+
+// Zero carries no digits but is range-checked by the exponent it is written
+// with, as Java's BigDecimal reads it: 0e126 overflows, 0e-131 underflows
+// (recorded against DynamoDB, 2026). `adjusted` is that exponent less the
+// digits written after the point.
+Status CheckZeroExponent(int64_t adjusted) {
+  if (adjusted > kMaxExponent - 1) return Overflow();
+  if (adjusted < kMinExponent - 1) return Underflow();
+  return Status::Ok();
 }
 
 // Adds two non-negative integers given as decimal digit strings of equal length.
@@ -64,16 +94,8 @@ Result<Number> Number::FromDigits(bool negative, std::string digits, int64_t exp
   exponent -= static_cast<int64_t>(first);
   digits = digits.substr(first, last - first + 1);
   // DynamoDB checks overflow, then underflow, then precision.
-  if (exponent > kMaxExponent) {
-    return ValidationError(
-        "Number overflow. Attempting to store a number with magnitude larger than supported "
-        "range");
-  }
-  if (exponent < kMinExponent) {
-    return ValidationError(
-        "Number underflow. Attempting to store a number with magnitude smaller than supported "
-        "range");
-  }
+  if (exponent > kMaxExponent) return Overflow();
+  if (exponent < kMinExponent) return Underflow();
   if (digits.size() > kMaxNumberDigits) {
     return ValidationError("Attempting to store more than 38 significant digits in a Number");
   }
@@ -126,7 +148,11 @@ Result<Number> Number::Parse(std::string_view text, NumberReading reading) {
     const size_t start = i;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
     if (i == start || i != text.size()) return InvalidNumber(text, reading);
-    exp = ParseExponentDigits(text.substr(start, i - start), &exp_fits_int);
+    bool exp_fits_long = true;
+    exp = ParseExponentDigits(text.substr(start, i - start), exp_negative, &exp_fits_int,
+                              &exp_fits_long);
+    // An exponent past a 64-bit integer cannot be read at all (recorded 2026).
+    if (!exp_fits_long) return InvalidNumber(text, reading);
     if (exp_negative) exp = -exp;
   }
   if (i != text.size()) return InvalidNumber(text, reading);
@@ -134,6 +160,10 @@ Result<Number> Number::Parse(std::string_view text, NumberReading reading) {
   // Java computes the exponent in an int: one past INT32_MAX wraps negative.
   if (reading == NumberReading::kJava && exp_fits_int) {
     exponent = static_cast<int32_t>(static_cast<uint32_t>(exponent));
+  }
+  if (digits.empty()) {
+    DYNAMO_RETURN_IF_ERROR(CheckZeroExponent(exponent));
+    return Number();
   }
   return FromDigits(negative, std::move(digits), exponent);
 }

@@ -346,10 +346,16 @@ Status CheckAttributeValueTypes(const JsonValue& v) { return CheckValueTypes(v, 
 
 Status CheckAttributeMapTypes(const JsonValue& map) { return CheckMapTypes(map, 0); }
 
+// DynamoDB's model bounds an attribute name (AttributeName) to 65535 bytes.
+constexpr size_t kMaxAttributeNameBytes = 65535;
+
 Status CheckItemAttributeNames(const JsonValue& item) {
   if (!item.IsObject()) return Status::Ok();
   for (const auto& m : item.GetObject()) {
     if (m.name.GetStringLength() == 0) return ValidationError("Empty attribute name");
+    if (m.name.GetStringLength() > kMaxAttributeNameBytes) {
+      return ValidationError("Attribute name is too large, must be less than 65536 bytes");
+    }
   }
   return Status::Ok();
 }

@@ -41,7 +41,9 @@ enum class ValueLayer { kCurrent, kOlder };
 core::Status CheckAttributeMapTypes(const JsonValue& map);
 core::Status CheckAttributeValueTypes(const JsonValue& value);
 
-// The top-level attribute names of an item to write: none may be empty.
+// The top-level attribute names of an item to write: none may be empty or
+// longer than 65535 bytes ("Attribute name is too large, must be less than
+// 65536 bytes", as DynamoDB Local's error table words it).
 // DynamoDB checks them before the values (a TransactWriteItems Put reports
 // "Empty attribute name" before a value nested too deep in the same item,
 // recorded 2026).

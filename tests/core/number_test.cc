@@ -34,8 +34,35 @@ const ParseCase kParseCases[] = {
     {"123e-2", "1.23", nullptr},
     {"-0015.789e6", "-15789000", nullptr},
     {"0042.1200", "42.12", nullptr},
-    {"0e1000", "0", nullptr},
-    {"0e-99999999999", "0", nullptr},
+    // Zero is range-checked by the exponent it is written with, less the
+    // digits after its point (recorded against DynamoDB, 2026).
+    {"0e125", "0", nullptr},
+    {"0e-130", "0", nullptr},
+    {"0.0e126", "0", nullptr},
+    {"0e126", nullptr,
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+    {"00e1000", nullptr,
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+    {"0e-131", nullptr,
+     "Number underflow. Attempting to store a number with magnitude smaller than supported "
+     "range"},
+    {"0.0e-130", nullptr,
+     "Number underflow. Attempting to store a number with magnitude smaller than supported "
+     "range"},
+    {"-0e-99999999999", nullptr,
+     "Number underflow. Attempting to store a number with magnitude smaller than supported "
+     "range"},
+    // An exponent past a 64-bit integer cannot be read at all.
+    {"1e9223372036854775807", nullptr,
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+    {"1e-9223372036854775808", nullptr,
+     "Number underflow. Attempting to store a number with magnitude smaller than supported "
+     "range"},
+    {"1e9223372036854775808", nullptr,
+     "The parameter cannot be converted to a numeric value: 1e9223372036854775808"},
+    {"1e-9223372036854775809", nullptr,
+     "The parameter cannot be converted to a numeric value: 1e-9223372036854775809"},
+    {"0e00000000000000000000000000001", "0", nullptr},
     {"12345678901234567890123456789012345678", "12345678901234567890123456789012345678", nullptr},
     {"0000012345678901234567890123456789012345678", "12345678901234567890123456789012345678",
      nullptr},

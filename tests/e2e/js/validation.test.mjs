@@ -124,6 +124,18 @@ const rejected = [
     () => put({ pk: { S: 'x' }, n: { N: '1E-131' } }),
     'ValidationException',
     ONE('Number underflow. Attempting to store a number with magnitude smaller than supported range')],
+  ['zero is range-checked by the exponent it is written with: 0e126 overflows',
+    () => put({ pk: { S: 'x' }, n: { N: '0e126' } }),
+    'ValidationException',
+    ONE('Number overflow. Attempting to store a number with magnitude larger than supported range')],
+  ['and 0e-131 underflows',
+    () => put({ pk: { S: 'x' }, n: { N: '0e-131' } }),
+    'ValidationException',
+    ONE('Number underflow. Attempting to store a number with magnitude smaller than supported range')],
+  ['an exponent past a 64-bit integer cannot be read',
+    () => put({ pk: { S: 'x' }, n: { N: '1e9223372036854775808' } }),
+    'ValidationException',
+    ONE('The parameter cannot be converted to a numeric value: 1e9223372036854775808')],
   ['a number must parse',
     () => put({ pk: { S: 'x' }, n: { N: 'abc' } }),
     'ValidationException', ONE('The parameter cannot be converted to a numeric value: abc')],
@@ -218,6 +230,39 @@ test('an empty attribute name is refused on every put, before the values', async
     await expectError(send(), 'ValidationException', message);
   }
   const got = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'empty-name' } } }));
+  assert.equal(got.Item, undefined);
+});
+
+// Zero written with an exponent inside the range is stored as plain 0.
+test('0e125 and 0e-130 are stored as 0', async () => {
+  await ddb.send(put({ pk: { S: 'zero-exp' }, a: { N: '0e125' }, b: { N: '0e-130' } }));
+  const { Item } = await ddb.send(new GetItemCommand({
+    TableName: table, Key: { pk: { S: 'zero-exp' } }, ConsistentRead: true,
+  }));
+  assert.deepEqual([Item.a, Item.b], [{ N: '0' }, { N: '0' }]);
+});
+
+// An attribute name may be up to 65535 bytes long; one byte more is refused
+// on every put, as the empty name is.
+test('an attribute name of 65535 bytes is stored, one of 65536 is refused', async () => {
+  const longest = 'n'.repeat(65535);
+  await ddb.send(put({ pk: { S: 'long-name' }, [longest]: { S: 'v' } }));
+  const { Item } = await ddb.send(new GetItemCommand({
+    TableName: table, Key: { pk: { S: 'long-name' } }, ConsistentRead: true,
+  }));
+  assert.deepEqual(Item[longest], { S: 'v' });
+  const item = { pk: { S: 'too-long-name' }, [longest + 'n']: { S: 'v' } };
+  const TOO_LARGE = 'Attribute name is too large, must be less than 65536 bytes';
+  for (const [send, message] of [
+    [() => ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: item } }] })),
+      TOO_LARGE],
+    [() => ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: item } }] } })),
+      TOO_LARGE],
+    [() => ddb.send(put(item)), ONE(TOO_LARGE)],
+  ]) {
+    await expectError(send(), 'ValidationException', message);
+  }
+  const got = await ddb.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'too-long-name' } } }));
   assert.equal(got.Item, undefined);
 });
 
