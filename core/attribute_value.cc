@@ -136,6 +136,30 @@ size_t ValueSize(const AttributeValue& v) {
   return 0;
 }
 
+namespace {
+
+// Whether a value at `level` (a top-level attribute is level 1) has any part
+// past kMaxNestingDepth; recursion stops at the limit.
+bool NestsTooDeep(const AttributeValue& v, int level) {
+  if (level > kMaxNestingDepth) return true;
+  if (v.type() == ValueType::kM) {
+    for (const auto& [name, value] : v.m()) {
+      if (NestsTooDeep(value, level + 1)) return true;
+    }
+  } else if (v.type() == ValueType::kL) {
+    for (const auto& value : v.l()) {
+      if (NestsTooDeep(value, level + 1)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ExceedsNestingLimit(const AttributeValue& top_level_value) {
+  return NestsTooDeep(top_level_value, 1);
+}
+
 size_t ItemSize(const Item& item) {
   size_t size = 0;
   for (const auto& [name, value] : item) size += name.size() + ValueSize(value);

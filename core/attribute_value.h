@@ -126,5 +126,7 @@ inline constexpr size_t kMaxRangeKeySize = 1024;
 // be at level 33, so 31 maps or lists around a scalar are the most an item
 // holds (recorded against DynamoDB, eu-west-2, 2026-06).
 inline constexpr int kMaxNestingDepth = 32;
+// Whether a top-level attribute's value nests past kMaxNestingDepth.
+bool ExceedsNestingLimit(const AttributeValue& top_level_value);
 
 }  // namespace dynamo::core

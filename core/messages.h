@@ -48,6 +48,13 @@ inline Error UpdatedItemTooLarge() {
   return ValidationError("Item size to update has exceeded the maximum allowed size");
 }
 
+// A value nested past kMaxNestingDepth, in an item or a request.
+inline Error NestingTooDeep() {
+  return ValidationError(
+      "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+      "beyond supported limit");
+}
+
 inline Error KeySchemaMismatch() {
   return ValidationError("The provided key element does not match the schema");
 }

@@ -121,7 +121,8 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
     // Invalid UTF-8 is a deserialisation error, never echoed back in a
     // message; so is nesting past kMaxJsonNesting.
     JsonDocument doc;
-    if (!ParseRequestBody(body, kMaxJsonNesting, &doc) || !doc.IsObject()) {
+    size_t deepest = 0;
+    if (!ParseRequestBody(body, kMaxJsonNesting, &doc, &deepest) || !doc.IsObject()) {
       return ErrorResponse(Error{ErrorCode::kSerialization, ""});
     }
     const auto& handlers = Handlers();
@@ -133,7 +134,7 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
       Log(LogLevel::kError, "namespace: " + ns.error().message);
       return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});
     }
-    OpContext op{this, &*ns, &ctx};
+    OpContext op{this, &*ns, &ctx, deepest};
     Result<std::string> result = it->second(op, doc);
     if (!result.ok()) {
       if (result.error().code == ErrorCode::kInternalServerError) {

@@ -392,7 +392,12 @@ core::Status CheckBatchWriteConstraints(BatchWriteRequest& r) {
   ConstraintErrors errors;
   if (!r.request_items) errors.NotNull("requestItems");
   auto malformed = [](const TableWrites& t) { return IsMalformedTableKey(t.name); };
-  if (std::any_of(r.tables.begin(), r.tables.end(), malformed)) {
+  ConstraintErrors enums;
+  CheckCapacityEnum(r.capacity, enums);
+  if (r.metrics) enums.CheckEnum(*r.metrics, "returnItemCollectionMetrics", {"SIZE", "NONE"});
+  // A malformed table name gives way to an enum error, which is then
+  // reported without it (us-east-1 and eu-west-2, 2026-10-09).
+  if (enums.empty() && std::any_of(r.tables.begin(), r.tables.end(), malformed)) {
     AddMalformedTableKey(EchoBatchWriteRequestItems(r), errors);
   }
   CheckCapacityEnum(r.capacity, errors);

@@ -574,7 +574,7 @@ Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, Ite
         return ValidationError(
             "ExpressionAttributeValues contains invalid key: Syntax error; key: \"" + key + "\"");
       }
-      auto v = DecodeAttributeValue(m.value, layer);
+      auto v = DecodeExpressionValue(m.value, layer);
       if (!v.ok() && layer == ValueLayer::kOlder) {
         return ValidationError("ExpressionAttributeValues contains invalid value: " +
                                v.error().message + " for key " + key);
@@ -585,6 +585,22 @@ Status DecodeNamesAndValues(const JsonValue* names, const JsonValue* values, Ite
   }
   return Status::Ok();
 }
+
+namespace {
+
+// The older layer words an oversized UpdateExpression without the size:
+// "Invalid UpdateExpression: Expression size has exceeded the maximum
+// allowed size;" (a TransactWriteItems Update, recorded 2026).
+core::Error InLayerWording(core::Error e, ValueLayer layer) {
+  static constexpr std::string_view kOversized =
+      "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;";
+  if (layer == ValueLayer::kOlder && e.message.starts_with(kOversized)) {
+    e.message.resize(kOversized.size());
+  }
+  return e;
+}
+
+}  // namespace
 
 Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const RawExpressionParams& p,
                                          ItemOp op, ValueLayer layer) {
@@ -616,7 +632,9 @@ Result<ItemExpressions> BuildExpressions(expr::ExpressionCache& cache, const Raw
   expr::Bindings bindings = out.bindings();
   expr::Placeholders used;
   if (p.update_expression) {
-    DYNAMO_ASSIGN_OR_RETURN(out.update, cache.Update(*p.update_expression));
+    auto update = cache.Update(*p.update_expression);
+    if (!update.ok()) return InLayerWording(std::move(update).error(), layer);
+    out.update = std::move(update).value();
     DYNAMO_RETURN_IF_ERROR(expr::ValidateUpdate(*out.update, bindings));
     Merge(&used, out.update->placeholders);
   }

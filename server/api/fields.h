@@ -67,6 +67,10 @@ class ConstraintErrors {
                  std::initializer_list<std::string_view> allowed);
   void CheckRange(int64_t value, const std::string& path, int64_t min, int64_t max);
   bool empty() const { return errors_.empty(); }
+  // Drops every error but the first (a check that stops at its first).
+  void KeepFirst() {
+    if (errors_.size() > 1) errors_.resize(1);
+  }
   Status ToStatus() const;
 
  private:

@@ -72,14 +72,34 @@ std::string CheckTableName(const std::optional<std::string_view>& name, Constrai
   return ResolveTableName(*name, errors);
 }
 
-// The constraint checks of DeleteItem and UpdateItem, in DynamoDB's member
-// order; returns the table name.
-Result<std::string> CheckKeyedWriteConstraints(const WriteParams& p, const JsonValue* key_json) {
+// The constraint checks of DeleteItem, in DynamoDB's member order; returns
+// the table name.
+Result<std::string> CheckDeleteConstraints(const WriteParams& p, const JsonValue* key_json) {
   ConstraintErrors errors;
   std::string table = CheckTableName(p.table_name, errors);
   if (!key_json) errors.NotNull("key");
   CheckCapacityEnum(p.capacity, errors);
   CheckWriteEnums(p, errors);
+  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  return table;
+}
+
+// The constraint checks of UpdateItem (eu-west-2 and us-east-1, 2026): with
+// the Key left out, every member error is joined in the order
+// returnConsumedCapacity, tableName, returnValues, ..., conditionalOperator,
+// key; with a Key, only the first of tableName, returnValues, ...,
+// returnConsumedCapacity is reported.
+Result<std::string> CheckUpdateConstraints(const WriteParams& p, const JsonValue* key_json) {
+  ConstraintErrors errors;
+  if (!key_json) CheckCapacityEnum(p.capacity, errors);
+  std::string table = CheckTableName(p.table_name, errors);
+  CheckWriteEnums(p, errors);
+  if (!key_json) {
+    errors.NotNull("key");
+  } else {
+    CheckCapacityEnum(p.capacity, errors);
+    errors.KeepFirst();
+  }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   return table;
 }
@@ -184,6 +204,12 @@ std::optional<Item> UpdatedAttributes(const ItemExpressions& e, const Item* sour
   return projected;
 }
 
+// UpdateItem sizes an UpdateExpression by what it writes as well as by the
+// finished item; the legacy AttributeUpdates has no such recording.
+UpdateSizing UpdateSizingOf(const WriteParams& p) {
+  return p.expressions.update_expression ? UpdateSizing::kStatement : UpdateSizing::kFinishedItem;
+}
+
 }  // namespace
 
 Result<std::string> GetItem(OpContext& ctx, const JsonValue& req) {
@@ -256,7 +282,9 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* key_json, GetObject(req, "Key", kAttributeValueMap));
   if (key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*key_json));
 
-  DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckKeyedWriteConstraints(p, key_json));
+  DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckDeleteConstraints(p, key_json));
+  // Read in the older form, ReturnValues is checked first and reported bare.
+  if (ctx.read_in_older_form()) DYNAMO_RETURN_IF_ERROR(CheckReturnValuesOldOrNone(p));
 
   DYNAMO_ASSIGN_OR_RETURN(CheckedWrite w,
                           CheckWriteRequestEnveloped(ctx, p, *key_json, ItemOp::kDelete));
@@ -278,7 +306,7 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(const JsonValue* key_json, GetObject(req, "Key", kAttributeValueMap));
   if (key_json) DYNAMO_RETURN_IF_ERROR(CheckAttributeMapTypes(*key_json));
 
-  DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckKeyedWriteConstraints(p, key_json));
+  DYNAMO_ASSIGN_OR_RETURN(std::string table, CheckUpdateConstraints(p, key_json));
 
   DYNAMO_ASSIGN_OR_RETURN(CheckedWrite w,
                           CheckWriteRequestEnveloped(ctx, p, *key_json, ItemOp::kUpdate));
@@ -289,8 +317,9 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
                           KeyFromKeyMap(*t, key_item, core::kNotValidParameters));
   DYNAMO_RETURN_IF_ERROR(CheckUpdateAgainstTable(*t, e));
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
-  DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,
-                          ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item)));
+  DYNAMO_ASSIGN_OR_RETURN(
+      storage::MutationResult r,
+      ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item, UpdateSizingOf(p))));
   const Consumed consumed = WriteConsumed(*t, r);
   const std::optional<Item> collection = CollectionKey(p, *t, key_item);
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;

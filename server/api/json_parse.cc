@@ -1,5 +1,7 @@
 #include "server/api/json_parse.h"
 
+#include <algorithm>
+
 #include "core/utf8.h"
 
 namespace dynamo::server {
@@ -43,7 +45,10 @@ class DepthLimitedHandler {
   }
 
  private:
-  bool Enter() { return ++depth_ <= max_depth_; }
+  bool Enter() {
+    deepest_ = std::max(deepest_, ++depth_);
+    return depth_ <= max_depth_;
+  }
   bool ValidString(const char* s, rapidjson::SizeType n) const {
     return !check_strings_ || core::IsValidUtf8(std::string_view(s, n));
   }
@@ -52,11 +57,15 @@ class DepthLimitedHandler {
   size_t max_depth_;
   bool check_strings_;
   size_t depth_ = 0;
+  size_t deepest_ = 0;
+
+ public:
+  size_t deepest() const { return deepest_; }
 };
 
 }  // namespace
 
-bool ParseRequestBody(std::string_view body, size_t max_depth, JsonDocument* doc) {
+bool ParseRequestBody(std::string_view body, size_t max_depth, JsonDocument* doc, size_t* deepest) {
   // UTF-8 is checked here, eight ASCII bytes at a time, rather than by the
   // parser byte by byte; the verdicts are the same.
   if (!core::IsValidUtf8(body)) return false;
@@ -72,6 +81,7 @@ bool ParseRequestBody(std::string_view body, size_t max_depth, JsonDocument* doc
     rapidjson::Reader reader;
     // Iterative: the parser's own stack is on the heap.
     parsed = !reader.Parse<rapidjson::kParseIterativeFlag>(is, handler).IsError();
+    if (deepest) *deepest = handler.deepest();
     return parsed;
   };
   doc->Populate(generate);

@@ -20,6 +20,8 @@ inline constexpr size_t kMaxJsonNesting = 512;
 
 // False when body is not valid UTF-8, not valid JSON, or nested deeper than
 // max_depth (the top-level value is level 1). *doc holds the parsed body.
-bool ParseRequestBody(std::string_view body, size_t max_depth, JsonDocument* doc);
+// *deepest (if given) is set to the deepest level the body reached.
+bool ParseRequestBody(std::string_view body, size_t max_depth, JsonDocument* doc,
+                      size_t* deepest = nullptr);
 
 }  // namespace dynamo::server

@@ -37,9 +37,14 @@ core::Status CheckCondition(const WriteTarget& target, const core::Item* stored)
 // needs_old: the response wants the old item or its size; a put without a
 // condition that needs neither skips reading it (a blind write).
 storage::Mutation PutMutation(WriteTarget target, core::Item item, bool needs_old);
+// How an update's size is held to 400 KB: by the finished item only, or
+// also by what its UpdateExpression writes (UpdateItem; mutations.cc).
+enum class UpdateSizing { kFinishedItem, kStatement };
+
 // Applies the update to the stored item, or to key_item when there is none
 // (UpdateItem creates the item).
-storage::Mutation UpdateMutation(WriteTarget target, const core::Item& key_item);
+storage::Mutation UpdateMutation(WriteTarget target, const core::Item& key_item,
+                                 UpdateSizing sizing = UpdateSizing::kFinishedItem);
 storage::Mutation DeleteMutation(WriteTarget target);
 storage::Mutation ConditionCheckMutation(WriteTarget target);
 

@@ -23,6 +23,11 @@ struct OpContext {
   Api* api;
   Namespace* ns;
   const RequestContext* request;
+  // The deepest JSON level of the request body (the body itself is level 1).
+  size_t body_depth = 0;
+  // Past 128 levels (about 62 maps around a value in a member of the body)
+  // DynamoDB reads a single-item write in its older form (recorded 2026).
+  bool read_in_older_form() const { return body_depth > 128; }
   std::string TableArn(const std::string& table) const {
     return "arn:aws:dynamodb:" + request->region + ":" + api->options().account_id + ":table/" +
            table;

@@ -124,6 +124,14 @@ Result<ReadParams> ReadReadParams(const JsonValue& req, ReadKind kind) {
 
 // Constraint errors of the parameters; returns the table name.
 Result<std::string> CheckReadConstraints(const ReadParams& p, ReadKind kind) {
+  // Query reports a ConditionalOperator outside its enum first, alone, bare
+  // and in the newer wording (eu-west-2 and us-east-1, 2026-10-09). Scan has
+  // no such recording and keeps the older joined form.
+  if (kind == ReadKind::kQuery && p.conditional_operator && *p.conditional_operator != "OR" &&
+      *p.conditional_operator != "AND") {
+    return ValidationError(
+        "Failed to satisfy constraint: Member must satisfy enum value set: [ALL, OR]");
+  }
   ConstraintErrors errors;
   std::string table_name;
   if (!p.table_name) {
@@ -280,6 +288,17 @@ Result<ReadExpressions> BuildReadExpressions(OpContext& ctx, const ReadParams& p
   return out;
 }
 
+// QueryFilter/ScanFilter, converted to the filter's AST. A Scan converts
+// it before looking up its table: a ScanFilter value nested too deep is
+// refused on a missing table (recorded 2026).
+core::Status ConvertLegacyFilter(const ReadParams& p, ReadKind kind, ReadExpressions* x) {
+  if (!p.legacy_filter) return core::Status::Ok();
+  DYNAMO_ASSIGN_OR_RETURN(
+      x->filter,
+      ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &x->e, LayerOf(kind)));
+  return core::Status::Ok();
+}
+
 // KeyConditions and QueryFilter/ScanFilter, converted to the same ASTs.
 // key: the queried one; a multi-attribute key takes a condition per attribute
 // (AnalyseKeyCondition counts them).
@@ -295,11 +314,7 @@ core::Status ConvertLegacyParameters(const ReadParams& p, ReadKind kind, const c
       return ValidationError("Conditions can be of length 1 or 2 only");
     }
   }
-  if (p.legacy_filter) {
-    DYNAMO_ASSIGN_OR_RETURN(
-        x->filter,
-        ConvertLegacyConditions(*p.legacy_filter, p.conditional_operator, &x->e, LayerOf(kind)));
-  }
+  if (kind == ReadKind::kQuery) return ConvertLegacyFilter(p, kind, x);
   return core::Status::Ok();
 }
 
@@ -802,6 +817,7 @@ Result<ReadPlan> PlanRead(OpContext& ctx, const ReadParams& p, ReadKind kind) {
   plan.select = std::string(p.select.value_or(""));
   DYNAMO_RETURN_IF_ERROR(CheckSelect(p, kind, plan.select));
   DYNAMO_ASSIGN_OR_RETURN(plan.x, BuildReadExpressions(ctx, p, kind));
+  if (kind == ReadKind::kScan) DYNAMO_RETURN_IF_ERROR(ConvertLegacyFilter(p, kind, &plan.x));
   DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> exclusive_start, DecodeStartKey(p, kind));
   DYNAMO_ASSIGN_OR_RETURN(plan.target, ResolveTarget(ctx, p, table_name, plan.select, plan.x.e));
   DYNAMO_RETURN_IF_ERROR(ConvertLegacyParameters(p, kind, plan.target.key(), &plan.x));

@@ -294,8 +294,10 @@ Result<std::string> CheckCreateTableConstraints(const CreateTableRequest& r) {
   CheckBillingModeConstraint(r.billing_mode, errors);
   CheckThroughputConstraints(r.throughput, "", errors);
   CheckKeySchemaConstraints(r.key_schema, "keySchema", errors);
-  CheckIndexConstraints(r.local_indexes, "localSecondaryIndexes", false, errors);
+  // Global index errors come before local ones, whatever the request's order
+  // (recorded 2026).
   CheckIndexConstraints(r.global_indexes, "globalSecondaryIndexes", true, errors);
+  CheckIndexConstraints(r.local_indexes, "localSecondaryIndexes", false, errors);
   CheckStreamAndClassConstraints(r.stream, r.table_class, errors);
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   return name;

@@ -248,18 +248,23 @@ core::Status CheckRequestSize(const JsonValue& req) {
   return core::Status::Ok();
 }
 
-// Expressions and values of every action (request-wide errors).
+// Expressions and values of every action (request-wide errors), one action
+// at a time. A Put's item is read before its expressions; a keyed action's
+// expressions before its key (a Delete's condition syntax error or size
+// comes before a key nested too deep, recorded 2026).
 core::Status BuildActionExpressions(OpContext& ctx, std::vector<Action>& actions) {
   for (Action& a : actions) {
     DYNAMO_RETURN_IF_ERROR(CheckExpressionUsage(a.raw, ExpressionOp(a.kind)));
-    if (a.kind == ActionKind::kPut) DYNAMO_RETURN_IF_ERROR(CheckItemAttributeNames(*a.item_json));
-    DYNAMO_ASSIGN_OR_RETURN(
-        a.value, DecodeAttributeMap(a.kind == ActionKind::kPut ? *a.item_json : *a.key_json));
-    if (a.kind == ActionKind::kPut && core::ItemSize(a.value) > core::kMaxItemSize) {
-      return core::ItemTooLarge();
+    if (a.kind == ActionKind::kPut) {
+      DYNAMO_RETURN_IF_ERROR(CheckItemAttributeNames(*a.item_json));
+      DYNAMO_ASSIGN_OR_RETURN(a.value, DecodeAttributeMap(*a.item_json));
+      if (core::ItemSize(a.value) > core::kMaxItemSize) return core::ItemTooLarge();
     }
     DYNAMO_ASSIGN_OR_RETURN(a.e,
                             BuildExpressions(ctx.api->expressions(), a.raw, ExpressionOp(a.kind)));
+    if (a.kind != ActionKind::kPut) {
+      DYNAMO_ASSIGN_OR_RETURN(a.value, DecodeAttributeMap(*a.key_json));
+    }
   }
   return core::Status::Ok();
 }

@@ -94,11 +94,7 @@ Status CheckBoolValue(const JsonValue& v) {
 
 std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
 
-Error NestingTooDeep() {
-  return ValidationError(
-      "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
-      "beyond supported limit");
-}
+using core::NestingTooDeep;
 
 Result<AttributeValue> Decode(const JsonValue& v, int depth, ValueLayer layer);
 
@@ -366,6 +362,10 @@ Result<Item> DecodeAttributeMap(const JsonValue& map, ValueLayer layer) {
 
 Result<AttributeValue> DecodeAttributeValue(const JsonValue& value, ValueLayer layer) {
   return Decode(value, 0, layer);
+}
+
+Result<AttributeValue> DecodeExpressionValue(const JsonValue& value, ValueLayer layer) {
+  return Decode(value, layer == ValueLayer::kOlder ? -1 : 0, layer);
 }
 
 std::string Base64Encode(std::string_view in) {

@@ -53,6 +53,12 @@ core::Status CheckItemAttributeNames(const JsonValue& item);
 core::Result<core::Item> DecodeAttributeMap(const JsonValue& map,
                                             ValueLayer layer = ValueLayer::kOlder);
 core::Result<core::AttributeValue> DecodeAttributeValue(const JsonValue& value, ValueLayer layer);
+// An ExpressionAttributeValues value. The older layer reads it one level
+// shallower than an attribute of an item: 32 maps around a scalar pass (a
+// TransactWriteItems ConditionCheck evaluates its condition, an Update
+// fails on the item it would build), 33 do not; the current layer refuses 32
+// (recorded against DynamoDB, eu-west-2 and us-east-1, 2026).
+core::Result<core::AttributeValue> DecodeExpressionValue(const JsonValue& value, ValueLayer layer);
 
 void WriteAttributeValue(const core::AttributeValue& value, JsonWriter& w);
 void WriteAttributeMap(const core::Item& item, JsonWriter& w);

@@ -94,6 +94,53 @@ TEST_F(ApiTest, KeyAndItemSizeLimitsOnBothSides) {
             "ValidationException: Item size has exceeded the maximum allowed size");
 }
 
+// UpdateItem's second size rule (mutations.cc StatementSize): what an
+// UpdateExpression writes plus 3, 19 per SET or ADD (+1 per list index), 2
+// per REMOVE or DELETE must stay within 409600, beside the finished item.
+TEST_F(ApiTest, UpdateItemSizesWhatTheStatementWrites) {
+  struct SizeCase {
+    const char* why;
+    const char* expression;
+    const char* seed;   // other attributes of the stored item, JSON members
+    const char* extra;  // other ExpressionAttributeValues, JSON members
+    size_t written;     // bytes of the attributes written besides the padding
+    size_t cost;        // 3 + per-action costs
+  };
+  // Key {"pk":"k"} is 3 bytes and never counted; "b" holds the padding.
+  const SizeCase cases[] = {
+      {"one SET", "SET b = :pad", "", "", 0, 22},
+      {"two SETs", "SET b = :pad, c = :c", "", R"(,":c":{"S":"y"})", 2, 41},
+      {"a REMOVE", "SET b = :pad REMOVE r", R"(,"r":{"S":"z"})", "", 0, 24},
+      // n becomes 2: "n" and a one-digit number (2 bytes).
+      {"an ADD to a number", "SET b = :pad ADD n :one", R"(,"n":{"N":"1"})", R"(,":one":{"N":"1"})",
+       3, 41},
+      {"a DELETE from a set", "SET b = :pad DELETE s :x", R"(,"s":{"SS":["x","y"]})",
+       R"(,":x":{"SS":["x"]})", 0, 24},
+      {"a list index", "SET l[0] = :pad", R"(,"l":{"L":[{"S":"0"}]})", "", 0, 23},
+  };
+  for (const SizeCase& c : cases) {
+    SCOPED_TRACE(c.why);
+    ASSERT_EQ(Outcome("PutItem", std::string(R"({"TableName":"hashonly","Item":{"pk":{"S":"k"})") +
+                                     c.seed + "}}"),
+              "OK");
+    // b: "b" + padding; l: "l" + 3 (list) + 1 (element) + padding.
+    const bool list = std::string_view(c.expression).find("l[0]") != std::string_view::npos;
+    const size_t overhead = list ? 5 : 1;
+    auto update = [&](size_t padding) {
+      return Outcome("UpdateItem",
+                     std::string(R"({"TableName":"hashonly","Key":{"pk":{"S":"k"}},)") +
+                         R"("UpdateExpression":")" + c.expression +
+                         R"(","ExpressionAttributeValues":{":pad":{"S":")" +
+                         std::string(padding, 'p') + R"("})" + c.extra + "}}");
+    };
+    const size_t fits = 409600 - c.cost - c.written - overhead;
+    EXPECT_EQ(update(fits + 1),
+              "ValidationException: Item size to update has exceeded the maximum allowed size");
+    EXPECT_EQ(update(fits), "OK");
+    ASSERT_EQ(Outcome("DeleteItem", R"({"TableName":"hashonly","Key":{"pk":{"S":"k"}}})"), "OK");
+  }
+}
+
 TEST_F(ApiTest, ConsumedCapacityArithmetic) {
   std::string big(1500, 'x');
   ASSERT_EQ(Outcome("PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"small"}}})"), "OK");

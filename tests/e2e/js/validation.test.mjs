@@ -10,6 +10,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 
 import { createSimpleTable, expectError, startServer, tableName } from './harness.mjs';
@@ -283,6 +284,53 @@ test('accepts an item of exactly 409600 bytes', async () => {
   }));
   assert.equal(Item.d.S.length, MAX_ITEM - 6);
   assert.equal(Item.d.S, value);
+});
+
+// UpdateItem holds an UpdateExpression to 400 KB twice: the finished item,
+// and what the statement writes (every top-level attribute a SET or ADD
+// reaches, name and finished value, plus 3 bytes, 19 per SET or ADD, one more
+// per list index, 2 per REMOVE or DELETE). The key and untouched attributes
+// are not in the second figure, so at a short key UpdateItem's ceiling sits
+// below 409600 (22 of 33 regions, recorded 2026-08/09). A transaction's
+// Update and a PutItem size the finished item only.
+test('UpdateItem sizes an UpdateExpression by what it writes as well', async () => {
+  const UPDATE_TOO_LARGE = 'Item size to update has exceeded the maximum allowed size';
+  // Each row: why, key, expression, its other values, the item's untouched
+  // attributes, the padded attribute, the action cost, a seed item.
+  const rows = [
+    ['one SET at a one-byte key', 'A', 'SET b = :pad', {}, {}, 'b', 22],
+    ['a second SET costs 19 more', 'B', 'SET b = :pad, c = :c', { ':c': { S: 'y' } }, {}, 'b', 41],
+    ['a REMOVE costs 2', 'C', 'SET b = :pad REMOVE r', {}, {}, 'b', 24, { r: { S: 'z' } }],
+    ['an untouched attribute buys back its bytes', 'D', 'SET b = :pad', {}, { u: { S: 'y'.repeat(10) } }, 'b', 22],
+    ['a long key: the finished item binds', 'E'.repeat(100), 'SET b = :pad', {}, {}, 'b', 22],
+  ];
+  const bytesOf = (item) => Object.entries(item).reduce((n, [k, v]) => n + k.length + v.S.length, 0);
+  for (const [why, pk, expression, values, untouched, pad, cost, seed = {}] of rows) {
+    const key = { pk: { S: pk } };
+    const extra = Object.fromEntries(Object.entries(values).map(([k, v]) => [k.slice(1), v]));
+    const uncounted = bytesOf(key) + bytesOf(untouched);
+    const ceiling = Math.min(MAX_ITEM, MAX_ITEM + uncounted - cost);
+    const send = (size) => {
+      const padding = size - bytesOf(key) - bytesOf(extra) - bytesOf(untouched) - pad.length;
+      return ddb.send(new UpdateItemCommand({
+        TableName: table, Key: key, UpdateExpression: expression,
+        ExpressionAttributeValues: { ...values, ':pad': { S: 'p'.repeat(padding) } },
+      }));
+    };
+    await ddb.send(put({ ...key, ...seed, ...untouched }));
+    await expectError(send(ceiling + 1), 'ValidationException', UPDATE_TOO_LARGE);
+    await send(ceiling);
+    const { Item } = await ddb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    assert.equal(bytesOf(Item), ceiling, why);
+  }
+  // A transaction's Update stores the 409600-byte item UpdateItem refuses.
+  const key = { pk: { S: 'F' } };
+  const item = { ':p': { S: 'p'.repeat(MAX_ITEM - 3 - 1) } };
+  const input = { TableName: table, Key: key, UpdateExpression: 'SET p = :p', ExpressionAttributeValues: item };
+  await expectError(ddb.send(new UpdateItemCommand(input)), 'ValidationException', UPDATE_TOO_LARGE);
+  await ddb.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: input }] }));
+  const { Item } = await ddb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  assert.equal(bytesOf(Item), MAX_ITEM);
 });
 
 // Multi-byte characters count by their UTF-8 size toward the 400 KB limit.
