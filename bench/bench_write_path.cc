@@ -10,8 +10,8 @@
 // --requests N runs exactly N requests per run instead of a time slice, so
 // that `valgrind --tool=callgrind` counts the same work on every build.
 // Operations: PutItem (new keys, ~200-byte items), PutItem on a table with a
-// GSI, conditional UpdateItem (version-checked increment), BatchWriteItem
-// (25 puts), DeleteItem (of items the batches wrote), TransactWriteItems
+// GSI, PutItem on a table with a NEW_AND_OLD_IMAGES stream, conditional UpdateItem (version-checked
+// increment), BatchWriteItem (25 puts), DeleteItem (of items the batches wrote), TransactWriteItems
 // (4 updates; 2 puts; 1 put with a fresh ClientRequestToken, as SDKs send).
 #include <algorithm>
 #include <chrono>
@@ -86,6 +86,9 @@ int main(int argc, char** argv) {
   call(
       "CreateTable",
       R"({"TableName":"indexed","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"GlobalSecondaryIndexes":[{"IndexName":"byg","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]})");
+  call(
+      "CreateTable",
+      R"({"TableName":"streamed","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}})");
   call("PutItem", R"({"TableName":"plain","Item":{"pk":{"S":"counter"},"v":{"N":"0"}}})");
 
   long version = 0;   // the counter item's version, carried across runs
@@ -94,6 +97,7 @@ int main(int argc, char** argv) {
   std::vector<Op> ops = {
       {"PutItem", "PutItem", [](long n) { return PutBody("plain", n); }},
       {"PutItem (GSI)", "PutItem", [](long n) { return PutBody("indexed", n); }},
+      {"PutItem (stream)", "PutItem", [](long n) { return PutBody("streamed", n); }},
       {"UpdateItem (conditional)", "UpdateItem",
        [&](long) {
          std::string v = std::to_string(version++);

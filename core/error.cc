@@ -33,6 +33,8 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
   static const ErrorWireInfo kRequestLimit{DYN("RequestLimitExceeded"), 400, false};
   static const ErrorWireInfo kInternal{DYN("InternalServerError"), 500, false};
   static const ErrorWireInfo kUnavailable{DYN("ServiceUnavailable"), 503, false};
+  static const ErrorWireInfo kExpiredIterator{DYN("ExpiredIteratorException"), 400, false};
+  static const ErrorWireInfo kTrimmed{DYN("TrimmedDataAccessException"), 400, false};
 #undef CORAL
 #undef DYN
   switch (code) {
@@ -66,6 +68,10 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
       return kInProgress;
     case ErrorCode::kIdempotentParameterMismatch:
       return kMismatch;
+    case ErrorCode::kExpiredIterator:
+      return kExpiredIterator;
+    case ErrorCode::kTrimmedDataAccess:
+      return kTrimmed;
     case ErrorCode::kLimitExceeded:
       return kLimit;
     case ErrorCode::kProvisionedThroughputExceeded:

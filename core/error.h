@@ -37,6 +37,8 @@ enum class ErrorCode {
   kRequestEntityTooLarge,
   kInternalServerError,
   kServiceUnavailable,
+  kExpiredIterator,    // DynamoDB Streams
+  kTrimmedDataAccess,  // DynamoDB Streams
 };
 
 // How an error code appears on the wire.

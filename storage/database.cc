@@ -61,6 +61,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
       sqlite::PrepareSchema(*impl->writer, options.in_memory ? ":memory:" : options.path));
   DYNAMO_ASSIGN_OR_RETURN(std::vector<TableDef> defs, sqlite::LoadTables(*impl->writer));
   for (TableDef& def : defs) impl->Publish(std::make_shared<const TableDef>(std::move(def)));
+  DYNAMO_RETURN_IF_ERROR(LoadActiveStreams(*impl));
   return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
 
@@ -81,7 +82,13 @@ std::vector<std::string> Database::TableNames() const {
 Result<std::shared_ptr<const TableDef>> Database::CreateTable(TableDef def) {
   std::lock_guard lock(impl_->write_mu);
   if (impl_->Find(def.name)) return core::TableAlreadyExists(def.name);
-  DYNAMO_ASSIGN_OR_RETURN(def.id, sqlite::InsertTable(*impl_->writer, def));
+  std::optional<Impl::ActiveStream> stream;
+  DYNAMO_RETURN_IF_ERROR(impl_->InTransaction([&]() -> Status {
+    DYNAMO_ASSIGN_OR_RETURN(def.id, sqlite::InsertTable(*impl_->writer, def));
+    DYNAMO_ASSIGN_OR_RETURN(stream, SyncStream(*impl_, *impl_->writer, nullptr, &def));
+    return Status::Ok();
+  }));
+  SetActiveStream(*impl_, def.id, std::move(stream));
   auto published = std::make_shared<const TableDef>(std::move(def));
   impl_->Publish(published);
   return published;
@@ -117,7 +124,9 @@ Result<std::shared_ptr<const TableDef>> Database::UpdateTable(std::string_view n
   next.id = current->id;
   next.name = current->name;
   Connection& c = *impl_->writer;
+  std::optional<Impl::ActiveStream> stream;
   DYNAMO_RETURN_IF_ERROR(impl_->InTransaction([&]() -> Status {
+    DYNAMO_ASSIGN_OR_RETURN(stream, SyncStream(*impl_, c, current.get(), &next));
     Status status;
     next.ForEachIndex([&](const IndexDef& ix) {
       if (status.ok() && !HasIndex(*current, ix.id)) status = Backfill(c, next, ix);
@@ -128,6 +137,7 @@ Result<std::shared_ptr<const TableDef>> Database::UpdateTable(std::string_view n
     DYNAMO_RETURN_IF_ERROR(status);
     return sqlite::UpdateTableDef(c, next);
   }));
+  SetActiveStream(*impl_, next.id, std::move(stream));
   // Published while the write lock is held: the next write sees the new
   // definition, and no reader sees an index before its backfill committed.
   auto published = std::make_shared<const TableDef>(std::move(next));
@@ -142,8 +152,12 @@ Result<Database::DeletedTable> Database::DeleteTable(
   if (!current) return core::TableNotFound(name);
   DYNAMO_RETURN_IF_ERROR(check(*current));
   DYNAMO_ASSIGN_OR_RETURN(TableStats stats, sqlite::Stats(*impl_->writer, current->id));
-  DYNAMO_RETURN_IF_ERROR(
-      impl_->InTransaction([&] { return sqlite::DropTable(*impl_->writer, current->id); }));
+  // Its stream, if any, is disabled and stays readable.
+  DYNAMO_RETURN_IF_ERROR(impl_->InTransaction([&]() -> Status {
+    DYNAMO_RETURN_IF_ERROR(SyncStream(*impl_, *impl_->writer, current.get(), nullptr));
+    return sqlite::DropTable(*impl_->writer, current->id);
+  }));
+  SetActiveStream(*impl_, current->id, std::nullopt);
   impl_->Unpublish(current->name);
   return DeletedTable{current, stats};
 }

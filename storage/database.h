@@ -27,6 +27,7 @@
 #include "core/error.h"
 #include "storage/item_locks.h"
 #include "storage/key_encoding.h"
+#include "storage/streams.h"
 #include "storage/table_def.h"
 #include "storage/write_path.h"
 
@@ -72,6 +73,9 @@ struct DatabaseOptions {
   bool in_memory = false;
   bool sync_full = false;    // fsync every commit (PRAGMA synchronous=FULL)
   int read_connections = 4;  // pool size for file databases
+  // Seconds since the epoch, for stream records and stream changes; null:
+  // the system clock.
+  std::function<double()> clock;
 };
 
 namespace sqlite {
@@ -164,6 +168,20 @@ class Database {
 
   // Runs fn inside one read transaction: every Get sees the same snapshot.
   core::Status Read(const std::function<core::Status(ReadTxn&)>& fn);
+
+  // ---- Streams (streams.h; written by CreateTable, UpdateTable, DeleteTable
+  // and Apply as a table's StreamSettings ask) ----
+  core::Result<std::vector<StreamInfo>> ListStreams();  // oldest first
+  // The stream of that table with that label (the newest, should a table of
+  // the same name have had one with the same label).
+  core::Result<std::optional<StreamInfo>> FindStream(std::string_view table_name,
+                                                     std::string_view label);
+  core::Result<std::vector<ShardInfo>> StreamShards(int64_t stream_id);
+  // Up to limit records of one shard with sequence numbers >= from, in order.
+  core::Result<std::vector<StreamRecord>> ReadStreamRecords(int64_t stream_id, int64_t shard,
+                                                            int64_t from, size_t limit);
+  // The last sequence number of a shard (0: it has no record).
+  core::Result<int64_t> LastStreamSequenceNumber(int64_t stream_id, int64_t shard);
 
   struct Impl;
 

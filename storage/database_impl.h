@@ -22,6 +22,22 @@ struct Database::Impl {
   std::unique_ptr<sqlite::Connection> writer;  // guarded by write_mu
   ChangeHook hook;                             // guarded by write_mu
 
+  // The enabled stream of each table that has one, by TableDef::id: where
+  // the write path appends the table's records. Guarded by write_mu;
+  // changed only after the transaction that changed the catalog committed.
+  struct ActiveStream {
+    int64_t id = 0;
+    int64_t shard = 0;  // the open shard
+    std::string view_type;
+  };
+  std::map<int64_t, ActiveStream> active_streams;
+  // The next stream record's sequence number (guarded by write_mu). Numbers
+  // a rolled-back write took are skipped, never reused.
+  int64_t next_seq = 1;
+
+  // Seconds since the epoch, from options.clock when set.
+  double Now() const;
+
   std::mutex pool_mu;
   std::vector<std::unique_ptr<sqlite::Connection>> idle_readers;  // guarded by pool_mu
 
@@ -73,5 +89,18 @@ struct Database::Impl {
     return result;
   }
 };
+
+// streams.cc: the streams catalog in step with a table change (before or
+// after null for a created or deleted table), inside the change's
+// transaction; returns the table's enabled stream afterwards, for
+// SetActiveStream once the transaction committed.
+core::Result<std::optional<Database::Impl::ActiveStream>> SyncStream(Database::Impl& impl,
+                                                                     sqlite::Connection& c,
+                                                                     const TableDef* before,
+                                                                     const TableDef* after);
+void SetActiveStream(Database::Impl& impl, int64_t table_id,
+                     std::optional<Database::Impl::ActiveStream> active);
+// Fills active_streams from the database (at open).
+core::Status LoadActiveStreams(Database::Impl& impl);
 
 }  // namespace dynamo::storage

@@ -73,6 +73,7 @@ Result<std::shared_ptr<Database>> Storage::OpenDatabase(const std::string& name)
   DatabaseOptions o;
   o.in_memory = options_.in_memory;
   o.sync_full = options_.sync_full;
+  o.clock = options_.clock;
   if (!o.in_memory) {
     o.path = (std::filesystem::path(options_.data_dir) / NamespaceFileName(name)).string();
   }

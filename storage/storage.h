@@ -15,6 +15,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
@@ -30,6 +31,7 @@ struct StorageOptions {
   bool in_memory = false;
   bool sync_full = false;
   size_t max_open_namespaces = 32;  // file-backed namespaces kept open at once
+  std::function<double()> clock;    // DatabaseOptions::clock of every namespace
 };
 
 class Storage {

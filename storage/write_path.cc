@@ -6,6 +6,7 @@
 #include "storage/database_impl.h"
 #include "storage/index.h"
 #include "storage/sqlite/rows.h"
+#include "storage/sqlite/stream_rows.h"
 
 namespace dynamo::storage {
 
@@ -22,6 +23,7 @@ namespace {
 // in the mutation's MutationResult.
 struct Pending {
   const TableDef* table = nullptr;  // current definition (the catalog holds it)
+  const Database::Impl::ActiveStream* stream = nullptr;  // the table's enabled stream
   Decision::Action action = Decision::Action::kKeep;
   bool read = false;  // the stored item was read
 };
@@ -41,6 +43,8 @@ Status ResolveTables(const Database::Impl& impl, const std::vector<Mutation>& ba
     // A table deleted, or deleted and created again, since the request looked it up.
     if (!current || current->id != m.table->id) return core::ResourceNotFound();
     pending[i].table = current;
+    auto stream = impl.active_streams.find(current->id);
+    if (stream != impl.active_streams.end()) pending[i].stream = &stream->second;
   }
   return Status::Ok();
 }
@@ -83,7 +87,7 @@ Status CheckNewItem(const Mutation& m, const TableDef& table, const Item& item, 
 // Step 3 for one mutation: read, decide, check. An error refuses the batch.
 Status Evaluate(Connection& c, bool hook, Mutation& m, Pending& p, MutationResult& r) {
   const TableDef& table = *p.table;
-  p.read = m.needs_stored_item || table.has_indexes() || hook;
+  p.read = m.needs_stored_item || table.has_indexes() || hook || p.stream;
   if (p.read) {
     DYNAMO_ASSIGN_OR_RETURN(r.old_item, sqlite::GetItem(c, table.id, m.key));
     if (r.old_item) r.old_size = core::ItemSize(*r.old_item);
@@ -143,15 +147,58 @@ Status MaintainIndexes(Connection& c, const TableDef& table, const EncodedKey& b
   return Status::Ok();
 }
 
-// Step 4 for one mutation: the row, its index entries, the change hook.
-Status Write(Connection& c, const ChangeHook& hook, const Mutation& m, const Pending& p,
+// The key attributes of an item.
+Item KeyOf(const TableDef& table, const Item& item) {
+  Item keys;
+  auto hash = item.find(table.key.hash.name);
+  if (hash != item.end()) keys.emplace(hash->first, hash->second);
+  if (table.key.range) {
+    auto range = item.find(table.key.range->name);
+    if (range != item.end()) keys.emplace(range->first, range->second);
+  }
+  return keys;
+}
+
+// The stream record of a change, in the transaction of the change itself.
+// A put that leaves the item as it was writes none, as on DynamoDB.
+Status AppendStreamRecord(Connection& c, Database::Impl& impl, const Pending& p,
+                          const MutationResult& r, bool deleted) {
+  const Item* old_item = r.old_item ? &*r.old_item : nullptr;
+  const Item* new_item = deleted ? nullptr : &*r.new_item;
+  const size_t r_old_size = r.old_size;
+  const size_t r_new_size = r.new_size;
+  if (old_item && new_item && SameItem(*old_item, *new_item)) return Status::Ok();
+  const std::string& view = p.stream->view_type;
+  StreamRecord record;
+  record.seq = impl.next_seq++;
+  record.created = impl.Now();
+  record.event = !old_item   ? StreamEvent::kInsert
+                 : !new_item ? StreamEvent::kRemove
+                             : StreamEvent::kModify;
+  record.keys = KeyOf(*p.table, new_item ? *new_item : *old_item);
+  record.size = core::ItemSize(record.keys);
+  const bool both = view == "NEW_AND_OLD_IMAGES";
+  const Item* old_kept = old_item && (both || view == "OLD_IMAGE") ? old_item : nullptr;
+  const Item* new_kept = new_item && (both || view == "NEW_IMAGE") ? new_item : nullptr;
+  if (old_kept) record.size += r_old_size;
+  if (new_kept) record.size += r_new_size;
+  DYNAMO_RETURN_IF_ERROR(
+      sqlite::AppendRecord(c, p.stream->id, p.stream->shard, record, old_kept, new_kept));
+  return Status::Ok();
+}
+
+// Step 4 for one mutation: the row, its index entries, its stream record,
+// the change hook.
+Status Write(Connection& c, Database::Impl& impl, const Mutation& m, const Pending& p,
              MutationResult& r) {
   const TableDef& table = *p.table;
+  const ChangeHook& hook = impl.hook;
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;
   if (p.action == Decision::Action::kPut) {
     DYNAMO_RETURN_IF_ERROR(sqlite::PutItem(c, table.id, m.key, *r.new_item, r.new_size));
     DYNAMO_RETURN_IF_ERROR(
         MaintainIndexes(c, table, m.key, old_item, &*r.new_item, r.index_writes));
+    if (p.stream) DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/false));
     if (hook) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, &*r.new_item}));
     return Status::Ok();
   }
@@ -162,6 +209,9 @@ Status Write(Connection& c, const ChangeHook& hook, const Mutation& m, const Pen
     DYNAMO_RETURN_IF_ERROR(sqlite::DeleteItem(c, table.id, m.key));
     if (old_item)
       DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, nullptr, r.index_writes));
+    if (p.stream && old_item) {
+      DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/true));
+    }
     if (hook && old_item) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, nullptr}));
   }
   return Status::Ok();
@@ -200,7 +250,7 @@ Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOpti
     }
     if (!result.failures.empty()) return Status::Ok();  // nothing was written
     for (size_t i = 0; i < batch.size(); ++i) {
-      DYNAMO_RETURN_IF_ERROR(Write(c, hook, batch[i], pending[i], result.results[i]));
+      DYNAMO_RETURN_IF_ERROR(Write(c, *impl_, batch[i], pending[i], result.results[i]));
     }
     return Status::Ok();
   });

@@ -20,6 +20,10 @@ namespace {
 
 const std::unordered_map<std::string_view, Handler>& Handlers() {
   static const std::unordered_map<std::string_view, Handler> kHandlers = {
+      {"DynamoDBStreams.ListStreams", &ListStreams},
+      {"DynamoDBStreams.DescribeStream", &DescribeStream},
+      {"DynamoDBStreams.GetShardIterator", &GetShardIterator},
+      {"DynamoDBStreams.GetRecords", &GetRecords},
       {"CreateTable", &CreateTable},
       {"DescribeTable", &DescribeTable},
       {"ListTables", &ListTables},

@@ -36,6 +36,12 @@ struct OpContext {
 
 using Handler = core::Result<std::string> (*)(OpContext&, const JsonValue&);
 
+// streams.cc (X-Amz-Target DynamoDBStreams_20120810.*)
+core::Result<std::string> ListStreams(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DescribeStream(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> GetShardIterator(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> GetRecords(OpContext& ctx, const JsonValue& req);
+
 // tables.cc
 core::Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeTable(OpContext& ctx, const JsonValue& req);

@@ -226,8 +226,15 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
   }
   std::string_view target = req["X-Amz-Target"];
   constexpr std::string_view kPrefix = "DynamoDB_20120810.";
-  std::string_view operation;
-  if (target.substr(0, kPrefix.size()) == kPrefix) operation = target.substr(kPrefix.size());
+  // The Streams API on the same port: its operations dispatch as
+  // "DynamoDBStreams.<Operation>".
+  constexpr std::string_view kStreamsPrefix = "DynamoDBStreams_20120810.";
+  std::string operation;
+  if (target.substr(0, kPrefix.size()) == kPrefix) {
+    operation = target.substr(kPrefix.size());
+  } else if (target.substr(0, kStreamsPrefix.size()) == kStreamsPrefix) {
+    operation = "DynamoDBStreams." + std::string(target.substr(kStreamsPrefix.size()));
+  }
   ApiResponse out = api->Dispatch(ctx, operation, req.body());
   return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
 }

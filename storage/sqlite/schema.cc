@@ -36,7 +36,43 @@ CREATE TABLE index_items(
   size INTEGER NOT NULL,
   item BLOB NOT NULL,
   PRIMARY KEY (tid, ix, hh, hk, rk, bhk, brk)) WITHOUT ROWID;
-INSERT INTO schema_info(key, value) VALUES ('version', '2');
+INSERT INTO schema_info(key, value) VALUES ('version', '3');
+)sql";
+
+// Version 3 adds the streams (stream_rows.h).
+constexpr const char* kCreateStreams = R"sql(
+CREATE TABLE streams(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tid INTEGER NOT NULL,
+  table_name TEXT NOT NULL,
+  label TEXT NOT NULL,
+  view_type TEXT NOT NULL,
+  hash_key TEXT NOT NULL,
+  range_key TEXT NOT NULL,
+  created REAL NOT NULL,
+  disabled REAL);
+CREATE INDEX streams_by_table ON streams(table_name, label);
+CREATE TABLE stream_shards(
+  sid INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  parent INTEGER,
+  start_seq INTEGER NOT NULL,
+  end_seq INTEGER,
+  created REAL NOT NULL,
+  closed REAL,
+  PRIMARY KEY (sid, shard)) WITHOUT ROWID;
+CREATE TABLE stream_records(
+  sid INTEGER NOT NULL,
+  shard INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  created REAL NOT NULL,
+  event INTEGER NOT NULL,
+  service INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  keys BLOB NOT NULL,
+  old BLOB,
+  new BLOB,
+  PRIMARY KEY (sid, shard, seq)) WITHOUT ROWID;
 )sql";
 
 constexpr const char* kHasSchemaInfo =
@@ -93,12 +129,22 @@ Status MigrateFrom1(Connection& c) {
       "UPDATE schema_info SET value = '2' WHERE key = 'version';");
 }
 
+// Version 2 -> 3: the stream tables.
+Status MigrateFrom2(Connection& c) {
+  DYNAMO_RETURN_IF_ERROR(c.ExecScript(kCreateStreams));
+  return c.ExecScript("UPDATE schema_info SET value = '3' WHERE key = 'version';");
+}
+
 Status PrepareInTransaction(Connection& c, const std::string& name) {
   DYNAMO_ASSIGN_OR_RETURN(int version, CurrentVersion(c));
   if (version == kSchemaVersion) return Status::Ok();
-  if (version == 0) return c.ExecScript(kCreateSchema);
+  if (version == 0) {
+    DYNAMO_RETURN_IF_ERROR(c.ExecScript(kCreateSchema));
+    return c.ExecScript(kCreateStreams);
+  }
   if (version > kSchemaVersion) return NewerSchemaError(name, version);
-  if (version == 1) return MigrateFrom1(c);
+  if (version == 1) DYNAMO_RETURN_IF_ERROR(MigrateFrom1(c));
+  if (version <= 2) return MigrateFrom2(c);
   return Error{ErrorCode::kInternalServerError,
                "database " + name + " has unknown schema version " + std::to_string(version)};
 }

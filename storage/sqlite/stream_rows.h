@@ -1,0 +1,44 @@
+// Private to storage: the rows of streams, their shards and records
+// (schema.h draws the tables).
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "storage/sqlite/connection.h"
+#include "storage/streams.h"
+
+namespace dynamo::storage::sqlite {
+
+// A new stream (info.id is ignored) with its first shard; returns its id.
+core::Result<int64_t> InsertStream(Connection& c, const StreamInfo& info);
+core::Status InsertShard(Connection& c, int64_t stream, const ShardInfo& shard);
+// Marks the stream disabled and closes its open shard.
+core::Status DisableStream(Connection& c, int64_t stream, double now);
+// Closes the stream's open shard at its last record (or before its start).
+core::Status CloseOpenShard(Connection& c, int64_t stream, double now);
+
+// One past the highest sequence number the database holds (records, shard bounds).
+core::Result<int64_t> NextSequenceNumber(Connection& c);
+
+core::Result<std::vector<StreamInfo>> LoadStreams(Connection& c);  // by id
+core::Result<std::optional<StreamInfo>> FindStream(Connection& c, std::string_view table_name,
+                                                   std::string_view label);
+core::Result<std::vector<ShardInfo>> LoadShards(Connection& c, int64_t stream);  // by number
+// The highest shard number of an enabled stream (its open shard).
+core::Result<int64_t> OpenShard(Connection& c, int64_t stream);
+
+// A new record at record.seq; its images are given by pointer (null: not
+// kept), so the write path stores them without copying the items
+// (record.old_image and new_image are ignored).
+core::Status AppendRecord(Connection& c, int64_t stream, int64_t shard, const StreamRecord& record,
+                          const core::Item* old_image, const core::Item* new_image);
+// Up to limit records of a shard with seq >= from, in order.
+core::Result<std::vector<StreamRecord>> ReadRecords(Connection& c, int64_t stream, int64_t shard,
+                                                    int64_t from, size_t limit);
+// The last sequence number of a shard (0: it has no record).
+core::Result<int64_t> LastSequenceNumber(Connection& c, int64_t stream, int64_t shard);
+
+}  // namespace dynamo::storage::sqlite
