@@ -177,9 +177,11 @@ class Database {
   core::Result<std::optional<StreamInfo>> FindStream(std::string_view table_name,
                                                      std::string_view label);
   core::Result<std::vector<ShardInfo>> StreamShards(int64_t stream_id);
-  // Up to limit records of one shard with sequence numbers >= from, in order.
+  // Up to limit records of one shard with sequence numbers >= from, in
+  // order, within max_bytes of SizeBytes (sqlite::ReadRecords).
   core::Result<std::vector<StreamRecord>> ReadStreamRecords(int64_t stream_id, int64_t shard,
-                                                            int64_t from, size_t limit);
+                                                            int64_t from, size_t limit,
+                                                            size_t max_bytes);
   // The last sequence number of a shard (0: it has no record).
   core::Result<int64_t> LastStreamSequenceNumber(int64_t stream_id, int64_t shard);
 

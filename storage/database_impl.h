@@ -31,8 +31,9 @@ struct Database::Impl {
     std::string view_type;
   };
   std::map<int64_t, ActiveStream> active_streams;
-  // The next stream record's sequence number (guarded by write_mu). Numbers
-  // a rolled-back write took are skipped, never reused.
+  // The next stream record's sequence number (guarded by write_mu). A
+  // rolled-back write's number is skipped (and may be taken again after a
+  // reopen: it was never visible).
   int64_t next_seq = 1;
 
   // Seconds since the epoch, from options.clock when set.

@@ -104,9 +104,11 @@ Result<std::vector<ShardInfo>> Database::StreamShards(int64_t stream_id) {
 }
 
 Result<std::vector<StreamRecord>> Database::ReadStreamRecords(int64_t stream_id, int64_t shard,
-                                                              int64_t from, size_t limit) {
-  return impl_->Read(
-      [&](Connection& c) { return sqlite::ReadRecords(c, stream_id, shard, from, limit); });
+                                                              int64_t from, size_t limit,
+                                                              size_t max_bytes) {
+  return impl_->Read([&](Connection& c) {
+    return sqlite::ReadRecords(c, stream_id, shard, from, limit, max_bytes);
+  });
 }
 
 Result<int64_t> Database::LastStreamSequenceNumber(int64_t stream_id, int64_t shard) {

@@ -434,7 +434,9 @@ Result<std::string> GetRecords(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(StreamInfo s, FindStreamByArn(ctx, arn));
   if (s.id != it.stream) return ValidationError("Invalid ShardIterator");
   const double now = ctx.api->Now();
-  if (now - static_cast<double>(it.issued_ms) / 1000 > kIteratorLifetime) {
+  // An iterator issued in the future (forged) is as stale as an old one.
+  const double age = now - static_cast<double>(it.issued_ms) / 1000;
+  if (age > kIteratorLifetime || age < -kIteratorLifetime) {
     return Error{ErrorCode::kExpiredIterator, "Iterator expired"};
   }
   DYNAMO_ASSIGN_OR_RETURN(std::vector<ShardInfo> shards, ctx.ns->db->StreamShards(s.id));
@@ -445,19 +447,17 @@ Result<std::string> GetRecords(OpContext& ctx, const JsonValue& req) {
   if (!shard) return Error{ErrorCode::kResourceNotFound, "Invalid ShardId in ShardIterator"};
   DYNAMO_ASSIGN_OR_RETURN(
       std::vector<StreamRecord> records,
-      ctx.ns->db->ReadStreamRecords(s.id, shard->number, it.position, static_cast<size_t>(limit)));
+      ctx.ns->db->ReadStreamRecords(s.id, shard->number, it.position, static_cast<size_t>(limit),
+                                    kMaxRecordsBytes));
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
   w.Key("Records");
   w.StartArray();
-  size_t bytes = 0;
   Iterator next = it;
   next.issued_ms = static_cast<int64_t>(std::llround(now * 1000));
   for (const StreamRecord& r : records) {
-    if (bytes > 0 && bytes + r.size > kMaxRecordsBytes) break;
     WriteRecord(ctx, s, r, w);
-    bytes += r.size;
     next.position = r.seq + 1;
   }
   w.EndArray();

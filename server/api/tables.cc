@@ -48,8 +48,9 @@ std::string NewUuid() {
 
 // A stream's label: the ISO-8601 time of its creation, in milliseconds.
 std::string StreamLabel(double now) {
-  std::time_t secs = static_cast<std::time_t>(now);
-  int millis = static_cast<int>(std::llround((now - static_cast<double>(secs)) * 1000)) % 1000;
+  const int64_t total_ms = std::llround(now * 1000);
+  std::time_t secs = static_cast<std::time_t>(total_ms / 1000);
+  int millis = static_cast<int>(total_ms % 1000);
   std::tm tm;
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -812,7 +813,11 @@ Status UpdateStream(const OpContext& ctx, const RawStream& stream, double now, T
     return ValidationError("Table already has an enabled stream: " + ctx.TableArn(t.name) +
                            "/stream/" + t.stream.label);
   }
-  t.stream = storage::StreamSettings{true, *stream.view_type, StreamLabel(now)};
+  // Strictly later than the last stream's label: a stream enabled again
+  // within the millisecond it was disabled gets a new ARN all the same.
+  std::string label = StreamLabel(now);
+  for (double at = now; label <= t.stream.label;) label = StreamLabel(at += 0.001);
+  t.stream = storage::StreamSettings{true, *stream.view_type, std::move(label)};
   return Status::Ok();
 }
 
@@ -889,6 +894,20 @@ std::string ResolveTableName(std::string_view value, ConstraintErrors& errors,
   return std::string(value);
 }
 
+// A new table's stream label, one millisecond later while a stream of a
+// table of that name (deleted and created again within the millisecond)
+// already has it, so that no two streams share an ARN.
+Result<std::string> UnusedStreamLabel(const OpContext& ctx, const TableDef& t) {
+  double at = t.creation_time;
+  std::string label = t.stream.label;
+  for (;;) {
+    DYNAMO_ASSIGN_OR_RETURN(auto taken, ctx.ns->db->FindStream(t.name, label));
+    if (!taken) return label;
+    at += 0.001;
+    label = StreamLabel(at);
+  }
+}
+
 Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(CreateTableRequest r, ReadCreateTableRequest(req));
   if (!r.table_name) {
@@ -904,6 +923,9 @@ Result<std::string> CreateTable(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(t.tags, CheckTags(r.tags));
   DYNAMO_RETURN_IF_ERROR(ApplySseAndOnDemand(ctx, r.sse, r.on_demand, t));
   SetNewTableSettings(r, std::move(name), ctx.api->Now(), t);
+  if (t.stream.enabled) {
+    DYNAMO_ASSIGN_OR_RETURN(t.stream.label, UnusedStreamLabel(ctx, t));
+  }
 
   // ResourceInUse when the name exists.
   DYNAMO_ASSIGN_OR_RETURN(auto created, ctx.ns->db->CreateTable(std::move(t)));

@@ -229,11 +229,18 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
   // The Streams API on the same port: its operations dispatch as
   // "DynamoDBStreams.<Operation>".
   constexpr std::string_view kStreamsPrefix = "DynamoDBStreams_20120810.";
-  std::string operation;
+  static constexpr std::string_view kStreamsOperations[] = {
+      "DynamoDBStreams.ListStreams", "DynamoDBStreams.DescribeStream",
+      "DynamoDBStreams.GetShardIterator", "DynamoDBStreams.GetRecords"};
+  std::string_view operation;
   if (target.substr(0, kPrefix.size()) == kPrefix) {
     operation = target.substr(kPrefix.size());
+    if (operation.find('.') != std::string_view::npos) operation = {};  // no Streams handler
   } else if (target.substr(0, kStreamsPrefix.size()) == kStreamsPrefix) {
-    operation = "DynamoDBStreams." + std::string(target.substr(kStreamsPrefix.size()));
+    const std::string_view name = target.substr(kStreamsPrefix.size());
+    for (std::string_view op : kStreamsOperations) {
+      if (op.substr(op.find('.') + 1) == name) operation = op;
+    }
   }
   ApiResponse out = api->Dispatch(ctx, operation, req.body());
   return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);

@@ -220,7 +220,7 @@ Status AppendRecord(Connection& c, int64_t stream, int64_t shard, const StreamRe
 }
 
 Result<std::vector<StreamRecord>> ReadRecords(Connection& c, int64_t stream, int64_t shard,
-                                              int64_t from, size_t limit) {
+                                              int64_t from, size_t limit, size_t max_bytes) {
   DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(kSelectRecords));
   Connection::Stmt stmt(s);
   sqlite3_bind_int64(s, 1, stream);
@@ -228,8 +228,12 @@ Result<std::vector<StreamRecord>> ReadRecords(Connection& c, int64_t stream, int
   sqlite3_bind_int64(s, 3, from);
   sqlite3_bind_int64(s, 4, static_cast<int64_t>(limit));
   std::vector<StreamRecord> out;
+  size_t bytes = 0;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const auto size = static_cast<size_t>(sqlite3_column_int64(s, 4));
+    if (!out.empty() && bytes + size > max_bytes) return out;
+    bytes += size;
     StreamRecord r;
     r.seq = sqlite3_column_int64(s, 0);
     r.created = sqlite3_column_double(s, 1);

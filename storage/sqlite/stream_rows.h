@@ -35,9 +35,11 @@ core::Result<int64_t> OpenShard(Connection& c, int64_t stream);
 // (record.old_image and new_image are ignored).
 core::Status AppendRecord(Connection& c, int64_t stream, int64_t shard, const StreamRecord& record,
                           const core::Item* old_image, const core::Item* new_image);
-// Up to limit records of a shard with seq >= from, in order.
+// Up to limit records of a shard with seq >= from, in order, stopping before
+// the record that would take their SizeBytes past max_bytes (the first one
+// is always read). Records past the budget are not decoded.
 core::Result<std::vector<StreamRecord>> ReadRecords(Connection& c, int64_t stream, int64_t shard,
-                                                    int64_t from, size_t limit);
+                                                    int64_t from, size_t limit, size_t max_bytes);
 // The last sequence number of a shard (0: it has no record).
 core::Result<int64_t> LastSequenceNumber(Connection& c, int64_t stream, int64_t shard);
 

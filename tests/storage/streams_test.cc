@@ -66,7 +66,7 @@ class StreamsTest : public ::testing::Test {
   }
 
   std::vector<StreamRecord> Records(const StreamInfo& s, int64_t shard = 0) {
-    return *db_->ReadStreamRecords(s.id, shard, 0, 1000);
+    return *db_->ReadStreamRecords(s.id, shard, 0, 1000, 1 << 20);
   }
 
   std::filesystem::path dir_;
@@ -155,6 +155,20 @@ TEST_F(StreamsTest, DisablingClosesTheShardAndReopeningKeepsEverything) {
   streams = *db_->ListStreams();
   EXPECT_TRUE(streams[1].disabled.has_value());
   EXPECT_EQ(Records(streams[1]).size(), 1u);
+}
+
+TEST_F(StreamsTest, ARecordsReadStopsAtItsByteBudget) {
+  ASSERT_TRUE(db_->CreateTable(StreamedTable("NEW_IMAGE", "L1")).ok());
+  const std::string big(300 * 1024, 'x');
+  for (const char* pk : {"a", "b", "c", "d", "e"}) {
+    ASSERT_TRUE(Put(Item{{"pk", S(pk)}, {"v", S(big)}})->committed);
+  }
+  const StreamInfo s = (*db_->ListStreams())[0];
+  // Each record is about 300 KB: three fit in 1 MB, the fourth would not.
+  EXPECT_EQ(db_->ReadStreamRecords(s.id, 0, 0, 1000, 1 << 20)->size(), 3u);
+  // The first record is read whatever its size.
+  EXPECT_EQ(db_->ReadStreamRecords(s.id, 0, 0, 1000, 1)->size(), 1u);
+  EXPECT_EQ(db_->ReadStreamRecords(s.id, 0, 0, 2, 1 << 20)->size(), 2u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 import unittest
 
+import requests
 from botocore.exceptions import ClientError
 
 try:
@@ -69,6 +70,22 @@ class StreamsTest(harness.ServerTestCase):
         self.assertEqual(description["KeySchema"], [{"AttributeName": "pk", "KeyType": "HASH"},
                                                     {"AttributeName": "sk", "KeyType": "RANGE"}])
         self.assertNotIn("EndingSequenceNumber", description["Shards"][0]["SequenceNumberRange"])
+
+    def test_streams_operations_answer_only_under_their_own_target(self):
+        for target in ("DynamoDB_20120810.DynamoDBStreams.ListStreams",
+                       "DynamoDB_20120810.ListStreams",
+                       "DynamoDBStreams_20120810.ListTables"):
+            r = requests.post(self.server.endpoint + "/", data="{}", timeout=10, headers={
+                **harness.fake_auth_headers(), "X-Amz-Target": target,
+                "Content-Type": "application/x-amz-json-1.0"})
+            self.assertEqual(r.status_code, 400, target)
+            self.assertEqual(r.json()["__type"],
+                             "com.amazon.coral.service#UnknownOperationException", target)
+        r = requests.post(self.server.endpoint + "/", data="{}", timeout=10, headers={
+            **harness.fake_auth_headers(), "X-Amz-Target": "DynamoDBStreams_20120810.ListStreams",
+            "Content-Type": "application/x-amz-json-1.0"})
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("Streams", r.json())
 
     def test_unknown_stream(self):
         arn = f"arn:aws:dynamodb:{harness.REGION}:000000000000:table/nope/stream/2026-01-01T00:00:00.000"
