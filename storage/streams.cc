@@ -78,11 +78,12 @@ Status LoadActiveStreams(Database::Impl& impl) {
   }
   // A table whose stream was enabled before the database had streams
   // (schema version 2 and older) gets it now.
-  for (const auto& [name, def] : impl.tables) {
+  for (const auto& entry : impl.tables) {
+    const TableDef* def = entry.second.get();  // a lambda cannot capture a structured binding
     if (!def->stream.enabled || impl.active_streams.count(def->id)) continue;
     std::optional<Database::Impl::ActiveStream> active;
     DYNAMO_RETURN_IF_ERROR(impl.InTransaction([&]() -> Status {
-      DYNAMO_ASSIGN_OR_RETURN(active, SyncStream(impl, c, nullptr, def.get()));
+      DYNAMO_ASSIGN_OR_RETURN(active, SyncStream(impl, c, nullptr, def));
       return Status::Ok();
     }));
     SetActiveStream(impl, def->id, std::move(active));
