@@ -165,8 +165,6 @@ Status AppendStreamRecord(Connection& c, Database::Impl& impl, const Pending& p,
                           const MutationResult& r, bool deleted) {
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;
   const Item* new_item = deleted ? nullptr : &*r.new_item;
-  const size_t r_old_size = r.old_size;
-  const size_t r_new_size = r.new_size;
   if (old_item && new_item && SameItem(*old_item, *new_item)) return Status::Ok();
   const std::string& view = p.stream->view_type;
   StreamRecord record;
@@ -180,8 +178,8 @@ Status AppendStreamRecord(Connection& c, Database::Impl& impl, const Pending& p,
   const bool both = view == "NEW_AND_OLD_IMAGES";
   const Item* old_kept = old_item && (both || view == "OLD_IMAGE") ? old_item : nullptr;
   const Item* new_kept = new_item && (both || view == "NEW_IMAGE") ? new_item : nullptr;
-  if (old_kept) record.size += r_old_size;
-  if (new_kept) record.size += r_new_size;
+  if (old_kept) record.size += r.old_size;
+  if (new_kept) record.size += r.new_size;
   DYNAMO_RETURN_IF_ERROR(
       sqlite::AppendRecord(c, p.stream->id, p.stream->shard, record, old_kept, new_kept));
   return Status::Ok();

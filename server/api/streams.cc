@@ -68,8 +68,6 @@ std::string EventId(const StreamInfo& s, int64_t seq) {
   return buf;
 }
 
-Error InvalidArgument(std::string message) { return ValidationError(std::move(message)); }
-
 Error StreamNotFound(std::string_view arn) {
   return Error{ErrorCode::kResourceNotFound,
                "Requested resource not found: Stream: " + std::string(arn) + " not found"};
@@ -81,7 +79,7 @@ Result<StreamInfo> FindStreamByArn(const OpContext& ctx, std::string_view arn) {
   const size_t marker = arn.rfind(kMarker);
   const std::string table_prefix = ctx.TableArn("");
   if (arn.substr(0, 4) != "arn:" || marker == std::string_view::npos) {
-    return InvalidArgument("Invalid StreamArn");
+    return ValidationError("Invalid StreamArn");
   }
   if (arn.substr(0, table_prefix.size()) != table_prefix) return StreamNotFound(arn);
   std::string_view table = arn.substr(table_prefix.size(), marker - table_prefix.size());
@@ -392,11 +390,13 @@ Result<std::string> GetShardIterator(OpContext& ctx, const JsonValue& req) {
   }
   Iterator it{s.id, shard->number, shard->start_seq,
               static_cast<int64_t>(std::llround(ctx.api->Now() * 1000))};
-  if (type == "LATEST") {
+  if (type == "LATEST" && shard->end_seq) {
+    it.position = *shard->end_seq + 1;  // a closed shard has nothing later
+  } else if (type == "LATEST") {
     // Just past the shard's last record: only records written later are read.
     DYNAMO_ASSIGN_OR_RETURN(int64_t last,
                             ctx.ns->db->LastStreamSequenceNumber(s.id, shard->number));
-    it.position = shard->end_seq ? *shard->end_seq + 1 : std::max(shard->start_seq, last + 1);
+    it.position = std::max(shard->start_seq, last + 1);
   } else if (by_number) {
     int64_t n = 0;
     for (char ch : *seq_text) {
