@@ -17,6 +17,7 @@ namespace net = boost::asio;
 
 struct Emulator::Impl {
   EmulatorOptions options;
+  server::Clock clock;  // read by the API and storage; moved by the control API
   std::unique_ptr<storage::Storage> storage;
   std::unique_ptr<server::Api> api;
   net::io_context ioc;
@@ -29,6 +30,24 @@ struct Emulator::Impl {
   std::condition_variable cv;
   bool stopped = false;
   bool stop_requested = false;
+
+  // Background upkeep (TTL sweeps, stream upkeep) every upkeep interval.
+  std::thread upkeep;
+  std::condition_variable upkeep_cv;
+  bool upkeep_stop = false;  // guarded by mu
+
+  void RunUpkeep() {
+    const auto interval = std::chrono::duration<double>(options.upkeep_interval_seconds);
+    std::unique_lock lock(mu);
+    while (!upkeep_cv.wait_for(lock, interval, [&] { return upkeep_stop; })) {
+      lock.unlock();
+      auto swept = api->SweepExpiredItems();
+      if (!swept.ok()) server::Log(server::LogLevel::kError, "TTL sweep: " + swept.error().message);
+      core::Status kept = api->MaintainStreams();
+      if (!kept.ok()) server::Log(server::LogLevel::kError, "streams: " + kept.error().message);
+      lock.lock();
+    }
+  }
 
   void RequestStop() {
     {
@@ -71,10 +90,15 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
   so.in_memory = options.in_memory;
   so.sync_full = options.sync_full;
   so.max_open_namespaces = static_cast<size_t>(std::max(1, options.max_open_namespaces));
+  so.clock = [clock = &impl->clock] { return clock->Now(); };
+  so.shard_rollover =
+      storage::ShardRollover{options.stream_shard_records, options.stream_shard_seconds};
   DYNAMO_ASSIGN_OR_RETURN(impl->storage, storage::Storage::Open(so));
   server::ApiOptions ao;
   ao.shared_db = options.shared_db;
   ao.transaction_hold_ms = options.transaction_hold_ms;
+  ao.clock = so.clock;
+  ao.adjustable_clock = &impl->clock;
   impl->api = std::make_unique<server::Api>(impl->storage.get(), ao);
   if (options.listen) {
     server::HttpOptions ho;
@@ -99,6 +123,9 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
   for (int i = 0; i < threads; ++i) {
     impl->threads.emplace_back([ioc = &impl->ioc] { ioc->run(); });
   }
+  if (options.upkeep_interval_seconds > 0) {
+    impl->upkeep = std::thread([i = impl.get()] { i->RunUpkeep(); });
+  }
   return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
 }
 
@@ -109,6 +136,11 @@ uint16_t Emulator::port() const { return impl_->http ? impl_->http->port() : 0; 
 server::ApiResponse Emulator::Dispatch(std::string_view operation, std::string_view body,
                                        const server::RequestContext& ctx) {
   return impl_->api->Dispatch(ctx, operation, body);
+}
+
+server::ApiResponse Emulator::Control(std::string_view method, std::string_view path,
+                                      std::string_view body) {
+  return impl_->api->Control(method, path, body);
 }
 
 void Emulator::StopOnSignals() {
@@ -130,8 +162,11 @@ void Emulator::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   impl_->stop_requested = true;
+  impl_->upkeep_stop = true;
   lock.unlock();
   impl_->cv.notify_all();
+  impl_->upkeep_cv.notify_all();
+  if (impl_->upkeep.joinable()) impl_->upkeep.join();
   if (impl_->signals) {
     boost::system::error_code ec;
     impl_->signals->cancel(ec);

@@ -34,6 +34,14 @@ struct EmulatorOptions {
   // An AWS shared-credentials file: when set, every HTTP request must carry a
   // valid SigV4 signature by one of its key pairs (Dispatch is not checked).
   std::string auth_credentials;
+  // How often expired TTL items are deleted and streams are kept (trimmed,
+  // shards rolled by age), in seconds; 0: only when the control API asks.
+  double upkeep_interval_seconds = 1;
+  // Streams roll their open shard over after this many records, or once it
+  // is this many seconds old (0: never), unless the control API set a
+  // table's own policy.
+  int64_t stream_shard_records = 0;
+  double stream_shard_seconds = 0;
 };
 
 class Emulator {
@@ -47,6 +55,10 @@ class Emulator {
   // Runs one operation as if it had arrived over HTTP with these credentials.
   server::ApiResponse Dispatch(std::string_view operation, std::string_view body,
                                const server::RequestContext& ctx = {});
+  // Runs one control API request (server/api/control.cc), e.g.
+  // Control("POST", "/_emu/ttl/sweep", "").
+  server::ApiResponse Control(std::string_view method, std::string_view path,
+                              std::string_view body = "");
 
   // Stops accepting, finishes requests in flight, closes idle connections,
   // then the database. Idempotent; safe from any thread except an I/O thread.

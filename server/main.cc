@@ -38,6 +38,17 @@ Options:
                     keep every TransactWriteItems in flight, item locks held,
                     for N ms before it commits: makes TransactionConflict and
                     TransactionCanceled(TransactionConflict) reproducible in tests
+  --sweep-interval S
+                    delete expired Time to Live items and trim streams every S
+                    seconds (default 1; decimals allowed; 0: only when the
+                    control API asks, POST /_emu/ttl/sweep)
+  --stream-shard-records N
+                    roll a stream's open shard over (close it, open a child)
+                    after N records (default 0: never), so consumers meet
+                    shard lineage as they do on DynamoDB
+  --stream-shard-seconds S
+                    roll it over once it is S seconds old (default 0: never);
+                    POST /_emu/streams/rollover-policy sets a table's own
   --auth-credentials FILE
                     verify every request's AWS Signature Version 4 against the
                     key pairs of FILE, an AWS shared-credentials file (the
@@ -63,6 +74,14 @@ std::optional<long> ParseInteger(const char* v, long min, long max) {
   char* end = nullptr;
   long n = std::strtol(v, &end, 10);
   if (*v == '\0' || *end != '\0' || n < min || n > max) return std::nullopt;
+  return n;
+}
+
+// A decimal number in [min, max], or nullopt.
+std::optional<double> ParseSeconds(const char* v, double min, double max) {
+  char* end = nullptr;
+  double n = std::strtod(v, &end);
+  if (*v == '\0' || *end != '\0' || !(n >= min && n <= max)) return std::nullopt;
   return n;
 }
 
@@ -133,6 +152,19 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
                     ".." + std::to_string(flag->max) + ")");
       }
       options.*flag->field = static_cast<int>(*n);
+    } else if (arg == "--sweep-interval" || arg == "--stream-shard-seconds") {
+      const char* v = value();
+      if (!v) return Fail("missing value for " + arg);
+      auto seconds = ParseSeconds(v, 0, 31536000);
+      if (!seconds) return Fail("invalid " + arg + " '" + std::string(v) + "' (0..31536000)");
+      (arg == "--sweep-interval" ? options.upkeep_interval_seconds : options.stream_shard_seconds) =
+          *seconds;
+    } else if (arg == "--stream-shard-records") {
+      const char* v = value();
+      if (!v) return Fail("missing value for " + arg);
+      auto n = ParseInteger(v, 0, 1000000000);
+      if (!n) return Fail("invalid " + arg + " '" + std::string(v) + "' (0..1000000000)");
+      options.stream_shard_records = *n;
     } else if (arg == "--auth-credentials") {
       const char* v = value();
       if (!v || *v == '\0') return Fail("missing value for " + arg);

@@ -9,6 +9,8 @@
 #include "storage/index.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/schema.h"
+#include "storage/sqlite/ttl_rows.h"
+#include "storage/ttl.h"
 
 namespace dynamo::storage {
 
@@ -113,6 +115,16 @@ Status Backfill(Connection& c, const TableDef& def, const IndexDef& index) {
   });
 }
 
+// Rebuilds the TTL expiry index of a table whose TTL attribute changed.
+Status RebuildExpiries(Connection& c, const TableDef& def) {
+  DYNAMO_RETURN_IF_ERROR(sqlite::DropExpiries(c, def.id));
+  if (def.ttl_attribute.empty()) return Status::Ok();
+  return sqlite::ScanTable(c, def.id, [&](const EncodedKey& key, const Item& item) -> Status {
+    std::optional<double> expires = TtlExpiry(item, def.ttl_attribute);
+    return expires ? sqlite::PutExpiry(c, def.id, key, *expires) : Status::Ok();
+  });
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const TableDef>> Database::UpdateTable(std::string_view name,
@@ -135,6 +147,9 @@ Result<std::shared_ptr<const TableDef>> Database::UpdateTable(std::string_view n
       if (status.ok() && !HasIndex(next, ix.id)) status = sqlite::DropIndex(c, next.id, ix.id);
     });
     DYNAMO_RETURN_IF_ERROR(status);
+    if (current->ttl_attribute != next.ttl_attribute) {
+      DYNAMO_RETURN_IF_ERROR(RebuildExpiries(c, next));
+    }
     return sqlite::UpdateTableDef(c, next);
   }));
   SetActiveStream(*impl_, next.id, std::move(stream));
@@ -160,6 +175,12 @@ Result<Database::DeletedTable> Database::DeleteTable(
   SetActiveStream(*impl_, current->id, std::nullopt);
   impl_->Unpublish(current->name);
   return DeletedTable{current, stats};
+}
+
+Result<std::vector<EncodedKey>> Database::ExpiredKeys(int64_t table_id, double now, size_t limit) {
+  return impl_->Read([&](Connection& c) {
+    return sqlite::ExpiringKeys(c, table_id, now - kTtlMaxAgeSeconds, now, limit);
+  });
 }
 
 Result<TableStats> Database::Stats(int64_t table_id) {

@@ -76,6 +76,9 @@ struct DatabaseOptions {
   // Seconds since the epoch, for stream records and stream changes; null:
   // the system clock.
   std::function<double()> clock;
+  // When streams roll their open shard over, for tables without their own
+  // setting (TableDef::shard_rollover). Default: never.
+  ShardRollover shard_rollover;
 };
 
 namespace sqlite {
@@ -184,6 +187,19 @@ class Database {
                                                             size_t max_bytes);
   // The last sequence number of a shard (0: it has no record).
   core::Result<int64_t> LastStreamSequenceNumber(int64_t stream_id, int64_t shard);
+  // Closes the open shard of the table's enabled stream and opens its child,
+  // if the shard holds a record. Returns whether it rolled over.
+  core::Result<bool> RollOverShard(std::string_view table_name);
+  // Stream upkeep at `now`, in short write transactions: rolls open shards
+  // that are past their table's ShardRollover age, trims records older
+  // than the 24-hour retention, and forgets shards and disabled streams
+  // that the retention has emptied.
+  core::Status MaintainStreams(double now);
+
+  // ---- Time to Live (ttl.h) ----
+  // Up to limit keys of the table's items that have expired at `now`, by
+  // the expiry index (their items are not re-read: re-check them).
+  core::Result<std::vector<EncodedKey>> ExpiredKeys(int64_t table_id, double now, size_t limit);
 
   struct Impl;
 

@@ -29,6 +29,8 @@ struct Database::Impl {
     int64_t id = 0;
     int64_t shard = 0;  // the open shard
     std::string view_type;
+    int64_t shard_records = 0;  // records in the open shard
+    double shard_created = 0;   // when the open shard was opened
   };
   std::map<int64_t, ActiveStream> active_streams;
   // The next stream record's sequence number (guarded by write_mu). A
@@ -103,5 +105,15 @@ void SetActiveStream(Database::Impl& impl, int64_t table_id,
                      std::optional<Database::Impl::ActiveStream> active);
 // Fills active_streams from the database (at open).
 core::Status LoadActiveStreams(Database::Impl& impl);
+// Re-reads active_streams from the database, after a write transaction that
+// may have rolled shards over was rolled back. Precondition: write_mu held.
+core::Status ReloadActiveStreams(Database::Impl& impl);
+// Closes the open shard of an active stream and opens its child starting at
+// impl.next_seq, inside the caller's transaction; `stream` is updated, so
+// reload it (ReloadActiveStreams) if the transaction rolls back.
+core::Status RollShard(Database::Impl& impl, sqlite::Connection& c,
+                       Database::Impl::ActiveStream& stream, double now);
+// The shard rollover setting in force for a table.
+const ShardRollover& RolloverOf(const Database::Impl& impl, const TableDef& table);
 
 }  // namespace dynamo::storage

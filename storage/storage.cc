@@ -74,6 +74,7 @@ Result<std::shared_ptr<Database>> Storage::OpenDatabase(const std::string& name)
   o.in_memory = options_.in_memory;
   o.sync_full = options_.sync_full;
   o.clock = options_.clock;
+  o.shard_rollover = options_.shard_rollover;
   if (!o.in_memory) {
     o.path = (std::filesystem::path(options_.data_dir) / NamespaceFileName(name)).string();
   }
@@ -131,6 +132,16 @@ Result<std::shared_ptr<Database>> Storage::Namespace(const std::string& name) {
 size_t Storage::OpenNamespaces() const {
   std::lock_guard lock(mu_);
   return lru_.size();
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Database>>> Storage::OpenDatabases() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, std::shared_ptr<Database>>> open;
+  open.reserve(slots_.size());
+  for (const auto& [name, slot] : slots_) {
+    if (slot.db) open.emplace_back(name, slot.db);
+  }
+  return open;
 }
 
 }  // namespace dynamo::storage

@@ -21,6 +21,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "storage/database.h"
 
@@ -32,6 +34,7 @@ struct StorageOptions {
   bool sync_full = false;
   size_t max_open_namespaces = 32;  // file-backed namespaces kept open at once
   std::function<double()> clock;    // DatabaseOptions::clock of every namespace
+  ShardRollover shard_rollover;     // DatabaseOptions::shard_rollover of every namespace
 };
 
 class Storage {
@@ -46,6 +49,10 @@ class Storage {
 
   // Namespaces open right now.
   size_t OpenNamespaces() const;
+  // The databases of the namespaces open right now, by name (for background
+  // upkeep: TTL sweeps, stream trimming). Holding them keeps them open, so
+  // let go soon.
+  std::vector<std::pair<std::string, std::shared_ptr<Database>>> OpenDatabases() const;
 
   const StorageOptions& options() const { return options_; }
 

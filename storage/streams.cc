@@ -3,6 +3,7 @@
 // (write_path.cc).
 #include <chrono>
 
+#include "core/messages.h"
 #include "storage/database_impl.h"
 #include "storage/sqlite/stream_rows.h"
 
@@ -54,7 +55,7 @@ Result<std::optional<Database::Impl::ActiveStream>> SyncStream(Database::Impl& i
   shard.created = now;
   DYNAMO_RETURN_IF_ERROR(sqlite::InsertShard(c, id, shard));
   return std::optional<Database::Impl::ActiveStream>(
-      Database::Impl::ActiveStream{id, 0, after->stream.view_type});
+      Database::Impl::ActiveStream{id, 0, after->stream.view_type, 0, now});
 }
 
 void SetActiveStream(Database::Impl& impl, int64_t table_id,
@@ -66,16 +67,46 @@ void SetActiveStream(Database::Impl& impl, int64_t table_id,
   }
 }
 
-Status LoadActiveStreams(Database::Impl& impl) {
+Status ReloadActiveStreams(Database::Impl& impl) {
   Connection& c = *impl.writer;
+  impl.active_streams.clear();
   DYNAMO_ASSIGN_OR_RETURN(impl.next_seq, sqlite::NextSequenceNumber(c));
   DYNAMO_ASSIGN_OR_RETURN(std::vector<StreamInfo> streams, sqlite::LoadStreams(c));
   for (const StreamInfo& s : streams) {
     if (s.disabled) continue;
-    DYNAMO_ASSIGN_OR_RETURN(int64_t shard, sqlite::OpenShard(c, s.id));
-    impl.active_streams.insert_or_assign(s.table_id,
-                                         Database::Impl::ActiveStream{s.id, shard, s.view_type});
+    DYNAMO_ASSIGN_OR_RETURN(std::vector<ShardInfo> shards, sqlite::LoadShards(c, s.id));
+    if (shards.empty() || shards.back().closed) continue;
+    const ShardInfo& open = shards.back();
+    DYNAMO_ASSIGN_OR_RETURN(int64_t records, sqlite::CountRecords(c, s.id, open.number));
+    impl.active_streams.insert_or_assign(
+        s.table_id,
+        Database::Impl::ActiveStream{s.id, open.number, s.view_type, records, open.created});
   }
+  return Status::Ok();
+}
+
+const ShardRollover& RolloverOf(const Database::Impl& impl, const TableDef& table) {
+  return table.shard_rollover ? *table.shard_rollover : impl.options.shard_rollover;
+}
+
+Status RollShard(Database::Impl& impl, Connection& c, Database::Impl::ActiveStream& stream,
+                 double now) {
+  DYNAMO_RETURN_IF_ERROR(sqlite::CloseOpenShard(c, stream.id, now));
+  ShardInfo child;
+  child.number = stream.shard + 1;
+  child.parent = stream.shard;
+  child.start_seq = impl.next_seq;
+  child.created = now;
+  DYNAMO_RETURN_IF_ERROR(sqlite::InsertShard(c, stream.id, child));
+  stream.shard = child.number;
+  stream.shard_records = 0;
+  stream.shard_created = now;
+  return Status::Ok();
+}
+
+Status LoadActiveStreams(Database::Impl& impl) {
+  Connection& c = *impl.writer;
+  DYNAMO_RETURN_IF_ERROR(ReloadActiveStreams(impl));
   // A table whose stream was enabled before the database had streams
   // (schema version 2 and older) gets it now.
   for (const auto& entry : impl.tables) {
@@ -115,6 +146,83 @@ Result<std::vector<StreamRecord>> Database::ReadStreamRecords(int64_t stream_id,
 Result<int64_t> Database::LastStreamSequenceNumber(int64_t stream_id, int64_t shard) {
   return impl_->Read(
       [&](Connection& c) { return sqlite::LastSequenceNumber(c, stream_id, shard); });
+}
+
+Result<bool> Database::RollOverShard(std::string_view table_name) {
+  std::lock_guard lock(impl_->write_mu);
+  const TableDef* table = impl_->FindWhileWriting(table_name);
+  if (!table) return core::TableNotFound(table_name);
+  auto active = impl_->active_streams.find(table->id);
+  if (active == impl_->active_streams.end() || active->second.shard_records == 0) return false;
+  Impl::ActiveStream stream = active->second;
+  DYNAMO_RETURN_IF_ERROR(impl_->InTransaction(
+      [&]() -> Status { return RollShard(*impl_, *impl_->writer, stream, impl_->Now()); }));
+  active->second = stream;
+  return true;
+}
+
+namespace {
+
+// Records trimmed per shard in one transaction, so upkeep never holds the
+// write lock for long; the rest waits for the next call.
+constexpr size_t kTrimBatch = 1000;
+
+// Upkeep of one stream (see MaintainStreams). Precondition: write_mu held.
+Status MaintainStream(Database::Impl& impl, const StreamInfo& info, double now) {
+  Connection& c = *impl.writer;
+  const double cutoff = now - kStreamRetentionSeconds;
+  if (info.disabled && *info.disabled < cutoff) {
+    return impl.InTransaction([&] { return sqlite::DeleteStream(c, info.id); });
+  }
+  DYNAMO_ASSIGN_OR_RETURN(std::vector<ShardInfo> shards, sqlite::LoadShards(c, info.id));
+  for (const ShardInfo& shard : shards) {
+    DYNAMO_RETURN_IF_ERROR(impl.InTransaction([&]() -> Status {
+      DYNAMO_ASSIGN_OR_RETURN(size_t trimmed,
+                              sqlite::TrimRecords(c, info.id, shard.number, cutoff, kTrimBatch));
+      (void)trimmed;
+      // A closed shard whose every record has been trimmed goes with them.
+      if (shard.closed && *shard.closed < cutoff) {
+        DYNAMO_ASSIGN_OR_RETURN(int64_t left, sqlite::CountRecords(c, info.id, shard.number));
+        if (left == 0) return sqlite::DeleteShard(c, info.id, shard.number);
+      }
+      return Status::Ok();
+    }));
+  }
+  return Status::Ok();
+}
+
+// Rolls the table's open shard over when it is past its age.
+// Precondition: write_mu held.
+Status RollAgedShard(Database::Impl& impl, const StreamInfo& info, double now) {
+  auto active = impl.active_streams.find(info.table_id);
+  if (active == impl.active_streams.end() || active->second.id != info.id) return Status::Ok();
+  const TableDef* table = impl.FindWhileWriting(info.table_name);
+  if (!table || table->id != info.table_id) return Status::Ok();
+  const ShardRollover& roll = RolloverOf(impl, *table);
+  Database::Impl::ActiveStream stream = active->second;
+  if (roll.seconds <= 0 || stream.shard_records == 0 || now - stream.shard_created < roll.seconds) {
+    return Status::Ok();
+  }
+  DYNAMO_RETURN_IF_ERROR(
+      impl.InTransaction([&] { return RollShard(impl, *impl.writer, stream, now); }));
+  active->second = stream;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Database::MaintainStreams(double now) {
+  std::vector<StreamInfo> streams;
+  {
+    std::lock_guard lock(impl_->write_mu);
+    DYNAMO_ASSIGN_OR_RETURN(streams, sqlite::LoadStreams(*impl_->writer));
+  }
+  for (const StreamInfo& info : streams) {
+    std::lock_guard lock(impl_->write_mu);
+    DYNAMO_RETURN_IF_ERROR(RollAgedShard(*impl_, info, now));
+    DYNAMO_RETURN_IF_ERROR(MaintainStream(*impl_, info, now));
+  }
+  return Status::Ok();
 }
 
 }  // namespace dynamo::storage

@@ -35,7 +35,11 @@ struct ShardInfo {
   std::optional<int64_t> end_seq;  // the last one it holds, once closed
   double created = 0;
   std::optional<double> closed;
+  int64_t trimmed = 0;  // records up to this sequence number were trimmed away
 };
+
+// How long stream records are kept (DynamoDB's 24 hours).
+inline constexpr double kStreamRetentionSeconds = 24 * 3600;
 
 enum class StreamEvent { kInsert = 1, kModify = 2, kRemove = 3 };
 

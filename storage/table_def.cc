@@ -258,6 +258,12 @@ Item TableDefToItem(const TableDef& def) {
                  AttributeValue::M(Item{{"read", Int(def.on_demand_maximum->read)},
                                         {"write", Int(def.on_demand_maximum->write)}}));
   }
+  if (!def.ttl_attribute.empty()) item.emplace("ttl", Str(def.ttl_attribute));
+  if (def.shard_rollover) {
+    item.emplace("shard_rollover",
+                 AttributeValue::M(Item{{"records", Int(def.shard_rollover->records)},
+                                        {"seconds", Time(def.shard_rollover->seconds)}}));
+  }
   return item;
 }
 
@@ -297,6 +303,12 @@ Result<TableDef> TableDefFromItem(const Item& item) {
   if (item.count("on_demand_max")) {
     FieldReader m(r.Map("on_demand_max"));
     t.on_demand_maximum = OnDemandMaximum{m.Int("read"), m.Int("write")};
+    r.Merge(m);
+  }
+  if (item.count("ttl")) t.ttl_attribute = r.String("ttl");
+  if (item.count("shard_rollover")) {
+    FieldReader m(r.Map("shard_rollover"));
+    t.shard_rollover = ShardRollover{m.Int("records"), m.Time("seconds")};
     r.Merge(m);
   }
   if (!r.ok() || t.name.empty() || t.key.hash.name.empty()) {

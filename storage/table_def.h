@@ -15,7 +15,8 @@
 //   key KEY, on_demand BOOL, on_demand_since S(time), throughput THROUGHPUT,
 //   gsi L[INDEX], lsi L[INDEX], stream M{enabled BOOL, view S, label S},
 //   deletion_protection BOOL, table_class S, tags L[L[S, S]], next_index_id N,
-//   sse_kms_key S, [on_demand_max M{read N, write N}]
+//   sse_kms_key S, [on_demand_max M{read N, write N}], [ttl S],
+//   [shard_rollover M{records N, seconds N}]
 //
 //   KEY        := M{hash S, hash_type S, [range S, range_type S]}
 //   INDEX      := M{id N, name S, key KEY, projection S, non_key L[S],
@@ -84,6 +85,17 @@ struct StreamSettings {
   bool operator==(const StreamSettings&) const = default;
 };
 
+// When the open shard of a table's stream is closed and a child opened in
+// its place (the emulator's setting, for testing consumers' handling of
+// shard lineage): after `records` records, or once it is `seconds` old;
+// 0 turns either off.
+struct ShardRollover {
+  int64_t records = 0;
+  double seconds = 0;
+
+  bool operator==(const ShardRollover&) const = default;
+};
+
 // OnDemandThroughput: the most request units per second a table may use;
 // -1: no maximum.
 struct OnDemandMaximum {
@@ -114,6 +126,11 @@ struct TableDef {
   std::optional<OnDemandMaximum> on_demand_maximum;  // set by OnDemandThroughput
   std::vector<std::pair<std::string, std::string>> tags;
   int64_t next_index_id = 1;
+  // The Time to Live attribute (UpdateTimeToLive); empty: TTL is disabled.
+  std::string ttl_attribute;
+  // Set for this table by the control API; unset: the database's default
+  // (DatabaseOptions::shard_rollover).
+  std::optional<ShardRollover> shard_rollover;
 
   bool operator==(const TableDef&) const = default;
 

@@ -7,6 +7,8 @@
 #include "storage/index.h"
 #include "storage/sqlite/rows.h"
 #include "storage/sqlite/stream_rows.h"
+#include "storage/sqlite/ttl_rows.h"
+#include "storage/ttl.h"
 
 namespace dynamo::storage {
 
@@ -22,8 +24,8 @@ namespace {
 // One mutation between its decision and its write; the items themselves are
 // in the mutation's MutationResult.
 struct Pending {
-  const TableDef* table = nullptr;  // current definition (the catalog holds it)
-  const Database::Impl::ActiveStream* stream = nullptr;  // the table's enabled stream
+  const TableDef* table = nullptr;                 // current definition (the catalog holds it)
+  Database::Impl::ActiveStream* stream = nullptr;  // the table's enabled stream
   Decision::Action action = Decision::Action::kKeep;
   bool read = false;  // the stored item was read
 };
@@ -33,8 +35,7 @@ Error InternalError(std::string message) {
 }
 
 // Step 1: the current definition of every mutation's table.
-Status ResolveTables(const Database::Impl& impl, const std::vector<Mutation>& batch,
-                     Pending* pending) {
+Status ResolveTables(Database::Impl& impl, const std::vector<Mutation>& batch, Pending* pending) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const Mutation& m = batch[i];
     if (m.invalid) continue;
@@ -159,17 +160,27 @@ Item KeyOf(const TableDef& table, const Item& item) {
   return keys;
 }
 
-// The stream record of a change, in the transaction of the change itself.
-// A put that leaves the item as it was writes none, as on DynamoDB.
+// The stream record of a change, in the transaction of the change itself,
+// after rolling the open shard over if it is due. A put that leaves the item
+// as it was writes none, as on DynamoDB.
 Status AppendStreamRecord(Connection& c, Database::Impl& impl, const Pending& p,
-                          const MutationResult& r, bool deleted) {
+                          const MutationResult& r, bool deleted, bool by_service) {
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;
   const Item* new_item = deleted ? nullptr : &*r.new_item;
   if (old_item && new_item && SameItem(*old_item, *new_item)) return Status::Ok();
-  const std::string& view = p.stream->view_type;
+  Database::Impl::ActiveStream& stream = *p.stream;
+  const double now = impl.Now();
+  const ShardRollover& roll = RolloverOf(impl, *p.table);
+  if (stream.shard_records > 0 &&
+      ((roll.records > 0 && stream.shard_records >= roll.records) ||
+       (roll.seconds > 0 && now - stream.shard_created >= roll.seconds))) {
+    DYNAMO_RETURN_IF_ERROR(RollShard(impl, c, stream, now));
+  }
+  const std::string& view = stream.view_type;
   StreamRecord record;
   record.seq = impl.next_seq++;
-  record.created = impl.Now();
+  record.created = now;
+  record.by_service = by_service;
   record.event = !old_item   ? StreamEvent::kInsert
                  : !new_item ? StreamEvent::kRemove
                              : StreamEvent::kModify;
@@ -181,14 +192,26 @@ Status AppendStreamRecord(Connection& c, Database::Impl& impl, const Pending& p,
   if (old_kept) record.size += r.old_size;
   if (new_kept) record.size += r.new_size;
   DYNAMO_RETURN_IF_ERROR(
-      sqlite::AppendRecord(c, p.stream->id, p.stream->shard, record, old_kept, new_kept));
+      sqlite::AppendRecord(c, stream.id, stream.shard, record, old_kept, new_kept));
+  ++stream.shard_records;
   return Status::Ok();
 }
 
-// Step 4 for one mutation: the row, its index entries, its stream record,
-// the change hook.
+// The item's entry in the TTL expiry index of a table with TTL enabled
+// (new_item null: the item is gone).
+Status MaintainExpiry(Connection& c, const TableDef& table, const EncodedKey& key,
+                      const Item* new_item) {
+  if (table.ttl_attribute.empty()) return Status::Ok();
+  std::optional<double> expires =
+      new_item ? TtlExpiry(*new_item, table.ttl_attribute) : std::nullopt;
+  if (expires) return sqlite::PutExpiry(c, table.id, key, *expires);
+  return sqlite::DeleteExpiry(c, table.id, key);
+}
+
+// Step 4 for one mutation: the row, its index and expiry entries, its stream
+// record, the change hook.
 Status Write(Connection& c, Database::Impl& impl, const Mutation& m, const Pending& p,
-             MutationResult& r) {
+             MutationResult& r, bool by_service) {
   const TableDef& table = *p.table;
   const ChangeHook& hook = impl.hook;
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;
@@ -196,7 +219,10 @@ Status Write(Connection& c, Database::Impl& impl, const Mutation& m, const Pendi
     DYNAMO_RETURN_IF_ERROR(sqlite::PutItem(c, table.id, m.key, *r.new_item, r.new_size));
     DYNAMO_RETURN_IF_ERROR(
         MaintainIndexes(c, table, m.key, old_item, &*r.new_item, r.index_writes));
-    if (p.stream) DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/false));
+    DYNAMO_RETURN_IF_ERROR(MaintainExpiry(c, table, m.key, &*r.new_item));
+    if (p.stream) {
+      DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/false, by_service));
+    }
     if (hook) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, &*r.new_item}));
     return Status::Ok();
   }
@@ -207,8 +233,9 @@ Status Write(Connection& c, Database::Impl& impl, const Mutation& m, const Pendi
     DYNAMO_RETURN_IF_ERROR(sqlite::DeleteItem(c, table.id, m.key));
     if (old_item)
       DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, nullptr, r.index_writes));
+    DYNAMO_RETURN_IF_ERROR(MaintainExpiry(c, table, m.key, nullptr));
     if (p.stream && old_item) {
-      DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/true));
+      DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/true, by_service));
     }
     if (hook && old_item) DYNAMO_RETURN_IF_ERROR(hook(Change{table, m.key, old_item, nullptr}));
   }
@@ -248,11 +275,20 @@ Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOpti
     }
     if (!result.failures.empty()) return Status::Ok();  // nothing was written
     for (size_t i = 0; i < batch.size(); ++i) {
-      DYNAMO_RETURN_IF_ERROR(Write(c, *impl_, batch[i], pending[i], result.results[i]));
+      DYNAMO_RETURN_IF_ERROR(
+          Write(c, *impl_, batch[i], pending[i], result.results[i], options.by_service));
     }
     return Status::Ok();
   });
-  DYNAMO_RETURN_IF_ERROR(written);
+  if (!written.ok()) {
+    // The stream state kept in memory (records counted, shards rolled over)
+    // was rolled back on disk.
+    if (std::any_of(pending, pending + batch.size(), [](const Pending& p) { return p.stream; })) {
+      Status reloaded = ReloadActiveStreams(*impl_);
+      if (!reloaded.ok()) return reloaded.error();
+    }
+    return written.error();
+  }
   if (!result.failures.empty()) {
     result.results.clear();
     return result;

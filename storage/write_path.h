@@ -128,6 +128,9 @@ struct ApplyOptions {
   // Items locked by this owner (a transaction applying its own writes) are
   // not conflicts. 0: any lock is a conflict.
   uint64_t lock_owner = 0;
+  // Deletions made by DynamoDB itself (Time to Live): their stream records
+  // carry the service's userIdentity.
+  bool by_service = false;
 };
 
 // One applied change, for the change hook: old_image null for a new item,

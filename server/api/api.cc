@@ -31,6 +31,8 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"UpdateTable", &UpdateTable},
       {"DescribeEndpoints", &DescribeEndpoints},
       {"DescribeLimits", &DescribeLimits},
+      {"UpdateTimeToLive", &UpdateTimeToLive},
+      {"DescribeTimeToLive", &DescribeTimeToLive},
       {"GetItem", &GetItem},
       {"PutItem", &PutItem},
       {"DeleteItem", &DeleteItem},
@@ -59,10 +61,14 @@ double Api::Now() const {
          1000.0;
 }
 
-Result<Namespace> Api::NamespaceFor(const RequestContext& ctx) {
+std::string Api::NamespaceName(std::string_view access_key, std::string_view region) const {
   // DynamoDB Local's file naming: <accessKey>_<region>, or shared-local-instance.
-  std::string name =
-      options_.shared_db ? "shared-local-instance" : ctx.access_key + "_" + ctx.region;
+  if (options_.shared_db) return "shared-local-instance";
+  return std::string(access_key) + "_" + std::string(region);
+}
+
+Result<Namespace> Api::NamespaceFor(const RequestContext& ctx) {
+  std::string name = NamespaceName(ctx.access_key, ctx.region);
   Namespace ns;
   DYNAMO_ASSIGN_OR_RETURN(ns.db, storage_->Namespace(name));
   std::lock_guard lock(tokens_mu_);

@@ -15,9 +15,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "expr/expression_cache.h"
+#include "server/api/clock.h"
 #include "storage/storage.h"
 
 namespace dynamo::server {
@@ -48,6 +50,9 @@ struct ApiOptions {
   int transaction_hold_ms = 0;
   // Seconds since the epoch; replaceable so tests can control time.
   std::function<double()> clock;
+  // The clock that POST /_emu/clock moves forward (the emulator's, which
+  // `clock` reads); null: time cannot be moved.
+  Clock* adjustable_clock = nullptr;
 };
 
 class Api {
@@ -67,7 +72,24 @@ class Api {
   void SetEndpointAddress(std::string address) { options_.endpoint_address = std::move(address); }
   const ApiOptions& options() const { return options_; }
 
+  // Background upkeep of every open namespace, which the emulator runs on a
+  // timer and the control API on demand: deleting expired TTL items (returns
+  // how many), and stream upkeep (trimming past the retention, shard
+  // rollover by age).
+  core::Result<size_t> SweepExpiredItems();
+  core::Status MaintainStreams();
+
+  // The control API: JSON requests under /_emu/ (control.cc documents them).
+  ApiResponse Control(std::string_view method, std::string_view path, std::string_view body);
+
  private:
+  // The databases a control request about a table means: the namespace of
+  // these credentials, or every open namespace that has the table.
+  core::Result<std::vector<std::shared_ptr<storage::Database>>> TableNamespaces(
+      std::string_view table, std::optional<std::string_view> access_key,
+      std::optional<std::string_view> region);
+  // The name of a namespace, as requests with these credentials use it.
+  std::string NamespaceName(std::string_view access_key, std::string_view region) const;
   core::Result<Namespace> NamespaceFor(const RequestContext& ctx);
 
   storage::Storage* storage_;

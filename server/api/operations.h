@@ -51,6 +51,10 @@ core::Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeEndpoints(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeLimits(OpContext& ctx, const JsonValue& req);
 
+// ttl.cc
+core::Result<std::string> UpdateTimeToLive(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DescribeTimeToLive(OpContext& ctx, const JsonValue& req);
+
 // items.cc
 core::Result<std::string> GetItem(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> PutItem(OpContext& ctx, const JsonValue& req);
@@ -75,5 +79,8 @@ core::Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req);
 // path: the member's constraint path, "tableName" unless nested.
 std::string ResolveTableName(std::string_view value, class ConstraintErrors& errors,
                              const std::string& path = "tableName");
+// The TableName member of the control-plane operations other than
+// CreateTable (a name or an ARN), required.
+core::Result<std::string> RequiredTableName(const JsonValue& req);
 
 }  // namespace dynamo::server

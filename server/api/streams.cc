@@ -266,6 +266,11 @@ const ShardInfo* FindShard(const StreamInfo& s, const std::vector<ShardInfo>& sh
   return nullptr;
 }
 
+// Reading before a shard's trim point (AWS's text, as a consumer recorded it).
+Error Trimmed() {
+  return Error{ErrorCode::kTrimmedDataAccess, "The data you are trying to access has been trimmed"};
+}
+
 }  // namespace
 
 Result<std::string> ListStreams(OpContext& ctx, const JsonValue& req) {
@@ -388,7 +393,8 @@ Result<std::string> GetShardIterator(OpContext& ctx, const JsonValue& req) {
     return Error{ErrorCode::kResourceNotFound,
                  "Requested resource not found: Shard does not exist"};
   }
-  Iterator it{s.id, shard->number, shard->start_seq,
+  // TRIM_HORIZON: the oldest record the retention kept.
+  Iterator it{s.id, shard->number, std::max(shard->start_seq, shard->trimmed + 1),
               static_cast<int64_t>(std::llround(ctx.api->Now() * 1000))};
   if (type == "LATEST" && shard->end_seq) {
     it.position = *shard->end_seq + 1;  // a closed shard has nothing later
@@ -411,6 +417,7 @@ Result<std::string> GetShardIterator(OpContext& ctx, const JsonValue& req) {
           "One or more parameter values were invalid: Invalid SequenceNumber for the shard");
     }
     it.position = type == "AT_SEQUENCE_NUMBER" ? n : n + 1;
+    if (it.position <= shard->trimmed) return Trimmed();
   }
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
@@ -445,6 +452,8 @@ Result<std::string> GetRecords(OpContext& ctx, const JsonValue& req) {
     if (candidate.number == it.shard) shard = &candidate;
   }
   if (!shard) return Error{ErrorCode::kResourceNotFound, "Invalid ShardId in ShardIterator"};
+  // Records the iterator has not read yet were trimmed away.
+  if (it.position <= shard->trimmed) return Trimmed();
   DYNAMO_ASSIGN_OR_RETURN(
       std::vector<StreamRecord> records,
       ctx.ns->db->ReadStreamRecords(s.id, shard->number, it.position, static_cast<size_t>(limit),

@@ -67,19 +67,6 @@ core::Error NullMember(std::string path) {
   return std::move(errors.ToStatus()).error();
 }
 
-// TableName for the control-plane operations other than CreateTable.
-Result<std::string> RequiredTableName(const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
-  ConstraintErrors errors;
-  if (!name) {
-    errors.NotNull("tableName");
-    return std::move(errors.ToStatus()).error();
-  }
-  std::string table = ResolveTableName(*name, errors);
-  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
-  return table;
-}
-
 // ---- Settings shared by CreateTable and UpdateTable ----
 
 // StreamSpecification after the JSON type pass.
@@ -867,6 +854,19 @@ Result<TableDef> ChangeTable(const OpContext& ctx, const JsonValue& req,
 }
 
 }  // namespace
+
+// TableName for the control-plane operations other than CreateTable.
+Result<std::string> RequiredTableName(const JsonValue& req) {
+  DYNAMO_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  ConstraintErrors errors;
+  if (!name) {
+    errors.NotNull("tableName");
+    return std::move(errors.ToStatus()).error();
+  }
+  std::string table = ResolveTableName(*name, errors);
+  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  return table;
+}
 
 std::string ResolveTableName(std::string_view value, ConstraintErrors& errors,
                              const std::string& path) {

@@ -202,6 +202,14 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
     return MakeResponse(req.version(), keep_alive, 200, "healthy: " + std::string(host) + " ",
                         "text/plain");
   }
+  // The emulator's control API (server/api/control.cc): a path no DynamoDB
+  // request uses.
+  if (std::string_view target(req.target()); target.substr(0, 6) == "/_emu/") {
+    target = target.substr(0, target.find('?'));
+    ApiResponse out = api->Control(std::string_view(req.method_string()), target, req.body());
+    return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body),
+                        "application/json");
+  }
   std::string_view content_type = req[http::field::content_type];
   std::string_view response_type = "application/x-amz-json-1.0";
   if (StartsWithCaseless(content_type, "application/x-amz-json-1.1")) {

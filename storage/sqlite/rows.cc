@@ -32,6 +32,7 @@ constexpr const char* kUpdateTable = "UPDATE tables SET def = ?2 WHERE id = ?1";
 constexpr const char* kDeleteTable = "DELETE FROM tables WHERE id = ?1";
 constexpr const char* kDeleteTableItems = "DELETE FROM items WHERE tid = ?1";
 constexpr const char* kDeleteTableIndexItems = "DELETE FROM index_items WHERE tid = ?1";
+constexpr const char* kDeleteTableExpiries = "DELETE FROM ttl_expiry WHERE tid = ?1";
 constexpr const char* kTableStats =
     "SELECT count(*), coalesce(sum(size), 0) FROM items WHERE tid = ?1";
 constexpr const char* kIndexStats =
@@ -229,7 +230,7 @@ Status UpdateTableDef(Connection& c, const TableDef& def) {
 }
 
 Status DropTable(Connection& c, int64_t table) {
-  for (const char* sql : {kDeleteTableItems, kDeleteTableIndexItems, kDeleteTable}) {
+  for (const char* sql : {kDeleteTableItems, kDeleteTableIndexItems, kDeleteTableExpiries, kDeleteTable}) {
     DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(sql));
     Connection::Stmt stmt(s);
     sqlite3_bind_int64(s, 1, table);

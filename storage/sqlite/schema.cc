@@ -75,6 +75,19 @@ CREATE TABLE stream_records(
   PRIMARY KEY (sid, shard, seq)) WITHOUT ROWID;
 )sql";
 
+// Version 4 adds the TTL expiry index (ttl_rows.h) and each shard's trim point.
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE ttl_expiry(
+  tid INTEGER NOT NULL,
+  hk BLOB NOT NULL,
+  rk BLOB NOT NULL,
+  expires REAL NOT NULL,
+  PRIMARY KEY (tid, hk, rk)) WITHOUT ROWID;
+CREATE INDEX ttl_expiry_by_time ON ttl_expiry(tid, expires);
+ALTER TABLE stream_shards ADD COLUMN trimmed INTEGER NOT NULL DEFAULT 0;
+UPDATE schema_info SET value = '4' WHERE key = 'version';
+)sql";
+
 constexpr const char* kHasSchemaInfo =
     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_info'";
 constexpr const char* kSelectVersion = "SELECT value FROM schema_info WHERE key = 'version'";
@@ -138,15 +151,20 @@ Status MigrateFrom2(Connection& c) {
 Status PrepareInTransaction(Connection& c, const std::string& name) {
   DYNAMO_ASSIGN_OR_RETURN(int version, CurrentVersion(c));
   if (version == kSchemaVersion) return Status::Ok();
+  if (version > kSchemaVersion) return NewerSchemaError(name, version);
+  if (version < 0) {
+    return Error{ErrorCode::kInternalServerError,
+                 "database " + name + " has unknown schema version " + std::to_string(version)};
+  }
+  // A new database is built as version 3 was, then migrated like any other.
   if (version == 0) {
     DYNAMO_RETURN_IF_ERROR(c.ExecScript(kCreateSchema));
-    return c.ExecScript(kCreateStreams);
+    DYNAMO_RETURN_IF_ERROR(c.ExecScript(kCreateStreams));
+    version = 3;
   }
-  if (version > kSchemaVersion) return NewerSchemaError(name, version);
   if (version == 1) DYNAMO_RETURN_IF_ERROR(MigrateFrom1(c));
-  if (version <= 2) return MigrateFrom2(c);
-  return Error{ErrorCode::kInternalServerError,
-               "database " + name + " has unknown schema version " + std::to_string(version)};
+  if (version <= 2) DYNAMO_RETURN_IF_ERROR(MigrateFrom2(c));
+  return c.ExecScript(kVersion4);
 }
 
 }  // namespace

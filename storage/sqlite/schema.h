@@ -1,8 +1,8 @@
 // Private to storage: the SQLite schema, its version, and migrations.
 //
-// Schema version 3 (kSchemaVersion):
+// Schema version 4 (kSchemaVersion):
 //
-//   schema_info(key TEXT PRIMARY KEY, value TEXT)      ('version', '3')
+//   schema_info(key TEXT PRIMARY KEY, value TEXT)      ('version', '4')
 //   tables(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, def BLOB)
 //       def  the TableDef persisted with the item codec (table_def.h); ids
 //            are never reused (AUTOINCREMENT), so a recreated table is new
@@ -23,17 +23,22 @@
 //       makes GSI keys with duplicates unique; item holds the projection.
 //   streams(id, tid, table_name, label, view_type, hash_key, range_key,
 //           created, disabled)                   one row per stream (streams.h)
-//   stream_shards(sid, shard, parent, start_seq, end_seq, created, closed)
+//   stream_shards(sid, shard, parent, start_seq, end_seq, created, closed,
+//           trimmed)   trimmed: the highest sequence number trimmed away (0: none)
 //   stream_records(sid, shard, seq, created, event, service, size, keys, old,
 //           new) PRIMARY KEY (sid, shard, seq) WITHOUT ROWID
 //       seq is the record's sequence number, increasing over the database
 //       (storage keeps the next one in memory, from the highest one stored
 //       in records or shards); keys/old/new are EncodeItem blobs, old and
 //       new kept as the stream's view type asks.
+//   ttl_expiry(tid, hk, rk, expires) PRIMARY KEY (tid, hk, rk) WITHOUT ROWID,
+//       with an index on (tid, expires): one row per item of a table with
+//       Time to Live enabled whose TTL attribute is a Number (epoch
+//       seconds); the sweeper reads the expired ones in expiry order.
 //
 // History: version 1 kept the table definition as JSON text written by the
 // API layer (tables.meta); version 2 makes it storage's own typed record; version 3
-// adds the stream tables.
+// adds the stream tables; version 4 the TTL expiry index and shard trim points.
 #pragma once
 
 #include <string>
@@ -44,7 +49,7 @@
 
 namespace dynamo::storage::sqlite {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Brings the database on c to kSchemaVersion in one transaction: creates the
 // schema in a new database, migrates an older version, and refuses a newer

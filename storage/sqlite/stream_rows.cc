@@ -23,7 +23,8 @@ constexpr const char* kCloseShard =
     "WHERE sid = ?1 AND closed IS NULL";
 constexpr const char* kNextSeq =
     "SELECT max(coalesce((SELECT max(seq) FROM stream_records), 0), "
-    "coalesce((SELECT max(max(start_seq - 1, coalesce(end_seq, 0))) FROM stream_shards), 0)) + 1";
+    "coalesce((SELECT max(max(start_seq - 1, coalesce(end_seq, 0), trimmed)) FROM stream_shards), "
+    "0)) + 1";
 constexpr const char* kSelectStreams =
     "SELECT id, tid, table_name, label, view_type, hash_key, range_key, created, disabled "
     "FROM streams ORDER BY id";
@@ -31,10 +32,8 @@ constexpr const char* kFindStream =
     "SELECT id, tid, table_name, label, view_type, hash_key, range_key, created, disabled "
     "FROM streams WHERE table_name = ?1 AND label = ?2 ORDER BY id DESC LIMIT 1";
 constexpr const char* kSelectShards =
-    "SELECT shard, parent, start_seq, end_seq, created, closed FROM stream_shards "
+    "SELECT shard, parent, start_seq, end_seq, created, closed, trimmed FROM stream_shards "
     "WHERE sid = ?1 ORDER BY shard";
-constexpr const char* kOpenShard =
-    "SELECT max(shard) FROM stream_shards WHERE sid = ?1 AND closed IS NULL";
 constexpr const char* kInsertRecord =
     "INSERT INTO stream_records(sid, shard, created, event, service, size, keys, old, new, seq) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
@@ -43,6 +42,20 @@ constexpr const char* kSelectRecords =
     "WHERE sid = ?1 AND shard = ?2 AND seq >= ?3 ORDER BY seq LIMIT ?4";
 constexpr const char* kLastSeq =
     "SELECT coalesce(max(seq), 0) FROM stream_records WHERE sid = ?1 AND shard = ?2";
+constexpr const char* kCountRecords =
+    "SELECT count(*) FROM stream_records WHERE sid = ?1 AND shard = ?2";
+constexpr const char* kOldestRecords =
+    "SELECT seq, created FROM stream_records WHERE sid = ?1 AND shard = ?2 ORDER BY seq LIMIT ?3";
+constexpr const char* kTrimRecords =
+    "DELETE FROM stream_records WHERE sid = ?1 AND shard = ?2 AND seq <= ?3";
+constexpr const char* kSetTrimmed =
+    "UPDATE stream_shards SET trimmed = max(trimmed, ?3) WHERE sid = ?1 AND shard = ?2";
+constexpr const char* kDeleteShardRecords =
+    "DELETE FROM stream_records WHERE sid = ?1 AND shard = ?2";
+constexpr const char* kDeleteShard = "DELETE FROM stream_shards WHERE sid = ?1 AND shard = ?2";
+constexpr const char* kDeleteStreamRecords = "DELETE FROM stream_records WHERE sid = ?1";
+constexpr const char* kDeleteStreamShards = "DELETE FROM stream_shards WHERE sid = ?1";
+constexpr const char* kDeleteStream = "DELETE FROM streams WHERE id = ?1";
 
 std::string_view ColumnText(sqlite3_stmt* s, int column) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
@@ -187,17 +200,11 @@ Result<std::vector<ShardInfo>> LoadShards(Connection& c, int64_t stream) {
     shard.end_seq = ColumnOptionalInt(s, 3);
     shard.created = sqlite3_column_double(s, 4);
     shard.closed = ColumnOptionalDouble(s, 5);
+    shard.trimmed = sqlite3_column_int64(s, 6);
     out.push_back(shard);
   }
   if (rc != SQLITE_DONE) return SqliteError(c.db(), "load shards");
   return out;
-}
-
-Result<int64_t> OpenShard(Connection& c, int64_t stream) {
-  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(kOpenShard));
-  Connection::Stmt stmt(s);
-  sqlite3_bind_int64(s, 1, stream);
-  return SingleInt(c, s, "open shard");
 }
 
 Status AppendRecord(Connection& c, int64_t stream, int64_t shard, const StreamRecord& record,
@@ -255,6 +262,69 @@ Result<int64_t> LastSequenceNumber(Connection& c, int64_t stream, int64_t shard)
   sqlite3_bind_int64(s, 1, stream);
   sqlite3_bind_int64(s, 2, shard);
   return SingleInt(c, s, "last sequence number");
+}
+
+Result<int64_t> CountRecords(Connection& c, int64_t stream, int64_t shard) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(kCountRecords));
+  Connection::Stmt stmt(s);
+  sqlite3_bind_int64(s, 1, stream);
+  sqlite3_bind_int64(s, 2, shard);
+  return SingleInt(c, s, "count stream records");
+}
+
+namespace {
+
+// The (stream, shard, value) statements of trimming and deleting.
+Status RunOnShard(Connection& c, const char* sql, int64_t stream, int64_t shard,
+                  std::optional<int64_t> value, const char* what) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(sql));
+  Connection::Stmt stmt(s);
+  sqlite3_bind_int64(s, 1, stream);
+  sqlite3_bind_int64(s, 2, shard);
+  if (value) sqlite3_bind_int64(s, 3, *value);
+  return Done(c, s, what);
+}
+
+}  // namespace
+
+Result<size_t> TrimRecords(Connection& c, int64_t stream, int64_t shard, double cutoff,
+                           size_t limit) {
+  int64_t last = 0;
+  size_t n = 0;
+  {
+    DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(kOldestRecords));
+    Connection::Stmt stmt(s);
+    sqlite3_bind_int64(s, 1, stream);
+    sqlite3_bind_int64(s, 2, shard);
+    sqlite3_bind_int64(s, 3, static_cast<int64_t>(limit));
+    int rc;
+    // Records are created in sequence order: the old ones are a prefix.
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && sqlite3_column_double(s, 1) < cutoff) {
+      last = sqlite3_column_int64(s, 0);
+      ++n;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(c.db(), "find old records");
+  }
+  if (n == 0) return n;
+  DYNAMO_RETURN_IF_ERROR(RunOnShard(c, kTrimRecords, stream, shard, last, "trim records"));
+  DYNAMO_RETURN_IF_ERROR(RunOnShard(c, kSetTrimmed, stream, shard, last, "set trim point"));
+  return n;
+}
+
+Status DeleteShard(Connection& c, int64_t stream, int64_t shard) {
+  DYNAMO_RETURN_IF_ERROR(
+      RunOnShard(c, kDeleteShardRecords, stream, shard, std::nullopt, "delete shard records"));
+  return RunOnShard(c, kDeleteShard, stream, shard, std::nullopt, "delete shard");
+}
+
+Status DeleteStream(Connection& c, int64_t stream) {
+  for (const char* sql : {kDeleteStreamRecords, kDeleteStreamShards, kDeleteStream}) {
+    DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(sql));
+    Connection::Stmt stmt(s);
+    sqlite3_bind_int64(s, 1, stream);
+    DYNAMO_RETURN_IF_ERROR(Done(c, s, "delete stream"));
+  }
+  return Status::Ok();
 }
 
 }  // namespace dynamo::storage::sqlite

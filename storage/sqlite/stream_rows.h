@@ -27,8 +27,6 @@ core::Result<std::vector<StreamInfo>> LoadStreams(Connection& c);  // by id
 core::Result<std::optional<StreamInfo>> FindStream(Connection& c, std::string_view table_name,
                                                    std::string_view label);
 core::Result<std::vector<ShardInfo>> LoadShards(Connection& c, int64_t stream);  // by number
-// The highest shard number of an enabled stream (its open shard).
-core::Result<int64_t> OpenShard(Connection& c, int64_t stream);
 
 // A new record at record.seq; its images are given by pointer (null: not
 // kept), so the write path stores them without copying the items
@@ -42,5 +40,16 @@ core::Result<std::vector<StreamRecord>> ReadRecords(Connection& c, int64_t strea
                                                     int64_t from, size_t limit, size_t max_bytes);
 // The last sequence number of a shard (0: it has no record).
 core::Result<int64_t> LastSequenceNumber(Connection& c, int64_t stream, int64_t shard);
+// How many records a shard holds.
+core::Result<int64_t> CountRecords(Connection& c, int64_t stream, int64_t shard);
+
+// Deletes up to limit of the shard's oldest records created before cutoff
+// and raises its trim point past them; returns how many it deleted.
+core::Result<size_t> TrimRecords(Connection& c, int64_t stream, int64_t shard, double cutoff,
+                                 size_t limit);
+// Forgets a shard and its records.
+core::Status DeleteShard(Connection& c, int64_t stream, int64_t shard);
+// Forgets a stream, its shards and their records.
+core::Status DeleteStream(Connection& c, int64_t stream);
 
 }  // namespace dynamo::storage::sqlite

@@ -78,7 +78,7 @@ TEST_F(SchemaTest, NewDatabasesGetTheCurrentVersion) {
     ASSERT_TRUE(db.ok()) << db.error().message;
   }
   EXPECT_EQ(*sqlite::ReadSchemaVersion(path), sqlite::kSchemaVersion);
-  EXPECT_EQ(sqlite::kSchemaVersion, 3);
+  EXPECT_EQ(sqlite::kSchemaVersion, 4);
 }
 
 TEST_F(SchemaTest, Version1IsMigratedWithItsTablesItemsAndIndexes) {
@@ -87,7 +87,7 @@ TEST_F(SchemaTest, Version1IsMigratedWithItsTablesItemsAndIndexes) {
   auto opened = Database::Open(DatabaseOptions{path, false, false, 1});
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   auto& db = **opened;
-  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 3);
+  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 4);
   EXPECT_EQ(db.TableNames(), (std::vector<std::string>{"Music", "Plain"}));
   // The enabled stream of a table from before version 3 exists from the migration on.
   auto streams = db.ListStreams();
@@ -150,10 +150,10 @@ TEST_F(SchemaTest, Version1IsMigratedWithItsTablesItemsAndIndexes) {
 TEST_F(SchemaTest, ANewerVersionIsRefusedNamingBothVersions) {
   std::string path = Make("AKID_us-east-1.db",
                           "CREATE TABLE schema_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                          "INSERT INTO schema_info VALUES ('version', '4');"
+                          "INSERT INTO schema_info VALUES ('version', '5');"
                           "CREATE TABLE tables(id INTEGER PRIMARY KEY, something_new BLOB);");
   const std::string expected = "database " + path +
-                               " has schema version 4, newer than version 3, the newest this "
+                               " has schema version 5, newer than version 4, the newest this "
                                "dynamo-emu can read; refusing to open it (use a newer "
                                "dynamo-emu, or another data directory)";
   auto db = Database::Open(DatabaseOptions{path, false, false, 1});
@@ -164,7 +164,7 @@ TEST_F(SchemaTest, ANewerVersionIsRefusedNamingBothVersions) {
   ASSERT_FALSE(storage.ok());
   EXPECT_EQ(storage.error().message, expected);
   // Nothing was changed.
-  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 4);
+  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 5);
 }
 
 TEST_F(SchemaTest, FilesThatAreNotDatabasesDoNotStopStartUp) {

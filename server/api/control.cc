@@ -1,0 +1,205 @@
+// The control API: the emulator's own endpoints, under /_emu/ on the same
+// port (a path no DynamoDB request uses), JSON in and out, for tests and
+// scripts (curl works). Errors are {"error": "..."} with status 400, 404 or
+// 405.
+//
+//   GET  /_emu/clock            {"Now": <epoch seconds>, "OffsetSeconds": n}
+//   POST /_emu/clock            {"AdvanceSeconds": n}: moves the emulator's
+//                               clock forward (shard iterators expire, stream
+//                               records are trimmed, TTL items expire)
+//   POST /_emu/ttl/sweep        deletes expired TTL items now, in every open
+//                               namespace: {"DeletedItems": n}
+//   POST /_emu/streams/maintain stream upkeep now: trims records past the
+//                               24-hour retention, rolls shards past their age
+//   POST /_emu/streams/rollover {"TableName": t}: closes the open shard of
+//                               t's stream and opens its child, now:
+//                               {"RolledOver": n} (shards rolled; an empty
+//                               shard is not rolled)
+//   POST /_emu/streams/rollover-policy
+//                               {"TableName": t, "RecordsPerShard": n,
+//                               "ShardSeconds": s}: t's stream rolls its shard
+//                               over after n records or s seconds (0: never);
+//                               {"TableName": t, "UseDefault": true}: back to
+//                               the --stream-shard-* flags
+//
+// A table is looked up in the namespace of "AccessKeyId" and "Region" when
+// the body names both, else in every open namespace that has it.
+#include <cmath>
+
+#include "server/api/api.h"
+#include "server/api/json.h"
+#include "server/api/json_parse.h"
+#include "server/log.h"
+#include "storage/ttl.h"
+
+namespace dynamo::server {
+
+using core::Result;
+using core::Status;
+
+namespace {
+
+ApiResponse Reply(int status, const std::function<void(JsonWriter&)>& members) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  members(w);
+  w.EndObject();
+  return ApiResponse{status, std::string(buf.GetString(), buf.GetSize())};
+}
+
+ApiResponse Fail(int status, const std::string& message) {
+  return Reply(status, [&](JsonWriter& w) {
+    w.Key("error");
+    w.String(message);
+  });
+}
+
+std::optional<std::string_view> StringMember(const JsonValue& body, const char* name) {
+  auto it = body.FindMember(name);
+  if (it == body.MemberEnd() || !it->value.IsString()) return std::nullopt;
+  return std::string_view(it->value.GetString(), it->value.GetStringLength());
+}
+
+// A member that must be a non-negative number when present.
+Result<std::optional<double>> NumberMember(const JsonValue& body, const char* name) {
+  auto it = body.FindMember(name);
+  if (it == body.MemberEnd()) return std::optional<double>();
+  if (!it->value.IsNumber() || !std::isfinite(it->value.GetDouble()) || it->value.GetDouble() < 0) {
+    return core::ValidationError(std::string(name) + " must be a number >= 0");
+  }
+  return std::optional<double>(it->value.GetDouble());
+}
+
+}  // namespace
+
+Result<size_t> Api::SweepExpiredItems() {
+  size_t deleted = 0;
+  const double now = Now();
+  for (const auto& [name, db] : storage_->OpenDatabases()) {
+    auto swept = storage::SweepExpiredItems(*db, now);
+    if (!swept.ok()) return Result<size_t>(core::Error(swept.error()));
+    deleted += *swept;
+  }
+  return deleted;
+}
+
+Status Api::MaintainStreams() {
+  const double now = Now();
+  for (const auto& [name, db] : storage_->OpenDatabases()) {
+    DYNAMO_RETURN_IF_ERROR(db->MaintainStreams(now));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// POST /_emu/streams/rollover and /_emu/streams/rollover-policy on the
+// table's databases.
+ApiResponse StreamRollover(std::string_view path, const JsonValue& doc, std::string_view table,
+                           const std::vector<std::shared_ptr<storage::Database>>& dbs) {
+  if (path == "/_emu/streams/rollover") {
+    size_t rolled = 0;
+    for (const auto& db : dbs) {
+      auto done = db->RollOverShard(table);
+      if (!done.ok()) return Fail(500, done.error().message);
+      rolled += *done ? 1 : 0;
+    }
+    return Reply(200, [&](JsonWriter& w) {
+      w.Key("RolledOver");
+      w.Uint64(rolled);
+    });
+  }
+  std::optional<storage::ShardRollover> policy;
+  auto use_default = doc.FindMember("UseDefault");
+  if (use_default == doc.MemberEnd() || !use_default->value.IsTrue()) {
+    auto records = NumberMember(doc, "RecordsPerShard");
+    auto seconds = NumberMember(doc, "ShardSeconds");
+    if (!records.ok()) return Fail(400, records.error().message);
+    if (!seconds.ok()) return Fail(400, seconds.error().message);
+    policy =
+        storage::ShardRollover{static_cast<int64_t>(records->value_or(0)), seconds->value_or(0)};
+  }
+  for (const auto& db : dbs) {
+    auto updated = db->UpdateTable(table, [&](const storage::TableDef& current) {
+      storage::TableDef next = current;
+      next.shard_rollover = policy;
+      return Result<storage::TableDef>(std::move(next));
+    });
+    if (!updated.ok()) return Fail(500, updated.error().message);
+  }
+  return Reply(200, [&](JsonWriter& w) {
+    w.Key("TableName");
+    w.String(table.data(), static_cast<rapidjson::SizeType>(table.size()));
+    w.Key("Namespaces");
+    w.Uint64(dbs.size());
+  });
+}
+
+}  // namespace
+
+ApiResponse Api::Control(std::string_view method, std::string_view path, std::string_view body) {
+  JsonDocument doc;
+  size_t depth = 0;
+  if (!body.empty() && (!ParseRequestBody(body, 16, &doc, &depth) || !doc.IsObject())) {
+    return Fail(400, "the body must be a JSON object");
+  }
+  if (body.empty()) doc.SetObject();
+  const bool post = method == "POST";
+  auto report = [](const Status& status) {
+    return status.ok() ? Reply(200, [](JsonWriter&) {}) : Fail(500, status.error().message);
+  };
+  if (path == "/_emu/clock") {
+    if (!post && method != "GET") return Fail(405, "use GET or POST");
+    if (post) {
+      auto advance = NumberMember(doc, "AdvanceSeconds");
+      if (!advance.ok()) return Fail(400, advance.error().message);
+      if (!*advance) return Fail(400, "AdvanceSeconds is required");
+      if (!options_.adjustable_clock) return Fail(400, "this emulator's clock cannot be moved");
+      options_.adjustable_clock->Advance(**advance);
+    }
+    return Reply(200, [&](JsonWriter& w) {
+      w.Key("Now");
+      w.Double(Now());
+      w.Key("OffsetSeconds");
+      w.Double(options_.adjustable_clock ? options_.adjustable_clock->offset() : 0.0);
+    });
+  }
+  if (!post) return Fail(405, "use POST");
+  if (path == "/_emu/ttl/sweep") {
+    auto deleted = SweepExpiredItems();
+    if (!deleted.ok()) return Fail(500, deleted.error().message);
+    return Reply(200, [&](JsonWriter& w) {
+      w.Key("DeletedItems");
+      w.Uint64(*deleted);
+    });
+  }
+  if (path == "/_emu/streams/maintain") return report(MaintainStreams());
+  if (path == "/_emu/streams/rollover" || path == "/_emu/streams/rollover-policy") {
+    std::optional<std::string_view> table = StringMember(doc, "TableName");
+    if (!table) return Fail(400, "TableName is required");
+    auto dbs =
+        TableNamespaces(*table, StringMember(doc, "AccessKeyId"), StringMember(doc, "Region"));
+    if (!dbs.ok()) return Fail(500, dbs.error().message);
+    if (dbs->empty()) return Fail(404, "no table " + std::string(*table));
+    return StreamRollover(path, doc, *table, *dbs);
+  }
+  return Fail(404, "no control endpoint " + std::string(path));
+}
+
+Result<std::vector<std::shared_ptr<storage::Database>>> Api::TableNamespaces(
+    std::string_view table, std::optional<std::string_view> access_key,
+    std::optional<std::string_view> region) {
+  std::vector<std::shared_ptr<storage::Database>> dbs;
+  if (access_key && region) {
+    DYNAMO_ASSIGN_OR_RETURN(auto db, storage_->Namespace(NamespaceName(*access_key, *region)));
+    if (db->FindTable(table)) dbs.push_back(std::move(db));
+    return dbs;
+  }
+  for (const auto& [name, db] : storage_->OpenDatabases()) {
+    if (db->FindTable(table)) dbs.push_back(db);
+  }
+  return dbs;
+}
+
+}  // namespace dynamo::server

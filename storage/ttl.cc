@@ -1,0 +1,106 @@
+#include "storage/ttl.h"
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "storage/database.h"
+
+namespace dynamo::storage {
+
+std::optional<double> TtlExpiry(const core::Item& item, const std::string& attribute) {
+  auto it = item.find(attribute);
+  if (it == item.end() || it->second.type() != core::ValueType::kN) return std::nullopt;
+  const core::Number& n = it->second.n();
+  if (n.is_zero()) return 0.0;
+  // value = ±0.digits * 10^exponent; |exponent| <= 130 stays within a double.
+  std::string text =
+      (n.negative() ? "-0." : "0.") + n.digits() + "e" + std::to_string(n.exponent());
+  return std::strtod(text.c_str(), nullptr);
+}
+
+bool TtlExpired(const core::Item& item, const std::string& attribute, double now) {
+  std::optional<double> expires = TtlExpiry(item, attribute);
+  return expires && *expires < now && *expires >= now - kTtlMaxAgeSeconds;
+}
+
+namespace {
+
+// One batch of expired items as mutations; deleted[i] is set when the i-th
+// was found expired under the write lock (and so deleted, if it commits).
+std::vector<Mutation> ExpiryBatch(const std::shared_ptr<const TableDef>& table,
+                                  std::vector<EncodedKey> keys, double now,
+                                  const std::shared_ptr<std::vector<char>>& deleted) {
+  std::vector<Mutation> batch;
+  batch.reserve(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Mutation m;
+    m.table = table;
+    m.key = std::move(keys[i]);
+    m.kind = WriteKind::kDelete;
+    m.decide = [attribute = table->ttl_attribute, now, deleted,
+                i](const core::Item* stored) -> core::Result<Decision> {
+      if (!stored || !TtlExpired(*stored, attribute, now)) return Decision::Keep();
+      (*deleted)[i] = 1;
+      return Decision::Delete();
+    };
+    batch.push_back(std::move(m));
+  }
+  return batch;
+}
+
+// Applies a batch as the service; when an item of it is held by a
+// transaction, applies the others one by one. Returns how many it deleted.
+core::Result<size_t> ApplyExpiryBatch(Database& db, std::vector<Mutation> batch,
+                                      const std::shared_ptr<std::vector<char>>& deleted) {
+  ApplyOptions options;
+  options.by_service = true;
+  auto count = [&] {
+    size_t n = 0;
+    for (char d : *deleted) n += d ? 1 : 0;
+    return n;
+  };
+  std::vector<Mutation> copy = batch;
+  auto applied = db.Apply(std::move(batch), options);
+  if (applied.ok()) return applied->committed ? count() : 0;
+  if (applied.error().code != core::ErrorCode::kTransactionConflict) return applied.error();
+  std::fill(deleted->begin(), deleted->end(), 0);
+  for (size_t i = 0; i < copy.size(); ++i) {
+    std::vector<Mutation> one;
+    one.push_back(std::move(copy[i]));
+    auto single = db.Apply(std::move(one), options);
+    if (!single.ok() && single.error().code != core::ErrorCode::kTransactionConflict) {
+      return single.error();
+    }
+    if (!single.ok() || !single->committed) (*deleted)[i] = 0;
+  }
+  return count();
+}
+
+}  // namespace
+
+core::Result<size_t> SweepExpiredItems(Database& db, double now, size_t batch_size) {
+  size_t total = 0;
+  for (const std::string& name : db.TableNames()) {
+    std::shared_ptr<const TableDef> table = db.FindTable(name);
+    if (!table || table->ttl_attribute.empty()) continue;
+    for (;;) {
+      DYNAMO_ASSIGN_OR_RETURN(std::vector<EncodedKey> keys,
+                              db.ExpiredKeys(table->id, now, batch_size));
+      if (keys.empty()) break;
+      const bool last = keys.size() < batch_size;
+      auto deleted = std::make_shared<std::vector<char>>(keys.size(), 0);
+      auto applied =
+          ApplyExpiryBatch(db, ExpiryBatch(table, std::move(keys), now, deleted), deleted);
+      // The table was deleted or recreated meanwhile: its items went with it.
+      if (!applied.ok() && applied.error().code == core::ErrorCode::kResourceNotFound) break;
+      if (!applied.ok()) return applied.error();
+      total += *applied;
+      // Nothing could be deleted (held, or no longer expired): later.
+      if (last || *applied == 0) break;
+    }
+  }
+  return total;
+}
+
+}  // namespace dynamo::storage
