@@ -10,9 +10,10 @@
 // --requests N runs exactly N requests per run instead of a time slice, so
 // that `valgrind --tool=callgrind` counts the same work on every build.
 // Operations: PutItem (new keys, ~200-byte items), PutItem on a table with a
-// GSI, PutItem on a table with a NEW_AND_OLD_IMAGES stream, conditional UpdateItem (version-checked
-// increment), BatchWriteItem (25 puts), DeleteItem (of items the batches wrote), TransactWriteItems
-// (4 updates; 2 puts; 1 put with a fresh ClientRequestToken, as SDKs send).
+// GSI, PutItem on a table with a NEW_AND_OLD_IMAGES stream, PutItem on a table with Time to Live
+// on the items' Number attribute n (kept in the expiry index), conditional UpdateItem
+// (version-checked increment), BatchWriteItem (25 puts), DeleteItem (of items the batches wrote),
+// TransactWriteItems (4 updates; 2 puts; 1 put with a fresh ClientRequestToken, as SDKs send).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -89,6 +90,12 @@ int main(int argc, char** argv) {
   call(
       "CreateTable",
       R"({"TableName":"streamed","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"}})");
+  call(
+      "CreateTable",
+      R"({"TableName":"expiring","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})");
+  call(
+      "UpdateTimeToLive",
+      R"({"TableName":"expiring","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"n"}})");
   call("PutItem", R"({"TableName":"plain","Item":{"pk":{"S":"counter"},"v":{"N":"0"}}})");
 
   long version = 0;   // the counter item's version, carried across runs
@@ -98,6 +105,7 @@ int main(int argc, char** argv) {
       {"PutItem", "PutItem", [](long n) { return PutBody("plain", n); }},
       {"PutItem (GSI)", "PutItem", [](long n) { return PutBody("indexed", n); }},
       {"PutItem (stream)", "PutItem", [](long n) { return PutBody("streamed", n); }},
+      {"PutItem (TTL)", "PutItem", [](long n) { return PutBody("expiring", n); }},
       {"UpdateItem (conditional)", "UpdateItem",
        [&](long) {
          std::string v = std::to_string(version++);

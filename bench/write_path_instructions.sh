@@ -9,7 +9,7 @@ set -euo pipefail
 bin=${1:-build/bench/bench_write_path}
 n1=${N1:-200}
 n2=${N2:-1200}
-ops=("PutItem" "PutItem (GSI)" "PutItem (stream)" "UpdateItem (conditional)" "BatchWriteItem (25 puts)" "DeleteItem"
+ops=("PutItem" "PutItem (GSI)" "PutItem (stream)" "PutItem (TTL)" "UpdateItem (conditional)" "BatchWriteItem (25 puts)" "DeleteItem"
      "TransactWriteItems (4 updates)" "TransactWriteItems (2 puts)")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -9,6 +9,7 @@
 
 #include "server/http/http_server.h"
 #include "server/http/sigv4.h"
+#include "server/http/stream_trigger.h"
 #include "server/log.h"
 
 namespace dynamo {
@@ -23,6 +24,7 @@ struct Emulator::Impl {
   net::io_context ioc;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::unique_ptr<server::HttpServer> http;
+  std::unique_ptr<server::StreamTrigger> trigger;
   std::unique_ptr<net::signal_set> signals;
   std::vector<std::thread> threads;
 
@@ -123,6 +125,13 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
   for (int i = 0; i < threads; ++i) {
     impl->threads.emplace_back([ioc = &impl->ioc] { ioc->run(); });
   }
+  if (!options.stream_handlers.empty()) {
+    server::StreamTriggerOptions to;
+    for (const auto& [table, url] : options.stream_handlers) to.handlers.push_back({table, url});
+    to.batch_size = static_cast<size_t>(std::clamp(options.stream_handler_batch, 1, 10000));
+    DYNAMO_ASSIGN_OR_RETURN(impl->trigger,
+                            server::StreamTrigger::Start(impl->storage.get(), impl->api.get(), to));
+  }
   if (options.upkeep_interval_seconds > 0) {
     impl->upkeep = std::thread([i = impl.get()] { i->RunUpkeep(); });
   }
@@ -167,6 +176,7 @@ void Emulator::Stop() {
   impl_->cv.notify_all();
   impl_->upkeep_cv.notify_all();
   if (impl_->upkeep.joinable()) impl_->upkeep.join();
+  impl_->trigger.reset();
   if (impl_->signals) {
     boost::system::error_code ec;
     impl_->signals->cancel(ec);

@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "server/api/api.h"
@@ -42,6 +44,10 @@ struct EmulatorOptions {
   // table's own policy.
   int64_t stream_shard_records = 0;
   double stream_shard_seconds = 0;
+  // Deliver stream records to HTTP endpoints as Lambda's event source does
+  // (server/http/stream_trigger.h): (table or empty for all, http:// URL).
+  std::vector<std::pair<std::string, std::string>> stream_handlers;
+  int stream_handler_batch = 100;  // records per delivery, 1..10000
 };
 
 class Emulator {

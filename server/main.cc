@@ -49,6 +49,14 @@ Options:
   --stream-shard-seconds S
                     roll it over once it is S seconds old (default 0: never);
                     POST /_emu/streams/rollover-policy sets a table's own
+  --stream-handler [TABLE=]URL
+                    POST each table's stream records (or TABLE's only) to the
+                    http:// URL as AWS Lambda's DynamoDB event source hands
+                    them to a function ({"Records": [...]}), in order per
+                    shard, retrying a failed batch with back-off; repeatable
+                    (see examples/stream-handler/)
+  --stream-handler-batch N
+                    records per delivery (default 100, like Lambda's BatchSize)
   --auth-credentials FILE
                     verify every request's AWS Signature Version 4 against the
                     key pairs of FILE, an AWS shared-credentials file (the
@@ -104,6 +112,45 @@ const RangedFlag* FindRangedFlag(const std::string& arg) {
   return nullptr;
 }
 
+// The flags of TTL sweeps, shard rollover and the stream trigger.
+bool IsUpkeepFlag(const std::string& arg) {
+  for (const char* flag : {"--sweep-interval", "--stream-shard-seconds", "--stream-shard-records",
+                           "--stream-handler", "--stream-handler-batch"}) {
+    if (arg == flag) return true;
+  }
+  return false;
+}
+
+// Reads one of them (IsUpkeepFlag); an exit code when its value is bad.
+std::optional<int> ParseUpkeepFlag(const std::string& arg, const char* v,
+                                   dynamo::EmulatorOptions& options) {
+  if (!v || *v == '\0') return Fail("missing value for " + arg);
+  if (arg == "--sweep-interval" || arg == "--stream-shard-seconds") {
+    auto seconds = ParseSeconds(v, 0, 31536000);
+    if (!seconds) return Fail("invalid " + arg + " '" + std::string(v) + "' (0..31536000)");
+    (arg == "--sweep-interval" ? options.upkeep_interval_seconds : options.stream_shard_seconds) =
+        *seconds;
+  } else if (arg == "--stream-shard-records") {
+    auto n = ParseInteger(v, 0, 1000000000);
+    if (!n) return Fail("invalid " + arg + " '" + std::string(v) + "' (0..1000000000)");
+    options.stream_shard_records = *n;
+  } else if (arg == "--stream-handler-batch") {
+    auto n = ParseInteger(v, 1, 10000);
+    if (!n) return Fail("invalid " + arg + " '" + std::string(v) + "' (1..10000)");
+    options.stream_handler_batch = static_cast<int>(*n);
+  } else {
+    // --stream-handler [TABLE=]URL
+    std::string spec = v;
+    const size_t eq = spec.find('=');
+    if (spec.rfind("http", 0) == 0 || eq == std::string::npos) {
+      options.stream_handlers.emplace_back("", spec);
+    } else {
+      options.stream_handlers.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
 // Reads the command line into options. Returns an exit code when the process
 // should stop (help, version, a bad flag), nullopt to start the server.
 std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptions& options) {
@@ -152,19 +199,8 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
                     ".." + std::to_string(flag->max) + ")");
       }
       options.*flag->field = static_cast<int>(*n);
-    } else if (arg == "--sweep-interval" || arg == "--stream-shard-seconds") {
-      const char* v = value();
-      if (!v) return Fail("missing value for " + arg);
-      auto seconds = ParseSeconds(v, 0, 31536000);
-      if (!seconds) return Fail("invalid " + arg + " '" + std::string(v) + "' (0..31536000)");
-      (arg == "--sweep-interval" ? options.upkeep_interval_seconds : options.stream_shard_seconds) =
-          *seconds;
-    } else if (arg == "--stream-shard-records") {
-      const char* v = value();
-      if (!v) return Fail("missing value for " + arg);
-      auto n = ParseInteger(v, 0, 1000000000);
-      if (!n) return Fail("invalid " + arg + " '" + std::string(v) + "' (0..1000000000)");
-      options.stream_shard_records = *n;
+    } else if (IsUpkeepFlag(arg)) {
+      if (std::optional<int> exit_code = ParseUpkeepFlag(arg, value(), options)) return exit_code;
     } else if (arg == "--auth-credentials") {
       const char* v = value();
       if (!v || *v == '\0') return Fail("missing value for " + arg);

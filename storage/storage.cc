@@ -129,6 +129,22 @@ Result<std::shared_ptr<Database>> Storage::Namespace(const std::string& name) {
   return opened;
 }
 
+Result<std::shared_ptr<Database>> Storage::ExistingNamespace(const std::string& name) {
+  {
+    std::lock_guard lock(mu_);
+    if (slots_.count(name) == 0 && options_.in_memory) return std::shared_ptr<Database>();
+  }
+  if (!options_.in_memory) {
+    std::error_code ec;
+    const auto path = std::filesystem::path(options_.data_dir) / NamespaceFileName(name);
+    std::lock_guard lock(mu_);
+    if (slots_.count(name) == 0 && !std::filesystem::exists(path, ec)) {
+      return std::shared_ptr<Database>();
+    }
+  }
+  return Namespace(name);
+}
+
 size_t Storage::OpenNamespaces() const {
   std::lock_guard lock(mu_);
   return lru_.size();

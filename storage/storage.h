@@ -47,6 +47,10 @@ class Storage {
   // database is used (a request), no longer: held databases are never closed.
   core::Result<std::shared_ptr<Database>> Namespace(const std::string& name);
 
+  // The database of a namespace that exists (open, or a file of it in
+  // data_dir), opened if needed; null when there is none: nothing is created.
+  core::Result<std::shared_ptr<Database>> ExistingNamespace(const std::string& name);
+
   // Namespaces open right now.
   size_t OpenNamespaces() const;
   // The databases of the namespaces open right now, by name (for background

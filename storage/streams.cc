@@ -95,6 +95,7 @@ Status RollShard(Database::Impl& impl, Connection& c, Database::Impl::ActiveStre
   ShardInfo child;
   child.number = stream.shard + 1;
   child.parent = stream.shard;
+  child.parent_created = stream.shard_created;
   child.start_seq = impl.next_seq;
   child.created = now;
   DYNAMO_RETURN_IF_ERROR(sqlite::InsertShard(c, stream.id, child));

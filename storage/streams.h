@@ -31,6 +31,7 @@ struct StreamInfo {
 struct ShardInfo {
   int64_t number = 0;              // 0, 1, ... within the stream
   std::optional<int64_t> parent;   // the shard it was rolled over from
+  double parent_created = 0;       // when the parent was opened (its ShardId outlives it)
   int64_t start_seq = 0;           // the first sequence number it may hold
   std::optional<int64_t> end_seq;  // the last one it holds, once closed
   double created = 0;

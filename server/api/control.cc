@@ -24,7 +24,9 @@
 //
 // A table is looked up in the namespace of "AccessKeyId" and "Region" when
 // the body names both, else in every open namespace that has it.
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "server/api/api.h"
 #include "server/api/json.h"
@@ -165,6 +167,12 @@ ApiResponse Api::Control(std::string_view method, std::string_view path, std::st
       w.Double(options_.adjustable_clock ? options_.adjustable_clock->offset() : 0.0);
     });
   }
+  static constexpr std::string_view kPostOnly[] = {"/_emu/ttl/sweep", "/_emu/streams/maintain",
+                                                   "/_emu/streams/rollover",
+                                                   "/_emu/streams/rollover-policy"};
+  if (std::find(std::begin(kPostOnly), std::end(kPostOnly), path) == std::end(kPostOnly)) {
+    return Fail(404, "no control endpoint " + std::string(path));
+  }
   if (!post) return Fail(405, "use POST");
   if (path == "/_emu/ttl/sweep") {
     auto deleted = SweepExpiredItems();
@@ -175,7 +183,7 @@ ApiResponse Api::Control(std::string_view method, std::string_view path, std::st
     });
   }
   if (path == "/_emu/streams/maintain") return report(MaintainStreams());
-  if (path == "/_emu/streams/rollover" || path == "/_emu/streams/rollover-policy") {
+  {
     std::optional<std::string_view> table = StringMember(doc, "TableName");
     if (!table) return Fail(400, "TableName is required");
     auto dbs =
@@ -184,7 +192,6 @@ ApiResponse Api::Control(std::string_view method, std::string_view path, std::st
     if (dbs->empty()) return Fail(404, "no table " + std::string(*table));
     return StreamRollover(path, doc, *table, *dbs);
   }
-  return Fail(404, "no control endpoint " + std::string(path));
 }
 
 Result<std::vector<std::shared_ptr<storage::Database>>> Api::TableNamespaces(
@@ -192,8 +199,9 @@ Result<std::vector<std::shared_ptr<storage::Database>>> Api::TableNamespaces(
     std::optional<std::string_view> region) {
   std::vector<std::shared_ptr<storage::Database>> dbs;
   if (access_key && region) {
-    DYNAMO_ASSIGN_OR_RETURN(auto db, storage_->Namespace(NamespaceName(*access_key, *region)));
-    if (db->FindTable(table)) dbs.push_back(std::move(db));
+    DYNAMO_ASSIGN_OR_RETURN(auto db,
+                            storage_->ExistingNamespace(NamespaceName(*access_key, *region)));
+    if (db && db->FindTable(table)) dbs.push_back(std::move(db));
     return dbs;
   }
   for (const auto& [name, db] : storage_->OpenDatabases()) {

@@ -16,6 +16,7 @@
 #include "server/api/api.h"
 #include "server/api/fields.h"
 #include "server/api/operations.h"
+#include "server/api/stream_records.h"
 #include "server/api/values_json.h"
 
 namespace dynamo::server {
@@ -34,7 +35,7 @@ constexpr int64_t kMaxRecordsLimit = 1000;
 constexpr size_t kMaxRecordsBytes = 1024 * 1024;  // GetRecords returns at most 1 MB
 
 std::string StreamArn(const OpContext& ctx, const StreamInfo& s) {
-  return ctx.TableArn(s.table_name) + "/stream/" + s.label;
+  return server::StreamArn(ctx.request->region, ctx.api->options().account_id, s);
 }
 
 std::string SequenceNumber(int64_t seq) {
@@ -175,8 +176,7 @@ void WriteKeySchema(const StreamInfo& s, JsonWriter& w) {
   w.EndArray();
 }
 
-void WriteShard(const StreamInfo& s, const std::vector<ShardInfo>& shards, const ShardInfo& shard,
-                JsonWriter& w) {
+void WriteShard(const StreamInfo& s, const ShardInfo& shard, JsonWriter& w) {
   w.StartObject();
   w.Key("ShardId");
   w.String(ShardId(s, shard));
@@ -189,8 +189,11 @@ void WriteShard(const StreamInfo& s, const std::vector<ShardInfo>& shards, const
     w.String(SequenceNumber(*shard.end_seq));
   }
   w.EndObject();
-  for (const ShardInfo& parent : shards) {
-    if (!shard.parent || parent.number != *shard.parent) continue;
+  if (shard.parent) {
+    // Named even after the parent was trimmed away, as DynamoDB does.
+    ShardInfo parent;
+    parent.number = *shard.parent;
+    parent.created = shard.parent_created;
     w.Key("ParentShardId");
     w.String(ShardId(s, parent));
   }
@@ -209,7 +212,12 @@ const char* EventName(storage::StreamEvent e) {
   return "REMOVE";
 }
 
-void WriteRecord(const OpContext& ctx, const StreamInfo& s, const StreamRecord& r, JsonWriter& w) {
+// A record as GetRecords returns it, or as AWS Lambda's DynamoDB event
+// source hands it to a function (eventSourceARN added; userIdentity's keys
+// in lower camel case).
+void WriteRecord(std::string_view region, std::string_view stream_arn, const StreamInfo& s,
+                 const StreamRecord& r, RecordFormat format, JsonWriter& w) {
+  const bool lambda = format == RecordFormat::kLambda;
   w.StartObject();
   w.Key("eventID");
   w.String(EventId(s, r.seq));
@@ -220,7 +228,7 @@ void WriteRecord(const OpContext& ctx, const StreamInfo& s, const StreamRecord& 
   w.Key("eventSource");
   w.String("aws:dynamodb");
   w.Key("awsRegion");
-  w.String(ctx.request->region);
+  w.String(region.data(), static_cast<rapidjson::SizeType>(region.size()));
   w.Key("dynamodb");
   w.StartObject();
   w.Key("ApproximateCreationDateTime");
@@ -242,12 +250,16 @@ void WriteRecord(const OpContext& ctx, const StreamInfo& s, const StreamRecord& 
   w.Key("StreamViewType");
   w.String(s.view_type);
   w.EndObject();
+  if (lambda) {
+    w.Key("eventSourceARN");
+    w.String(stream_arn.data(), static_cast<rapidjson::SizeType>(stream_arn.size()));
+  }
   if (r.by_service) {
     w.Key("userIdentity");
     w.StartObject();
-    w.Key("PrincipalId");
+    w.Key(lambda ? "principalId" : "PrincipalId");
     w.String("dynamodb.amazonaws.com");
-    w.Key("Type");
+    w.Key(lambda ? "type" : "Type");
     w.String("Service");
     w.EndObject();
   }
@@ -353,7 +365,7 @@ Result<std::string> DescribeStream(OpContext& ctx, const JsonValue& req) {
   }
   size_t end = std::min(shards.size(), first + static_cast<size_t>(limit));
   for (size_t i = first; i < end; ++i) {
-    WriteShard(s, shards, shards[i], w);
+    WriteShard(s, shards[i], w);
   }
   w.EndArray();
   if (end < shards.size()) {
@@ -466,7 +478,7 @@ Result<std::string> GetRecords(OpContext& ctx, const JsonValue& req) {
   Iterator next = it;
   next.issued_ms = static_cast<int64_t>(std::llround(now * 1000));
   for (const StreamRecord& r : records) {
-    WriteRecord(ctx, s, r, w);
+    WriteRecord(ctx.request->region, arn, s, r, RecordFormat::kGetRecords, w);
     next.position = r.seq + 1;
   }
   w.EndArray();
@@ -476,6 +488,19 @@ Result<std::string> GetRecords(OpContext& ctx, const JsonValue& req) {
     w.String(EncodeIterator(StreamArn(ctx, s), next));
   }
   w.EndObject();
+  return Finish(buf);
+}
+
+std::string StreamArn(std::string_view region, std::string_view account, const StreamInfo& s) {
+  return "arn:aws:dynamodb:" + std::string(region) + ":" + std::string(account) + ":table/" +
+         s.table_name + "/stream/" + s.label;
+}
+
+std::string StreamRecordJson(std::string_view region, std::string_view stream_arn,
+                             const StreamInfo& s, const StreamRecord& r, RecordFormat format) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  WriteRecord(region, stream_arn, s, r, format, w);
   return Finish(buf);
 }
 

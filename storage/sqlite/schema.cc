@@ -85,6 +85,7 @@ CREATE TABLE ttl_expiry(
   PRIMARY KEY (tid, hk, rk)) WITHOUT ROWID;
 CREATE INDEX ttl_expiry_by_time ON ttl_expiry(tid, expires);
 ALTER TABLE stream_shards ADD COLUMN trimmed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE stream_shards ADD COLUMN parent_created REAL NOT NULL DEFAULT 0;
 UPDATE schema_info SET value = '4' WHERE key = 'version';
 )sql";
 

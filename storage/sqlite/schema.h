@@ -24,7 +24,10 @@
 //   streams(id, tid, table_name, label, view_type, hash_key, range_key,
 //           created, disabled)                   one row per stream (streams.h)
 //   stream_shards(sid, shard, parent, start_seq, end_seq, created, closed,
-//           trimmed)   trimmed: the highest sequence number trimmed away (0: none)
+//           trimmed, parent_created)
+//       trimmed: the highest sequence number trimmed away (0: none);
+//       parent_created: the parent's creation time, which its ShardId
+//       carries, so a child names its parent after the parent is gone
 //   stream_records(sid, shard, seq, created, event, service, size, keys, old,
 //           new) PRIMARY KEY (sid, shard, seq) WITHOUT ROWID
 //       seq is the record's sequence number, increasing over the database

@@ -14,8 +14,8 @@ constexpr const char* kInsertStream =
     "INSERT INTO streams(tid, table_name, label, view_type, hash_key, range_key, created) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr const char* kInsertShard =
-    "INSERT INTO stream_shards(sid, shard, parent, start_seq, end_seq, created, closed) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    "INSERT INTO stream_shards(sid, shard, parent, start_seq, end_seq, created, closed, "
+    "parent_created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 constexpr const char* kDisableStream = "UPDATE streams SET disabled = ?2 WHERE id = ?1";
 constexpr const char* kCloseShard =
     "UPDATE stream_shards SET closed = ?2, end_seq = coalesce((SELECT max(seq) FROM "
@@ -32,7 +32,8 @@ constexpr const char* kFindStream =
     "SELECT id, tid, table_name, label, view_type, hash_key, range_key, created, disabled "
     "FROM streams WHERE table_name = ?1 AND label = ?2 ORDER BY id DESC LIMIT 1";
 constexpr const char* kSelectShards =
-    "SELECT shard, parent, start_seq, end_seq, created, closed, trimmed FROM stream_shards "
+    "SELECT shard, parent, start_seq, end_seq, created, closed, trimmed, parent_created "
+    "FROM stream_shards "
     "WHERE sid = ?1 ORDER BY shard";
 constexpr const char* kInsertRecord =
     "INSERT INTO stream_records(sid, shard, created, event, service, size, keys, old, new, seq) "
@@ -138,6 +139,7 @@ Status InsertShard(Connection& c, int64_t stream, const ShardInfo& shard) {
   if (shard.end_seq) sqlite3_bind_int64(s, 5, *shard.end_seq);
   sqlite3_bind_double(s, 6, shard.created);
   if (shard.closed) sqlite3_bind_double(s, 7, *shard.closed);
+  sqlite3_bind_double(s, 8, shard.parent_created);
   return Done(c, s, "insert shard");
 }
 
@@ -201,6 +203,7 @@ Result<std::vector<ShardInfo>> LoadShards(Connection& c, int64_t stream) {
     shard.created = sqlite3_column_double(s, 4);
     shard.closed = ColumnOptionalDouble(s, 5);
     shard.trimmed = sqlite3_column_int64(s, 6);
+    shard.parent_created = sqlite3_column_double(s, 7);
     out.push_back(shard);
   }
   if (rc != SQLITE_DONE) return SqliteError(c.db(), "load shards");

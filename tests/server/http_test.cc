@@ -189,6 +189,23 @@ TEST(HttpTest, PortInUseIsAClearError) {
       << second.error().message;
 }
 
+TEST(HttpTest, TheControlApiAnswersUnderItsPrefixWithoutCredentials) {
+  auto storage = std::move(storage::Storage::Open({"", true, false})).value();
+  server::ApiOptions ao;
+  ao.clock = [] { return 1700000000.25; };
+  server::Api api(storage.get(), ao);
+  const std::string response =
+      server::RespondToRawRequest(&api, "GET /_emu/clock?x=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 200 OK");
+  EXPECT_NE(response.find("Content-Type: application/json\r\n"), std::string::npos) << response;
+  EXPECT_NE(response.find("\r\n\r\n{\"Now\":1700000000.25,\"OffsetSeconds\":0.0}"),
+            std::string::npos)
+      << response;
+  const std::string missing = server::RespondToRawRequest(
+      &api, "POST /_emu/none HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_EQ(missing.substr(0, missing.find("\r\n")), "HTTP/1.1 404 Not Found");
+}
+
 }  // namespace
 }  // namespace dynamo
 

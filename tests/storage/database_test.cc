@@ -252,6 +252,31 @@ TEST(StorageTest, IdleNamespacesBeyondTheLimitAreClosedAndReopenOnDemand) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(StorageTest, LookingUpAnExistingNamespaceCreatesNothing) {
+  auto dir = std::filesystem::temp_directory_path() / ("dynamo-exist-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  StorageOptions o{dir.string(), false, false, 1};
+  auto storage = std::move(Storage::Open(o)).value();
+  EXPECT_EQ(*storage->ExistingNamespace("ghost"), nullptr);
+  EXPECT_FALSE(std::filesystem::exists(dir / NamespaceFileName("ghost")));
+  ASSERT_TRUE((*storage->Namespace("a"))->CreateTable(HashTable("t")).ok());
+  (void)*storage->Namespace("b");  // closes a: its file is found again
+  auto a = *storage->ExistingNamespace("a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_NE(a->FindTable("t"), nullptr);
+  a.reset();
+  storage.reset();
+  std::filesystem::remove_all(dir);
+
+  StorageOptions m;
+  m.in_memory = true;
+  auto memory = std::move(Storage::Open(m)).value();
+  EXPECT_EQ(*memory->ExistingNamespace("ghost"), nullptr);
+  EXPECT_EQ(memory->OpenNamespaces(), 0u);
+  (void)*memory->Namespace("x");
+  EXPECT_NE(*memory->ExistingNamespace("x"), nullptr);
+}
+
 TEST(StorageTest, InMemoryNamespacesAreNeverClosed) {
   StorageOptions o;
   o.in_memory = true;

@@ -147,6 +147,43 @@ TEST_F(SchemaTest, Version1IsMigratedWithItsTablesItemsAndIndexes) {
   EXPECT_GT((*db.CreateTable(next))->id, 3);
 }
 
+TEST_F(SchemaTest, Version3IsMigratedWithItsStreams) {
+  // A version 3 file: today's, less what version 4 added.
+  const std::string path = (dir_ / "v3.db").string();
+  {
+    auto db = std::move(Database::Open(DatabaseOptions{path, false, false, 1})).value();
+    TableDef t;
+    t.name = "t";
+    t.key.hash = {"pk", core::ValueType::kS};
+    t.attribute_definitions = {{"pk", core::ValueType::kS}};
+    t.stream = StreamSettings{true, "KEYS_ONLY", "L1"};
+    ASSERT_TRUE(db->CreateTable(t).ok());
+    Mutation m;
+    m.table = db->FindTable("t");
+    m.key = EncodeKey(core::AttributeValue::S("a"), nullptr);
+    m.decide = [](const core::Item*) -> core::Result<Decision> {
+      return Decision::Put(core::Item{{"pk", core::AttributeValue::S("a")}});
+    };
+    std::vector<Mutation> batch;
+    batch.push_back(std::move(m));
+    ASSERT_TRUE(db->Apply(std::move(batch))->committed);
+  }
+  Make("v3.db",
+       "DROP TABLE ttl_expiry; ALTER TABLE stream_shards DROP COLUMN trimmed;"
+       "ALTER TABLE stream_shards DROP COLUMN parent_created;"
+       "UPDATE schema_info SET value = '3' WHERE key = 'version';");
+  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 3);
+  auto db = std::move(Database::Open(DatabaseOptions{path, false, false, 1})).value();
+  EXPECT_EQ(*sqlite::ReadSchemaVersion(path), 4);
+  const StreamInfo stream = (*db->ListStreams()).at(0);
+  const std::vector<ShardInfo> shards = *db->StreamShards(stream.id);
+  ASSERT_EQ(shards.size(), 1u);
+  EXPECT_EQ(shards[0].trimmed, 0);
+  EXPECT_EQ(db->ReadStreamRecords(stream.id, 0, 0, 10, 1 << 20)->size(), 1u);
+  // The expiry index works from the migration on.
+  EXPECT_TRUE(db->ExpiredKeys(db->FindTable("t")->id, 2e9, 10)->empty());
+}
+
 TEST_F(SchemaTest, ANewerVersionIsRefusedNamingBothVersions) {
   std::string path = Make("AKID_us-east-1.db",
                           "CREATE TABLE schema_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"

@@ -44,11 +44,12 @@ class StreamsTest : public ::testing::Test {
     db_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Open() {
+  void Open(ShardRollover rollover = {}) {
     db_.reset();
     DatabaseOptions o;
     o.path = (dir_ / "s.db").string();
     o.clock = [this] { return now_; };
+    o.shard_rollover = rollover;
     db_ = std::move(Database::Open(o)).value();
   }
 
@@ -169,6 +170,124 @@ TEST_F(StreamsTest, ARecordsReadStopsAtItsByteBudget) {
   // The first record is read whatever its size.
   EXPECT_EQ(db_->ReadStreamRecords(s.id, 0, 0, 1000, 1)->size(), 1u);
   EXPECT_EQ(db_->ReadStreamRecords(s.id, 0, 0, 2, 1 << 20)->size(), 2u);
+}
+
+// The shards of the first stream, as (number, parent, start, end, records).
+struct ShardView {
+  int64_t number;
+  std::optional<int64_t> parent;
+  bool closed;
+  size_t records;
+  bool operator==(const ShardView&) const = default;
+};
+
+TEST_F(StreamsTest, ShardsRollOverAfterTheirRecordsAndChildrenNameTheirParents) {
+  Open(ShardRollover{3, 0});
+  ASSERT_TRUE(db_->CreateTable(StreamedTable("KEYS_ONLY", "L1")).ok());
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(Put(Item{{"pk", S(std::to_string(i))}})->committed);
+  const StreamInfo s = (*db_->ListStreams())[0];
+  auto view = [&] {
+    std::vector<ShardView> out;
+    const std::vector<ShardInfo> shards = *db_->StreamShards(s.id);
+    for (const ShardInfo& shard : shards) {
+      out.push_back(
+          {shard.number, shard.parent, shard.closed.has_value(), Records(s, shard.number).size()});
+    }
+    return out;
+  };
+  EXPECT_EQ(view(), (std::vector<ShardView>{
+                        {0, std::nullopt, true, 3}, {1, 0, true, 3}, {2, 1, false, 1}}));
+  // Sequence numbers go on increasing across the lineage; a closed shard
+  // ends at its last record and its child starts after it.
+  auto shards = *db_->StreamShards(s.id);
+  EXPECT_EQ(*shards[0].end_seq, Records(s, 0).back().seq);
+  EXPECT_GT(shards[1].start_seq, *shards[0].end_seq);
+  EXPECT_LE(shards[1].start_seq, Records(s, 1).front().seq);
+
+  // The count of the open shard survives a reopen: two more fill it.
+  Open(ShardRollover{3, 0});
+  for (int i = 7; i < 10; ++i) ASSERT_TRUE(Put(Item{{"pk", S(std::to_string(i))}})->committed);
+  EXPECT_EQ(view().size(), 4u);
+  EXPECT_EQ(view()[2], (ShardView{2, 1, true, 3}));
+
+  // A table's own policy wins over the database's; on demand rolls now,
+  // but never an empty shard.
+  ASSERT_TRUE(db_->UpdateTable("t",
+                               [](const TableDef& t) -> Result<TableDef> {
+                                 TableDef next = t;
+                                 next.shard_rollover = ShardRollover{0, 0};
+                                 return next;
+                               })
+                  .ok());
+  for (int i = 10; i < 16; ++i) ASSERT_TRUE(Put(Item{{"pk", S(std::to_string(i))}})->committed);
+  EXPECT_EQ(view().size(), 4u);
+  EXPECT_TRUE(*db_->RollOverShard("t"));
+  EXPECT_FALSE(*db_->RollOverShard("t"));
+  EXPECT_EQ(view().back(), (ShardView{4, 3, false, 0}));
+  EXPECT_EQ(db_->RollOverShard("nope").error().message,
+            "Requested resource not found: Table: nope not found");
+}
+
+TEST_F(StreamsTest, ShardsRollOverWithAgeOnWriteAndOnUpkeep) {
+  Open(ShardRollover{0, 60});
+  ASSERT_TRUE(db_->CreateTable(StreamedTable("KEYS_ONLY", "L1")).ok());
+  ASSERT_TRUE(Put(Item{{"pk", S("a")}})->committed);
+  now_ += 61;
+  ASSERT_TRUE(Put(Item{{"pk", S("b")}})->committed);  // rolls before its record
+  const StreamInfo s = (*db_->ListStreams())[0];
+  auto shards = *db_->StreamShards(s.id);
+  ASSERT_EQ(shards.size(), 2u);
+  EXPECT_EQ(shards[0].closed, now_);
+  EXPECT_EQ(Records(s, 1).size(), 1u);
+  now_ += 61;
+  ASSERT_TRUE(db_->MaintainStreams(now_).ok());  // no write needed
+  EXPECT_EQ(db_->StreamShards(s.id)->size(), 3u);
+  ASSERT_TRUE(db_->MaintainStreams(now_ + 120).ok());  // the new shard is empty: it stays
+  EXPECT_EQ(db_->StreamShards(s.id)->size(), 3u);
+}
+
+TEST_F(StreamsTest, UpkeepTrimsPastTheRetentionAndForgetsWhatItEmptied) {
+  ASSERT_TRUE(db_->CreateTable(StreamedTable("KEYS_ONLY", "L1")).ok());
+  const double t0 = now_;
+  ASSERT_TRUE(Put(Item{{"pk", S("a")}})->committed);
+  ASSERT_TRUE(Put(Item{{"pk", S("b")}})->committed);
+  now_ += 3600;
+  ASSERT_TRUE(Put(Item{{"pk", S("c")}})->committed);
+  const StreamInfo first = (*db_->ListStreams())[0];
+  const std::vector<StreamRecord> before = Records(first);
+
+  ASSERT_TRUE(db_->MaintainStreams(t0 + kStreamRetentionSeconds - 1).ok());
+  EXPECT_EQ(Records(first).size(), 3u);
+  ASSERT_TRUE(db_->MaintainStreams(t0 + kStreamRetentionSeconds + 1).ok());
+  auto left = Records(first);
+  ASSERT_EQ(left.size(), 1u);  // the first two are more than 24 h old
+  EXPECT_EQ(left[0].seq, before[2].seq);
+  const std::vector<ShardInfo> trimmed = *db_->StreamShards(first.id);
+  EXPECT_EQ(trimmed[0].trimmed, before[1].seq);
+
+  // Disabled for more than 24 hours, a stream goes with its shards.
+  ASSERT_TRUE(db_->UpdateTable("t",
+                               [](const TableDef& t) -> Result<TableDef> {
+                                 TableDef next = t;
+                                 next.stream = StreamSettings{true, "NEW_IMAGE", "L2"};
+                                 return next;
+                               })
+                  .ok());
+  EXPECT_EQ(db_->ListStreams()->size(), 2u);
+  ASSERT_TRUE(db_->MaintainStreams(now_ + kStreamRetentionSeconds - 1).ok());
+  EXPECT_EQ(db_->ListStreams()->size(), 2u);
+  now_ += kStreamRetentionSeconds + 1;
+  ASSERT_TRUE(db_->MaintainStreams(now_).ok());
+  auto streams = *db_->ListStreams();
+  ASSERT_EQ(streams.size(), 1u);
+  EXPECT_EQ(streams[0].label, "L2");
+  EXPECT_TRUE(Records(first).empty());
+  EXPECT_TRUE(db_->StreamShards(first.id)->empty());
+
+  // Sequence numbers never go back, even after everything was trimmed.
+  Open();
+  ASSERT_TRUE(Put(Item{{"pk", S("d")}})->committed);
+  EXPECT_GT(Records(streams[0]).back().seq, before[2].seq);
 }
 
 }  // namespace
