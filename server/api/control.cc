@@ -25,7 +25,6 @@
 // A table is looked up in the namespace of "AccessKeyId" and "Region" when
 // the body names both, else in every open namespace that has it.
 #include <algorithm>
-#include <cmath>
 #include <iterator>
 
 #include "server/api/api.h"
@@ -63,12 +62,12 @@ std::optional<std::string_view> StringMember(const JsonValue& body, const char* 
   return std::string_view(it->value.GetString(), it->value.GetStringLength());
 }
 
-// A member that must be a non-negative number when present.
+// A member that must be a number in [0, 1e9] when present.
 Result<std::optional<double>> NumberMember(const JsonValue& body, const char* name) {
   auto it = body.FindMember(name);
   if (it == body.MemberEnd()) return std::optional<double>();
-  if (!it->value.IsNumber() || !std::isfinite(it->value.GetDouble()) || it->value.GetDouble() < 0) {
-    return core::ValidationError(std::string(name) + " must be a number >= 0");
+  if (!it->value.IsNumber() || !(it->value.GetDouble() >= 0 && it->value.GetDouble() <= 1e9)) {
+    return core::ValidationError(std::string(name) + " must be a number from 0 to 1000000000");
   }
   return std::optional<double>(it->value.GetDouble());
 }

@@ -109,6 +109,11 @@ Status Transaction::Begin(const char* begin_sql) {
   return Status::Ok();
 }
 
+Status Step(Connection& c, sqlite3_stmt* s, const char* what) {
+  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(c.db(), what);
+  return Status::Ok();
+}
+
 Status Transaction::Commit() {
   open_ = false;
   Status commit = c_.Exec("COMMIT");

@@ -68,6 +68,9 @@ class Connection {
   std::unordered_map<std::string, sqlite3_stmt*> dynamic_;
 };
 
+// Runs a prepared statement that returns no rows; what names it in the error.
+core::Status Step(Connection& c, sqlite3_stmt* s, const char* what);
+
 // A transaction on a connection, rolled back when it goes out of scope
 // without a commit: on an error return and when an exception passes alike,
 // so a connection is never left inside a transaction.

@@ -58,12 +58,6 @@ void BindIndexRowKey(sqlite3_stmt* s, int64_t table, int64_t index, const Encode
   BindBlob(s, 7, base_key.range);
 }
 
-// Runs a prepared statement that returns no rows.
-Status Step(Connection& c, sqlite3_stmt* s, const char* what) {
-  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(c.db(), what);
-  return Status::Ok();
-}
-
 // Steps a prepared SELECT and hands each decoded row to the visitor.
 // Columns: hk, rk, size, item for the table; hk, rk, bhk, brk, size, item for an index.
 Status VisitRows(Connection& c, sqlite3_stmt* s, bool index, ReadTxn* reader,
@@ -230,7 +224,8 @@ Status UpdateTableDef(Connection& c, const TableDef& def) {
 }
 
 Status DropTable(Connection& c, int64_t table) {
-  for (const char* sql : {kDeleteTableItems, kDeleteTableIndexItems, kDeleteTableExpiries, kDeleteTable}) {
+  for (const char* sql :
+       {kDeleteTableItems, kDeleteTableIndexItems, kDeleteTableExpiries, kDeleteTable}) {
     DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(sql));
     Connection::Stmt stmt(s);
     sqlite3_bind_int64(s, 1, table);

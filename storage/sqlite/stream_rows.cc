@@ -103,11 +103,6 @@ void BindOptionalItem(sqlite3_stmt* s, int index, const Item* item, std::string*
   BindBlob(s, index, *blob);
 }
 
-Status Done(Connection& c, sqlite3_stmt* s, const char* what) {
-  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(c.db(), what);
-  return Status::Ok();
-}
-
 Result<int64_t> SingleInt(Connection& c, sqlite3_stmt* s, const char* what) {
   if (sqlite3_step(s) != SQLITE_ROW) return SqliteError(c.db(), what);
   return sqlite3_column_int64(s, 0);
@@ -125,7 +120,7 @@ Result<int64_t> InsertStream(Connection& c, const StreamInfo& info) {
   BindText(s, 5, info.hash_key);
   BindText(s, 6, info.range_key);
   sqlite3_bind_double(s, 7, info.created);
-  DYNAMO_RETURN_IF_ERROR(Done(c, s, "insert stream"));
+  DYNAMO_RETURN_IF_ERROR(Step(c, s, "insert stream"));
   return sqlite3_last_insert_rowid(c.db());
 }
 
@@ -140,7 +135,7 @@ Status InsertShard(Connection& c, int64_t stream, const ShardInfo& shard) {
   sqlite3_bind_double(s, 6, shard.created);
   if (shard.closed) sqlite3_bind_double(s, 7, *shard.closed);
   sqlite3_bind_double(s, 8, shard.parent_created);
-  return Done(c, s, "insert shard");
+  return Step(c, s, "insert shard");
 }
 
 Status CloseOpenShard(Connection& c, int64_t stream, double now) {
@@ -148,7 +143,7 @@ Status CloseOpenShard(Connection& c, int64_t stream, double now) {
   Connection::Stmt stmt(s);
   sqlite3_bind_int64(s, 1, stream);
   sqlite3_bind_double(s, 2, now);
-  return Done(c, s, "close shard");
+  return Step(c, s, "close shard");
 }
 
 Status DisableStream(Connection& c, int64_t stream, double now) {
@@ -157,7 +152,7 @@ Status DisableStream(Connection& c, int64_t stream, double now) {
   Connection::Stmt stmt(s);
   sqlite3_bind_int64(s, 1, stream);
   sqlite3_bind_double(s, 2, now);
-  return Done(c, s, "disable stream");
+  return Step(c, s, "disable stream");
 }
 
 Result<int64_t> NextSequenceNumber(Connection& c) {
@@ -226,7 +221,7 @@ Status AppendRecord(Connection& c, int64_t stream, int64_t shard, const StreamRe
   BindOptionalItem(s, 8, old_image, &old_blob);
   BindOptionalItem(s, 9, new_image, &new_blob);
   sqlite3_bind_int64(s, 10, record.seq);
-  return Done(c, s, "append stream record");
+  return Step(c, s, "append stream record");
 }
 
 Result<std::vector<StreamRecord>> ReadRecords(Connection& c, int64_t stream, int64_t shard,
@@ -285,7 +280,7 @@ Status RunOnShard(Connection& c, const char* sql, int64_t stream, int64_t shard,
   sqlite3_bind_int64(s, 1, stream);
   sqlite3_bind_int64(s, 2, shard);
   if (value) sqlite3_bind_int64(s, 3, *value);
-  return Done(c, s, what);
+  return Step(c, s, what);
 }
 
 }  // namespace
@@ -325,7 +320,7 @@ Status DeleteStream(Connection& c, int64_t stream) {
     DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(sql));
     Connection::Stmt stmt(s);
     sqlite3_bind_int64(s, 1, stream);
-    DYNAMO_RETURN_IF_ERROR(Done(c, s, "delete stream"));
+    DYNAMO_RETURN_IF_ERROR(Step(c, s, "delete stream"));
   }
   return Status::Ok();
 }

@@ -16,11 +16,6 @@ constexpr const char* kExpiring =
     "SELECT hk, rk FROM ttl_expiry WHERE tid = ?1 AND expires >= ?2 AND expires < ?3 "
     "ORDER BY expires LIMIT ?4";
 
-Status Done(Connection& c, sqlite3_stmt* s, const char* what) {
-  if (sqlite3_step(s) != SQLITE_DONE) return SqliteError(c.db(), what);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status PutExpiry(Connection& c, int64_t table, const EncodedKey& key, double expires) {
@@ -30,7 +25,7 @@ Status PutExpiry(Connection& c, int64_t table, const EncodedKey& key, double exp
   BindBlob(s, 2, key.hash);
   BindBlob(s, 3, key.range);
   sqlite3_bind_double(s, 4, expires);
-  return Done(c, s, "put expiry");
+  return Step(c, s, "put expiry");
 }
 
 Status DeleteExpiry(Connection& c, int64_t table, const EncodedKey& key) {
@@ -39,14 +34,14 @@ Status DeleteExpiry(Connection& c, int64_t table, const EncodedKey& key) {
   sqlite3_bind_int64(s, 1, table);
   BindBlob(s, 2, key.hash);
   BindBlob(s, 3, key.range);
-  return Done(c, s, "delete expiry");
+  return Step(c, s, "delete expiry");
 }
 
 Status DropExpiries(Connection& c, int64_t table) {
   DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(kDropExpiries));
   Connection::Stmt stmt(s);
   sqlite3_bind_int64(s, 1, table);
-  return Done(c, s, "drop expiries");
+  return Step(c, s, "drop expiries");
 }
 
 Result<std::vector<EncodedKey>> ExpiringKeys(Connection& c, int64_t table, double from,

@@ -118,7 +118,7 @@ TEST_F(TtlApiTest, ControlRequestsAreCheckedAndAnsweredAsJson) {
       {"POST", "/_emu/ttl/sweep", "[1]", 400, R"({"error":"the body must be a JSON object"})"},
       {"POST", "/_emu/clock", "{}", 400, R"({"error":"AdvanceSeconds is required"})"},
       {"POST", "/_emu/clock", R"({"AdvanceSeconds":-1})", 400,
-       R"({"error":"AdvanceSeconds must be a number >= 0"})"},
+       R"({"error":"AdvanceSeconds must be a number from 0 to 1000000000"})"},
       // The fixture's clock is a fixed function: it cannot be moved.
       {"POST", "/_emu/clock", R"({"AdvanceSeconds":1})", 400,
        R"({"error":"this emulator's clock cannot be moved"})"},
@@ -128,8 +128,10 @@ TEST_F(TtlApiTest, ControlRequestsAreCheckedAndAnsweredAsJson) {
        R"({"error":"no table nope"})"},
       // A table without a stream has no shard to roll.
       {"POST", "/_emu/streams/rollover", R"({"TableName":"tab"})", 200, R"({"RolledOver":0})"},
+      {"POST", "/_emu/streams/rollover-policy", R"({"TableName":"tab","ShardSeconds":1e300})", 400,
+       R"({"error":"ShardSeconds must be a number from 0 to 1000000000"})"},
       {"POST", "/_emu/streams/rollover-policy", R"({"TableName":"tab","RecordsPerShard":"x"})", 400,
-       R"({"error":"RecordsPerShard must be a number >= 0"})"},
+       R"({"error":"RecordsPerShard must be a number from 0 to 1000000000"})"},
       {"POST", "/_emu/streams/rollover-policy",
        R"({"TableName":"tab","RecordsPerShard":5,"AccessKeyId":"other","Region":"eu-west-1"})", 404,
        R"({"error":"no table tab"})"},

@@ -174,6 +174,61 @@ class TtlTest(harness.ServerTestCase):
             self.assertEqual(ddb.scan(TableName=name)["Count"], 0)
 
 
+class StreamClockTest(unittest.TestCase):
+    """Iterator expiry and 24-hour trimming through boto3, with the emulator's clock moved."""
+
+    def test_iterators_expire_and_records_are_trimmed(self):
+        with harness.Server("--sweep-interval", "0") as server:
+            ddb = server.client()
+            streams = streams_client(server)
+            name = harness.unique_name("trim")
+            out = ddb.create_table(
+                TableName=name,
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                BillingMode="PAY_PER_REQUEST",
+                StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+            )
+            arn = out["TableDescription"]["LatestStreamArn"]
+            ddb.put_item(TableName=name, Item={"pk": {"S": "old"}})
+            shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+            first = streams.get_records(ShardIterator=streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
+            old_seq = first["Records"][0]["dynamodb"]["SequenceNumber"]
+            stale = first["NextShardIterator"]
+
+            control(server, "/_emu/clock", {"AdvanceSeconds": 16 * 60})
+            with self.assertRaises(ClientError) as ctx:
+                streams.get_records(ShardIterator=stale)
+            self.assertEqual(ctx.exception.response["Error"],
+                             {"Code": "ExpiredIteratorException", "Message": "Iterator expired"})
+
+            ddb.put_item(TableName=name, Item={"pk": {"S": "new"}})
+            control(server, "/_emu/clock", {"AdvanceSeconds": 24 * 3600 - 10 * 60})
+            control(server, "/_emu/streams/maintain", {})
+            trimmed = {"Code": "TrimmedDataAccessException",
+                       "Message": "The data you are trying to access has been trimmed"}
+            for kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+                with self.subTest(kind=kind):
+                    if kind == "AFTER_SEQUENCE_NUMBER":
+                        # After the trimmed record is where the kept ones begin.
+                        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                                        ShardIteratorType=kind,
+                                                        SequenceNumber=old_seq)["ShardIterator"]
+                        keys = [r["dynamodb"]["Keys"]["pk"]["S"]
+                                for r in streams.get_records(ShardIterator=it)["Records"]]
+                        self.assertEqual(keys, ["new"])
+                        continue
+                    with self.assertRaises(ClientError) as ctx:
+                        streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                                   ShardIteratorType=kind, SequenceNumber=old_seq)
+                    self.assertEqual(ctx.exception.response["Error"], trimmed)
+            horizon = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                                 ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            self.assertEqual([r["dynamodb"]["Keys"]["pk"]["S"]
+                              for r in streams.get_records(ShardIterator=horizon)["Records"]], ["new"])
+
+
 class ShardLineageTest(harness.ServerTestCase):
     server_args = ("--stream-shard-records", "4")
 
