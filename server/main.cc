@@ -9,6 +9,7 @@
 #include <string>
 
 #include "server/emulator.h"
+#include "server/http/stream_trigger.h"
 #include "server/log.h"
 
 namespace {
@@ -127,7 +128,11 @@ std::optional<int> ParseUpkeepFlag(const std::string& arg, const char* v,
   if (!v || *v == '\0') return Fail("missing value for " + arg);
   if (arg == "--sweep-interval" || arg == "--stream-shard-seconds") {
     auto seconds = ParseSeconds(v, 0, 31536000);
-    if (!seconds) return Fail("invalid " + arg + " '" + std::string(v) + "' (0..31536000)");
+    // An interval of less than 10 ms would keep a core busy for nothing.
+    if (seconds && arg == "--sweep-interval" && *seconds > 0 && *seconds < 0.01) seconds.reset();
+    if (!seconds) {
+      return Fail("invalid " + arg + " '" + std::string(v) + "' (0, or 0.01..31536000)");
+    }
     (arg == "--sweep-interval" ? options.upkeep_interval_seconds : options.stream_shard_seconds) =
         *seconds;
   } else if (arg == "--stream-shard-records") {
@@ -147,6 +152,8 @@ std::optional<int> ParseUpkeepFlag(const std::string& arg, const char* v,
     } else {
       options.stream_handlers.emplace_back(spec.substr(0, eq), spec.substr(eq + 1));
     }
+    auto url = dynamo::server::ParseHttpUrl(options.stream_handlers.back().second);
+    if (!url.ok()) return Fail(url.error().message);
   }
   return std::nullopt;
 }

@@ -185,6 +185,10 @@ class Database {
   core::Result<std::vector<StreamRecord>> ReadStreamRecords(int64_t stream_id, int64_t shard,
                                                             int64_t from, size_t limit,
                                                             size_t max_bytes);
+  // The shard and, unless `from` lies at or before its trim point, its
+  // records as ReadStreamRecords reads them, in one snapshot.
+  core::Result<ShardRead> ReadShard(int64_t stream_id, int64_t shard, int64_t from, size_t limit,
+                                    size_t max_bytes);
   // The last sequence number of a shard (0: it has no record).
   core::Result<int64_t> LastStreamSequenceNumber(int64_t stream_id, int64_t shard);
   // Closes the open shard of the table's enabled stream and opens its child,

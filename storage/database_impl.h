@@ -23,19 +23,21 @@ struct Database::Impl {
   ChangeHook hook;                             // guarded by write_mu
 
   // The enabled stream of each table that has one, by TableDef::id: where
-  // the write path appends the table's records. Guarded by write_mu;
-  // changed only after the transaction that changed the catalog committed.
+  // the write path appends the table's records. Guarded by write_mu. Table
+  // changes replace an entry after their transaction committed; Apply
+  // updates the open shard and its count as it writes, and re-reads them
+  // all (ReloadActiveStreams) when its transaction rolls back.
   struct ActiveStream {
     int64_t id = 0;
     int64_t shard = 0;  // the open shard
     std::string view_type;
-    int64_t shard_records = 0;  // records in the open shard
+    int64_t shard_records = 0;  // records written to the open shard (left, after a reopen)
     double shard_created = 0;   // when the open shard was opened
   };
   std::map<int64_t, ActiveStream> active_streams;
   // The next stream record's sequence number (guarded by write_mu). A
   // rolled-back write's number is skipped (and may be taken again after a
-  // reopen: it was never visible).
+  // reopen: it was never visible); it never goes down while open.
   int64_t next_seq = 1;
 
   // Seconds since the epoch, from options.clock when set.

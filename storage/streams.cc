@@ -69,8 +69,9 @@ void SetActiveStream(Database::Impl& impl, int64_t table_id,
 
 Status ReloadActiveStreams(Database::Impl& impl) {
   Connection& c = *impl.writer;
-  impl.active_streams.clear();
-  DYNAMO_ASSIGN_OR_RETURN(impl.next_seq, sqlite::NextSequenceNumber(c));
+  // Built aside, so that a failure leaves the state as it was.
+  std::map<int64_t, Database::Impl::ActiveStream> active;
+  DYNAMO_ASSIGN_OR_RETURN(int64_t next_seq, sqlite::NextSequenceNumber(c));
   DYNAMO_ASSIGN_OR_RETURN(std::vector<StreamInfo> streams, sqlite::LoadStreams(c));
   for (const StreamInfo& s : streams) {
     if (s.disabled) continue;
@@ -78,10 +79,12 @@ Status ReloadActiveStreams(Database::Impl& impl) {
     if (shards.empty() || shards.back().closed) continue;
     const ShardInfo& open = shards.back();
     DYNAMO_ASSIGN_OR_RETURN(int64_t records, sqlite::CountRecords(c, s.id, open.number));
-    impl.active_streams.insert_or_assign(
-        s.table_id,
-        Database::Impl::ActiveStream{s.id, open.number, s.view_type, records, open.created});
+    active.insert_or_assign(s.table_id, Database::Impl::ActiveStream{s.id, open.number, s.view_type,
+                                                                     records, open.created});
   }
+  impl.active_streams = std::move(active);
+  // Never lower: numbers handed out in memory are not reused in this run.
+  impl.next_seq = std::max(impl.next_seq, next_seq);
   return Status::Ok();
 }
 
@@ -144,18 +147,49 @@ Result<std::vector<StreamRecord>> Database::ReadStreamRecords(int64_t stream_id,
   });
 }
 
+Result<ShardRead> Database::ReadShard(int64_t stream_id, int64_t shard, int64_t from, size_t limit,
+                                      size_t max_bytes) {
+  return impl_->Read([&](Connection& c) -> Result<ShardRead> {
+    sqlite::Transaction txn(c);
+    DYNAMO_RETURN_IF_ERROR(txn.Begin("BEGIN"));
+    ShardRead out;
+    DYNAMO_ASSIGN_OR_RETURN(std::vector<ShardInfo> shards, sqlite::LoadShards(c, stream_id));
+    for (const ShardInfo& s : shards) {
+      if (s.number == shard) out.shard = s;
+    }
+    if (out.shard && from > out.shard->trimmed) {
+      DYNAMO_ASSIGN_OR_RETURN(out.records,
+                              sqlite::ReadRecords(c, stream_id, shard, from, limit, max_bytes));
+    }
+    DYNAMO_RETURN_IF_ERROR(txn.Commit());
+    return out;
+  });
+}
+
 Result<int64_t> Database::LastStreamSequenceNumber(int64_t stream_id, int64_t shard) {
   return impl_->Read(
       [&](Connection& c) { return sqlite::LastSequenceNumber(c, stream_id, shard); });
 }
+
+namespace {
+
+// Whether the open shard of a stream holds a record (one not trimmed away).
+Result<bool> HoldsRecord(Connection& c, const Database::Impl::ActiveStream& stream) {
+  DYNAMO_ASSIGN_OR_RETURN(int64_t last, sqlite::LastSequenceNumber(c, stream.id, stream.shard));
+  return last > 0;
+}
+
+}  // namespace
 
 Result<bool> Database::RollOverShard(std::string_view table_name) {
   std::lock_guard lock(impl_->write_mu);
   const TableDef* table = impl_->FindWhileWriting(table_name);
   if (!table) return core::TableNotFound(table_name);
   auto active = impl_->active_streams.find(table->id);
-  if (active == impl_->active_streams.end() || active->second.shard_records == 0) return false;
+  if (active == impl_->active_streams.end()) return false;
   Impl::ActiveStream stream = active->second;
+  DYNAMO_ASSIGN_OR_RETURN(bool holds, HoldsRecord(*impl_->writer, stream));
+  if (!holds) return false;
   DYNAMO_RETURN_IF_ERROR(impl_->InTransaction(
       [&]() -> Status { return RollShard(*impl_, *impl_->writer, stream, impl_->Now()); }));
   active->second = stream;
@@ -164,9 +198,38 @@ Result<bool> Database::RollOverShard(std::string_view table_name) {
 
 namespace {
 
-// Records trimmed per shard in one transaction, so upkeep never holds the
-// write lock for long; the rest waits for the next call.
+// Records trimmed per shard in one transaction, and transactions per shard
+// in one call, so upkeep never holds the write lock for long and keeps up
+// with 10,000 records a second a shard; more waits for the next call.
 constexpr size_t kTrimBatch = 1000;
+constexpr int kTrimBatchesPerCall = 10;
+
+// Upkeep of one shard (see MaintainStreams): a write transaction only when
+// there is something to trim or forget. Precondition: write_mu held.
+Status MaintainShard(Database::Impl& impl, const StreamInfo& info, const ShardInfo& shard,
+                     double cutoff) {
+  Connection& c = *impl.writer;
+  for (int batch = 0; batch < kTrimBatchesPerCall; ++batch) {
+    DYNAMO_ASSIGN_OR_RETURN(std::optional<double> oldest,
+                            sqlite::OldestRecordTime(c, info.id, shard.number));
+    if (!oldest) break;
+    if (*oldest >= cutoff) return Status::Ok();
+    size_t trimmed = 0;
+    DYNAMO_RETURN_IF_ERROR(impl.InTransaction([&]() -> Status {
+      DYNAMO_ASSIGN_OR_RETURN(trimmed,
+                              sqlite::TrimRecords(c, info.id, shard.number, cutoff, kTrimBatch));
+      return Status::Ok();
+    }));
+    if (trimmed < kTrimBatch) break;
+  }
+  // A shard closed before the retention began held only records older than
+  // it: once they are trimmed, it goes with them (its child still names it).
+  if (!shard.closed || *shard.closed >= cutoff) return Status::Ok();
+  DYNAMO_ASSIGN_OR_RETURN(std::optional<double> left,
+                          sqlite::OldestRecordTime(c, info.id, shard.number));
+  if (left) return Status::Ok();
+  return impl.InTransaction([&] { return sqlite::DeleteShard(c, info.id, shard.number); });
+}
 
 // Upkeep of one stream (see MaintainStreams). Precondition: write_mu held.
 Status MaintainStream(Database::Impl& impl, const StreamInfo& info, double now) {
@@ -177,17 +240,7 @@ Status MaintainStream(Database::Impl& impl, const StreamInfo& info, double now) 
   }
   DYNAMO_ASSIGN_OR_RETURN(std::vector<ShardInfo> shards, sqlite::LoadShards(c, info.id));
   for (const ShardInfo& shard : shards) {
-    DYNAMO_RETURN_IF_ERROR(impl.InTransaction([&]() -> Status {
-      DYNAMO_ASSIGN_OR_RETURN(size_t trimmed,
-                              sqlite::TrimRecords(c, info.id, shard.number, cutoff, kTrimBatch));
-      (void)trimmed;
-      // A closed shard whose every record has been trimmed goes with them.
-      if (shard.closed && *shard.closed < cutoff) {
-        DYNAMO_ASSIGN_OR_RETURN(int64_t left, sqlite::CountRecords(c, info.id, shard.number));
-        if (left == 0) return sqlite::DeleteShard(c, info.id, shard.number);
-      }
-      return Status::Ok();
-    }));
+    DYNAMO_RETURN_IF_ERROR(MaintainShard(impl, info, shard, cutoff));
   }
   return Status::Ok();
 }
@@ -201,9 +254,9 @@ Status RollAgedShard(Database::Impl& impl, const StreamInfo& info, double now) {
   if (!table || table->id != info.table_id) return Status::Ok();
   const ShardRollover& roll = RolloverOf(impl, *table);
   Database::Impl::ActiveStream stream = active->second;
-  if (roll.seconds <= 0 || stream.shard_records == 0 || now - stream.shard_created < roll.seconds) {
-    return Status::Ok();
-  }
+  if (roll.seconds <= 0 || now - stream.shard_created < roll.seconds) return Status::Ok();
+  DYNAMO_ASSIGN_OR_RETURN(bool holds, HoldsRecord(*impl.writer, stream));
+  if (!holds) return Status::Ok();
   DYNAMO_RETURN_IF_ERROR(
       impl.InTransaction([&] { return RollShard(impl, *impl.writer, stream, now); }));
   active->second = stream;
@@ -218,12 +271,15 @@ Status Database::MaintainStreams(double now) {
     std::lock_guard lock(impl_->write_mu);
     DYNAMO_ASSIGN_OR_RETURN(streams, sqlite::LoadStreams(*impl_->writer));
   }
+  // One stream failing does not keep the others from their upkeep.
+  Status first = Status::Ok();
   for (const StreamInfo& info : streams) {
     std::lock_guard lock(impl_->write_mu);
-    DYNAMO_RETURN_IF_ERROR(RollAgedShard(*impl_, info, now));
-    DYNAMO_RETURN_IF_ERROR(MaintainStream(*impl_, info, now));
+    Status kept = RollAgedShard(*impl_, info, now);
+    if (kept.ok()) kept = MaintainStream(*impl_, info, now);
+    if (!kept.ok() && first.ok()) first = kept;
   }
-  return Status::Ok();
+  return first;
 }
 
 }  // namespace dynamo::storage

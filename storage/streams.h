@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/attribute_value.h"
 
@@ -53,6 +54,13 @@ struct StreamRecord {
   core::Item keys;
   std::optional<core::Item> old_image;  // as the view type keeps them
   std::optional<core::Item> new_image;
+};
+
+// A shard and the records read from it in the same snapshot
+// (Database::ReadShard).
+struct ShardRead {
+  std::optional<ShardInfo> shard;  // nullopt: no such shard (any more)
+  std::vector<StreamRecord> records;
 };
 
 }  // namespace dynamo::storage

@@ -55,6 +55,7 @@ core::Result<size_t> ApplyExpiryBatch(Database& db, std::vector<Mutation> batch,
                                       const std::shared_ptr<std::vector<char>>& deleted) {
   ApplyOptions options;
   options.by_service = true;
+  options.ttl_attribute = batch.empty() ? "" : batch.front().table->ttl_attribute;
   auto count = [&] {
     size_t n = 0;
     for (char d : *deleted) n += d ? 1 : 0;
@@ -79,12 +80,13 @@ core::Result<size_t> ApplyExpiryBatch(Database& db, std::vector<Mutation> batch,
 
 }  // namespace
 
-core::Result<size_t> SweepExpiredItems(Database& db, double now, size_t batch_size) {
+core::Result<size_t> SweepExpiredItems(Database& db, double now, size_t batch_size,
+                                       size_t max_batches) {
   size_t total = 0;
   for (const std::string& name : db.TableNames()) {
     std::shared_ptr<const TableDef> table = db.FindTable(name);
     if (!table || table->ttl_attribute.empty()) continue;
-    for (;;) {
+    for (size_t batches = 0; max_batches == 0 || batches < max_batches; ++batches) {
       DYNAMO_ASSIGN_OR_RETURN(std::vector<EncodedKey> keys,
                               db.ExpiredKeys(table->id, now, batch_size));
       if (keys.empty()) break;

@@ -38,8 +38,12 @@ bool TtlExpired(const core::Item& item, const std::string& attribute, double now
 // one write path (indexes maintained; stream REMOVE records made by the
 // service), at most batch_size items per write transaction so that
 // foreground writes interleave. Each item is re-checked under the write
-// lock; one held by a transaction in flight is left for a later sweep.
-// Returns how many items it deleted.
-core::Result<size_t> SweepExpiredItems(Database& db, double now, size_t batch_size = 100);
+// lock; one held by a transaction in flight is left for a later sweep (and
+// while a batch's worth of held items are the earliest to expire, the
+// table's later ones wait with them). At most max_batches batches a table
+// (0: until none is left), so that one busy table does not hold up the
+// others. Returns how many items it deleted.
+core::Result<size_t> SweepExpiredItems(Database& db, double now, size_t batch_size = 100,
+                                       size_t max_batches = 0);
 
 }  // namespace dynamo::storage

@@ -35,7 +35,8 @@ Error InternalError(std::string message) {
 }
 
 // Step 1: the current definition of every mutation's table.
-Status ResolveTables(Database::Impl& impl, const std::vector<Mutation>& batch, Pending* pending) {
+Status ResolveTables(Database::Impl& impl, const std::vector<Mutation>& batch,
+                     const ApplyOptions& options, Pending* pending) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const Mutation& m = batch[i];
     if (m.invalid) continue;
@@ -43,6 +44,10 @@ Status ResolveTables(Database::Impl& impl, const std::vector<Mutation>& batch, P
     const TableDef* current = impl.FindWhileWriting(m.table->name);
     // A table deleted, or deleted and created again, since the request looked it up.
     if (!current || current->id != m.table->id) return core::ResourceNotFound();
+    // TTL deletions judged by a TTL setting that has changed since.
+    if (options.ttl_attribute && current->ttl_attribute != *options.ttl_attribute) {
+      return core::ResourceNotFound();
+    }
     pending[i].table = current;
     auto stream = impl.active_streams.find(current->id);
     if (stream != impl.active_streams.end()) pending[i].stream = &stream->second;
@@ -198,13 +203,15 @@ Status AppendStreamRecord(Connection& c, Database::Impl& impl, const Pending& p,
 }
 
 // The item's entry in the TTL expiry index of a table with TTL enabled
-// (new_item null: the item is gone).
-Status MaintainExpiry(Connection& c, const TableDef& table, const EncodedKey& key,
-                      const Item* new_item) {
+// (new_item null: the item is gone). When the stored item was read and had
+// no expiry time, there is no entry to delete.
+Status MaintainExpiry(Connection& c, const TableDef& table, const EncodedKey& key, const Pending& p,
+                      const Item* old_item, const Item* new_item) {
   if (table.ttl_attribute.empty()) return Status::Ok();
   std::optional<double> expires =
       new_item ? TtlExpiry(*new_item, table.ttl_attribute) : std::nullopt;
   if (expires) return sqlite::PutExpiry(c, table.id, key, *expires);
+  if (p.read && (!old_item || !TtlExpiry(*old_item, table.ttl_attribute))) return Status::Ok();
   return sqlite::DeleteExpiry(c, table.id, key);
 }
 
@@ -219,7 +226,7 @@ Status Write(Connection& c, Database::Impl& impl, const Mutation& m, const Pendi
     DYNAMO_RETURN_IF_ERROR(sqlite::PutItem(c, table.id, m.key, *r.new_item, r.new_size));
     DYNAMO_RETURN_IF_ERROR(
         MaintainIndexes(c, table, m.key, old_item, &*r.new_item, r.index_writes));
-    DYNAMO_RETURN_IF_ERROR(MaintainExpiry(c, table, m.key, &*r.new_item));
+    DYNAMO_RETURN_IF_ERROR(MaintainExpiry(c, table, m.key, p, old_item, &*r.new_item));
     if (p.stream) {
       DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/false, by_service));
     }
@@ -233,7 +240,7 @@ Status Write(Connection& c, Database::Impl& impl, const Mutation& m, const Pendi
     DYNAMO_RETURN_IF_ERROR(sqlite::DeleteItem(c, table.id, m.key));
     if (old_item)
       DYNAMO_RETURN_IF_ERROR(MaintainIndexes(c, table, m.key, old_item, nullptr, r.index_writes));
-    DYNAMO_RETURN_IF_ERROR(MaintainExpiry(c, table, m.key, nullptr));
+    DYNAMO_RETURN_IF_ERROR(MaintainExpiry(c, table, m.key, p, old_item, nullptr));
     if (p.stream && old_item) {
       DYNAMO_RETURN_IF_ERROR(AppendStreamRecord(c, impl, p, r, /*deleted=*/true, by_service));
     }
@@ -251,7 +258,7 @@ Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOpti
   Pending inline_pending[kInline];
   std::vector<Pending> heap_pending(batch.size() > kInline ? batch.size() : 0);
   Pending* pending = batch.size() > kInline ? heap_pending.data() : inline_pending;
-  DYNAMO_RETURN_IF_ERROR(ResolveTables(*impl_, batch, pending));
+  DYNAMO_RETURN_IF_ERROR(ResolveTables(*impl_, batch, options, pending));
   DYNAMO_RETURN_IF_ERROR(CheckLocksAndDuplicates(impl_->locks, batch, options.lock_owner));
 
   Connection& c = *impl_->writer;

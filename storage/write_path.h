@@ -131,6 +131,9 @@ struct ApplyOptions {
   // Deletions made by DynamoDB itself (Time to Live): their stream records
   // carry the service's userIdentity.
   bool by_service = false;
+  // Set by TTL deletions: the TTL attribute they judged expiry by. A batch
+  // whose table no longer has it is refused with ResourceNotFound.
+  std::optional<std::string> ttl_attribute;
 };
 
 // One applied change, for the change hook: old_image null for a new item,

@@ -76,7 +76,8 @@ class Api {
   // timer and the control API on demand: deleting expired TTL items (returns
   // how many), and stream upkeep (trimming past the retention, shard
   // rollover by age).
-  core::Result<size_t> SweepExpiredItems();
+  // max_batches_per_table: see storage::SweepExpiredItems (0: no limit).
+  core::Result<size_t> SweepExpiredItems(size_t max_batches_per_table = 0);
   core::Status MaintainStreams();
 
   // The control API: JSON requests under /_emu/ (control.cc documents them).

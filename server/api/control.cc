@@ -1,7 +1,7 @@
 // The control API: the emulator's own endpoints, under /_emu/ on the same
 // port (a path no DynamoDB request uses), JSON in and out, for tests and
-// scripts (curl works). Errors are {"error": "..."} with status 400, 404 or
-// 405.
+// scripts (curl works). Errors are {"error": "..."} with status 400, 404,
+// 405 or 500. With --auth-credentials, requests are signed like any other.
 //
 //   GET  /_emu/clock            {"Now": <epoch seconds>, "OffsetSeconds": n}
 //   POST /_emu/clock            {"AdvanceSeconds": n}: moves the emulator's
@@ -74,22 +74,35 @@ Result<std::optional<double>> NumberMember(const JsonValue& body, const char* na
 
 }  // namespace
 
-Result<size_t> Api::SweepExpiredItems() {
+// Both go on past a namespace that fails (its error is logged), so that
+// one broken database does not stop the others' upkeep.
+Result<size_t> Api::SweepExpiredItems(size_t max_batches_per_table) {
   size_t deleted = 0;
   const double now = Now();
+  std::optional<core::Error> failed;
   for (const auto& [name, db] : storage_->OpenDatabases()) {
-    auto swept = storage::SweepExpiredItems(*db, now);
-    if (!swept.ok()) return Result<size_t>(core::Error(swept.error()));
-    deleted += *swept;
+    auto swept = storage::SweepExpiredItems(*db, now, 100, max_batches_per_table);
+    if (swept.ok()) {
+      deleted += *swept;
+      continue;
+    }
+    Log(LogLevel::kError, "TTL sweep of " + name + ": " + swept.error().message);
+    if (!failed) failed = swept.error();
   }
+  if (failed) return *failed;
   return deleted;
 }
 
 Status Api::MaintainStreams() {
   const double now = Now();
+  std::optional<core::Error> failed;
   for (const auto& [name, db] : storage_->OpenDatabases()) {
-    DYNAMO_RETURN_IF_ERROR(db->MaintainStreams(now));
+    Status kept = db->MaintainStreams(now);
+    if (kept.ok()) continue;
+    Log(LogLevel::kError, "stream upkeep of " + name + ": " + kept.error().message);
+    if (!failed) failed = kept.error();
   }
+  if (failed) return *failed;
   return Status::Ok();
 }
 

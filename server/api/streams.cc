@@ -414,7 +414,7 @@ Result<std::string> GetShardIterator(OpContext& ctx, const JsonValue& req) {
     // Just past the shard's last record: only records written later are read.
     DYNAMO_ASSIGN_OR_RETURN(int64_t last,
                             ctx.ns->db->LastStreamSequenceNumber(s.id, shard->number));
-    it.position = std::max(shard->start_seq, last + 1);
+    it.position = std::max({shard->start_seq, shard->trimmed + 1, last + 1});
   } else if (by_number) {
     int64_t n = 0;
     for (char ch : *seq_text) {
@@ -458,18 +458,15 @@ Result<std::string> GetRecords(OpContext& ctx, const JsonValue& req) {
   if (age > kIteratorLifetime || age < -kIteratorLifetime) {
     return Error{ErrorCode::kExpiredIterator, "Iterator expired"};
   }
-  DYNAMO_ASSIGN_OR_RETURN(std::vector<ShardInfo> shards, ctx.ns->db->StreamShards(s.id));
-  const ShardInfo* shard = nullptr;
-  for (const ShardInfo& candidate : shards) {
-    if (candidate.number == it.shard) shard = &candidate;
-  }
-  if (!shard) return Error{ErrorCode::kResourceNotFound, "Invalid ShardId in ShardIterator"};
+  // The shard's trim point and its records, in one snapshot.
+  DYNAMO_ASSIGN_OR_RETURN(storage::ShardRead read,
+                          ctx.ns->db->ReadShard(s.id, it.shard, it.position,
+                                                static_cast<size_t>(limit), kMaxRecordsBytes));
+  if (!read.shard) return Error{ErrorCode::kResourceNotFound, "Invalid ShardId in ShardIterator"};
+  const ShardInfo* shard = &*read.shard;
   // Records the iterator has not read yet were trimmed away.
   if (it.position <= shard->trimmed) return Trimmed();
-  DYNAMO_ASSIGN_OR_RETURN(
-      std::vector<StreamRecord> records,
-      ctx.ns->db->ReadStreamRecords(s.id, shard->number, it.position, static_cast<size_t>(limit),
-                                    kMaxRecordsBytes));
+  const std::vector<StreamRecord>& records = read.records;
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();

@@ -203,9 +203,19 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
                         "text/plain");
   }
   // The emulator's control API (server/api/control.cc): a path no DynamoDB
-  // request uses.
+  // request uses. With credentials, it is signed like any request.
   if (std::string_view target(req.target()); target.substr(0, 6) == "/_emu/") {
     target = target.substr(0, target.find('?'));
+    if (options.credentials) {
+      RequestContext signer;
+      VerifySignature(SignedRequestOf(req), *options.credentials, std::chrono::system_clock::now(),
+                      &signer);
+      if (signer.auth_error) {
+        ApiResponse refused = Api::ErrorResponse(*signer.auth_error);
+        return MakeResponse(req.version(), keep_alive, refused.status, std::move(refused.body),
+                            "application/json");
+      }
+    }
     ApiResponse out = api->Control(std::string_view(req.method_string()), target, req.body());
     return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body),
                         "application/json");

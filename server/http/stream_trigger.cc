@@ -77,9 +77,10 @@ struct StreamTrigger::Impl {
   storage::Storage* storage;
   Api* api;
   StreamTriggerOptions options;
-  std::vector<HttpUrl> urls;              // parsed options.handlers[i].url
-  double started = 0;                     // records created before this are not delivered
-  std::map<std::string, Cursor> cursors;  // by "<namespace>|<stream id>|<shard>"
+  std::vector<HttpUrl> urls;  // parsed options.handlers[i].url
+  double started = 0;         // records created before this are not delivered
+  // By namespace, then (stream id, shard number).
+  std::map<std::string, std::map<std::pair<int64_t, int64_t>, Cursor>> cursors;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -160,32 +161,46 @@ struct StreamTrigger::Impl {
   // One look at every stream; returns whether anything was handed over.
   bool Pass() {
     bool delivered = false;
-    std::set<std::string> seen;
     for (auto& [name, db] : storage->OpenDatabases()) {
-      auto streams = db->ListStreams();
-      if (!streams.ok()) continue;
-      for (const StreamInfo& s : *streams) {
-        const int handler = HandlerFor(s.table_name);
-        if (handler < 0) continue;
-        auto shards = db->StreamShards(s.id);
-        if (!shards.ok()) continue;
-        for (const ShardInfo& shard : *shards) {
-          const std::string key = name + "|" + std::to_string(s.id) + "|";
-          seen.insert(key + std::to_string(shard.number));
-          if (shard.parent && seen.count(key + std::to_string(*shard.parent)) &&
-              !cursors[key + std::to_string(*shard.parent)].done) {
-            continue;  // the parent first
-          }
-          delivered |= Deliver(*db, RegionOf(name), s, shard, handler,
-                               cursors[key + std::to_string(shard.number)]);
-        }
-      }
+      bool complete = true;
+      delivered |= PassNamespace(name, *db, &complete);
       db.reset();  // a namespace is held only while it is looked at
       std::lock_guard lock(mu);
       if (stop) break;
     }
-    for (auto it = cursors.begin(); it != cursors.end();) {
-      it = seen.count(it->first) ? std::next(it) : cursors.erase(it);
+    return delivered;
+  }
+
+  // One look at a namespace's streams. Its cursors of shards that are gone
+  // are dropped, but only after a complete look: a namespace closed for a
+  // while (or a failed read) keeps its positions.
+  bool PassNamespace(const std::string& name, storage::Database& db, bool* complete) {
+    bool delivered = false;
+    auto& mine = cursors[name];
+    std::set<std::pair<int64_t, int64_t>> seen;
+    auto streams = db.ListStreams();
+    if (!streams.ok()) return false;
+    for (const StreamInfo& s : *streams) {
+      const int handler = HandlerFor(s.table_name);
+      if (handler < 0) continue;
+      auto shards = db.StreamShards(s.id);
+      if (!shards.ok()) {
+        *complete = false;
+        continue;
+      }
+      for (const ShardInfo& shard : *shards) {
+        seen.insert({s.id, shard.number});
+        if (shard.parent && seen.count({s.id, *shard.parent}) &&
+            !mine[{s.id, *shard.parent}].done) {
+          continue;  // the parent first
+        }
+        delivered |= Deliver(db, RegionOf(name), s, shard, handler, mine[{s.id, shard.number}]);
+      }
+    }
+    if (*complete) {
+      for (auto it = mine.begin(); it != mine.end();) {
+        it = seen.count(it->first) ? std::next(it) : mine.erase(it);
+      }
     }
     return delivered;
   }
@@ -196,7 +211,9 @@ struct StreamTrigger::Impl {
                const ShardInfo& shard, int handler, Cursor& cursor) {
     if (cursor.done || SteadyClock::now() < cursor.retry_at) return false;
     if (cursor.batch.empty()) {
-      if (!NextBatch(db, region, s, shard, cursor) || cursor.batch.empty()) return false;
+      // Records written before the trigger started are passed over at once.
+      const bool moved = NextBatch(db, region, s, shard, cursor);
+      if (cursor.batch.empty()) return moved;
     }
     auto status = Post(urls[static_cast<size_t>(handler)], cursor.batch, options.timeout_ms);
     if (!status.ok() || *status < 200 || *status >= 300) {
@@ -219,7 +236,8 @@ struct StreamTrigger::Impl {
   }
 
   // Reads the shard's next records into cursor.batch (left empty when there
-  // are none to hand over). Returns false when the read failed.
+  // are none to hand over). Returns whether the cursor moved: a batch was
+  // read, or records written before the trigger started were passed over.
   bool NextBatch(storage::Database& db, const std::string& region, const StreamInfo& s,
                  const ShardInfo& shard, Cursor& cursor) {
     // Trimmed records are gone: go on from the oldest one kept.
@@ -229,7 +247,7 @@ struct StreamTrigger::Impl {
     if (!records.ok()) return false;
     if (records->empty()) {
       cursor.done = shard.end_seq && cursor.next > *shard.end_seq;
-      return true;
+      return false;
     }
     std::string body = "{\"Records\":[";
     size_t count = 0;

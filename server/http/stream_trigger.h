@@ -14,10 +14,13 @@
 //
 // Where delivery starts: records written after the trigger started, in
 // every namespace, for the tables it names (or all). Positions are kept in
-// memory: after a restart, delivery starts afresh from then.
+// memory (also while a namespace is closed for being idle): after a
+// restart, delivery starts afresh from then. A handler's partial-failure
+// answer (batchItemFailures) is not read: any 2xx acknowledges the batch.
 //
-// One background thread polls the open namespaces' streams; it never holds
-// a lock a request needs (reads go through the read pool).
+// One background thread polls the open namespaces' streams through the
+// read pool (an in-memory database takes the writer's turn for each read,
+// briefly, as a request's read does).
 #pragma once
 
 #include <memory>

@@ -19,7 +19,8 @@ constexpr const char* kInsertShard =
 constexpr const char* kDisableStream = "UPDATE streams SET disabled = ?2 WHERE id = ?1";
 constexpr const char* kCloseShard =
     "UPDATE stream_shards SET closed = ?2, end_seq = coalesce((SELECT max(seq) FROM "
-    "stream_records r WHERE r.sid = ?1 AND r.shard = stream_shards.shard), start_seq - 1) "
+    "stream_records r WHERE r.sid = ?1 AND r.shard = stream_shards.shard), max(trimmed, "
+    "start_seq - 1)) "
     "WHERE sid = ?1 AND closed IS NULL";
 constexpr const char* kNextSeq =
     "SELECT max(coalesce((SELECT max(seq) FROM stream_records), 0), "
@@ -45,6 +46,8 @@ constexpr const char* kLastSeq =
     "SELECT coalesce(max(seq), 0) FROM stream_records WHERE sid = ?1 AND shard = ?2";
 constexpr const char* kCountRecords =
     "SELECT count(*) FROM stream_records WHERE sid = ?1 AND shard = ?2";
+constexpr const char* kOldestRecordTime =
+    "SELECT created FROM stream_records WHERE sid = ?1 AND shard = ?2 ORDER BY seq LIMIT 1";
 constexpr const char* kOldestRecords =
     "SELECT seq, created FROM stream_records WHERE sid = ?1 AND shard = ?2 ORDER BY seq LIMIT ?3";
 constexpr const char* kTrimRecords =
@@ -268,6 +271,17 @@ Result<int64_t> CountRecords(Connection& c, int64_t stream, int64_t shard) {
   sqlite3_bind_int64(s, 1, stream);
   sqlite3_bind_int64(s, 2, shard);
   return SingleInt(c, s, "count stream records");
+}
+
+Result<std::optional<double>> OldestRecordTime(Connection& c, int64_t stream, int64_t shard) {
+  DYNAMO_ASSIGN_OR_RETURN(sqlite3_stmt * s, c.Prepare(kOldestRecordTime));
+  Connection::Stmt stmt(s);
+  sqlite3_bind_int64(s, 1, stream);
+  sqlite3_bind_int64(s, 2, shard);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return std::optional<double>();
+  if (rc != SQLITE_ROW) return SqliteError(c.db(), "oldest stream record");
+  return std::optional<double>(sqlite3_column_double(s, 0));
 }
 
 namespace {

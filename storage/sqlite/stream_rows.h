@@ -42,6 +42,8 @@ core::Result<std::vector<StreamRecord>> ReadRecords(Connection& c, int64_t strea
 core::Result<int64_t> LastSequenceNumber(Connection& c, int64_t stream, int64_t shard);
 // How many records a shard holds.
 core::Result<int64_t> CountRecords(Connection& c, int64_t stream, int64_t shard);
+// When the oldest record a shard holds was created; nullopt when it holds none.
+core::Result<std::optional<double>> OldestRecordTime(Connection& c, int64_t stream, int64_t shard);
 
 // Deletes up to limit of the shard's oldest records created before cutoff
 // and raises its trim point past them; returns how many it deleted.

@@ -206,6 +206,22 @@ TEST(HttpTest, TheControlApiAnswersUnderItsPrefixWithoutCredentials) {
   EXPECT_EQ(missing.substr(0, missing.find("\r\n")), "HTTP/1.1 404 Not Found");
 }
 
+TEST(HttpTest, WithCredentialsTheControlApiIsSignedLikeAnyRequest) {
+  auto storage = std::move(storage::Storage::Open({"", true, false})).value();
+  server::Api api(storage.get(), {});
+  server::HttpOptions options;
+  options.credentials = std::make_shared<const server::Credentials>(
+      std::move(
+          server::Credentials::Parse(
+              "[default]\naws_access_key_id = AKIDCONTROL\naws_secret_access_key = s\n", "test"))
+          .value());
+  const std::string response = server::RespondToRawRequest(
+      &api, "POST /_emu/ttl/sweep HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", options);
+  EXPECT_EQ(response.substr(0, response.find("\r\n")), "HTTP/1.1 400 Bad Request");
+  EXPECT_NE(response.find("MissingAuthenticationToken"), std::string::npos) << response;
+  EXPECT_EQ(response.find("DeletedItems"), std::string::npos) << response;
+}
+
 }  // namespace
 }  // namespace dynamo
 

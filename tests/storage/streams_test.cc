@@ -290,5 +290,31 @@ TEST_F(StreamsTest, UpkeepTrimsPastTheRetentionAndForgetsWhatItEmptied) {
   EXPECT_GT(Records(streams[0]).back().seq, before[2].seq);
 }
 
+TEST_F(StreamsTest, AShardTrimmedEmptyIsNotRolledAndClosesAtItsTrimPoint) {
+  ASSERT_TRUE(db_->CreateTable(StreamedTable("KEYS_ONLY", "L1")).ok());
+  ASSERT_TRUE(Put(Item{{"pk", S("a")}})->committed);
+  ASSERT_TRUE(Put(Item{{"pk", S("b")}})->committed);
+  const StreamInfo s = (*db_->ListStreams())[0];
+  const int64_t last = Records(s).back().seq;
+  now_ += kStreamRetentionSeconds + 1;
+  ASSERT_TRUE(db_->MaintainStreams(now_).ok());
+  EXPECT_TRUE(Records(s).empty());
+  EXPECT_FALSE(*db_->RollOverShard("t"));  // nothing left in it to close over
+  // The shard and what a reader sees of it come from one snapshot.
+  storage::ShardRead read = *db_->ReadShard(s.id, 0, 1, 10, 1 << 20);
+  ASSERT_TRUE(read.shard);
+  EXPECT_EQ(read.shard->trimmed, last);
+  EXPECT_TRUE(read.records.empty());
+  ASSERT_TRUE(db_->UpdateTable("t",
+                               [](const TableDef& t) -> Result<TableDef> {
+                                 TableDef next = t;
+                                 next.stream.enabled = false;
+                                 return next;
+                               })
+                  .ok());
+  const std::vector<ShardInfo> shards = *db_->StreamShards(s.id);
+  EXPECT_EQ(shards[0].end_seq, last);  // not before its start: at what it held
+}
+
 }  // namespace
 }  // namespace dynamo::storage

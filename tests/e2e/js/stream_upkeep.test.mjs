@@ -273,6 +273,21 @@ test('the background sweeper trims records past 24 hours by itself', async () =>
   });
 });
 
+// A stream left idle for 24 hours has every record trimmed: LATEST still reads on from there.
+test('LATEST on a shard trimmed empty reads the records written after it', async () => {
+  await withServer(MANUAL, async ({ srv, ddb: client, streams: st }) => {
+    const { name, arn } = await streamTable(client, 'idle');
+    await putAll(client, name, ['old']);
+    await advance(srv, 25 * HOUR);
+    await control(srv, '/_emu/streams/maintain', {});
+    const [shard] = (await describe(st, arn)).Shards;
+    const latest = await shardIterator(st, arn, shard.ShardId, 'LATEST');
+    await putAll(client, name, ['new']);
+    const page = await st.send(new GetRecordsCommand({ ShardIterator: latest }));
+    assert.deepEqual(keysOf(page.Records), ['new']);
+  });
+});
+
 // A disabled stream stays readable for 24 hours after it was disabled, then upkeep forgets it (the table's new stream stays).
 test('a disabled stream disappears 24 hours after it was disabled', async () => {
   await withServer(MANUAL, async ({ srv, ddb: client, streams: st }) => {
