@@ -1,0 +1,185 @@
+// PartiQL statements parsed into the expression trees and run by the
+// expression evaluator: the grammar DynamoDB accepts, its refusals with
+// DynamoDB's texts, and what WHERE and SET/REMOVE do to items.
+#include "expr/partiql.h"
+
+#include <gtest/gtest.h>
+
+#include "expr/evaluator.h"
+
+namespace dynamo::expr::partiql {
+namespace {
+
+using core::AttributeValue;
+using core::Item;
+
+AttributeValue S(const std::string& s) { return AttributeValue::S(s); }
+AttributeValue N(const std::string& n) { return AttributeValue::N(*core::Number::Parse(n)); }
+
+std::string Outcome(const char* text) {
+  auto r = Parse(text);
+  return r.ok() ? "OK" : r.error().message;
+}
+
+TEST(PartiqlTest, GrammarAndRefusals) {
+  const struct {
+    const char* text;
+    const char* outcome;
+  } cases[] = {
+      {R"(SELECT * FROM "Music" WHERE "Artist" = 'Acme')", "OK"},
+      {R"(select a, b.c, l[2] from Music where a > 1 and (b = 'x' or not c <> 2))", "OK"},
+      {R"(SELECT * FROM "Music"."ByYear" WHERE "Year" BETWEEN 1970 AND 1980;)", "OK"},
+      {R"(SELECT * FROM T WHERE pk IN ['a', 'b', ?] AND x IS NOT MISSING)", "OK"},
+      {R"(SELECT * FROM T WHERE begins_with(s, 'ab') AND contains(l, 3) AND size(m) >= 2)", "OK"},
+      {R"(SELECT * FROM T WHERE attribute_type(a, 'N') -- a comment
+          /* another */ AND b IS NULL)",
+       "OK"},
+      {R"(INSERT INTO "T" VALUE {'pk': 'a', 'n': -.5e1, 's': <<'x','y'>>, 'l': [1, {'m': true}], 'z': null})",
+       "OK"},
+      {R"(UPDATE "T" SET a = 1, b = b + 2 SET c = list_append(c, [3]) REMOVE d, e[1] WHERE pk = 'k' RETURNING ALL NEW *)",
+       "OK"},
+      {R"(UPDATE T SET s = set_add(s, <<'a'>>) SET t = SET_DELETE(t, <<1>>) WHERE pk = ?)", "OK"},
+      {R"(DELETE FROM "T" WHERE pk = 'a' AND v = 3 RETURNING ALL OLD *)", "OK"},
+      {R"(SLECT * FROM T)",
+       "Statement wasn't well formed, can't be processed: Expected data manipulation"},
+      {R"(SELECT * FROM "T" WHERE pk = 1 foo)",
+       "Statement wasn't well formed, can't be processed: Unexpected token after expression"},
+      {R"(SELECT * FROM "T" WHERE pk = 'a)", "Statement wasn't well formed, can't be processed: "},
+      {R"(SELECT * FROM "T" /* open)", "Statement wasn't well formed, can't be processed: "},
+      {R"(SELECT * FROM "T" WHERE # = 1)", "Statement wasn't well formed, can't be processed: "},
+      {R"(SELECT COUNT(*) FROM "T")", "Unexpected path component at 1:8:5"},
+      {R"(SELECT * FROM "T" WHERE exists(a))", "Unrecognized function: exists at 1:25:6"},
+      {R"(SELECT * FROM "T" WHERE set_add(a, 1))", "Unrecognized function: set_add at 1:25:7"},
+      {R"(SELECT a AS b FROM "T")", "Aliasing is not supported"},
+      {R"(SELECT * FROM "T" AS t)", "Aliasing is not supported"},
+      {R"(SELECT DISTINCT a FROM "T")", "Unsupported token in expression: DISTINCT"},
+      {R"(SELECT * FROM "T" WHERE a = 1 LIMIT 5)", "Unsupported clause: LIMIT"},
+      {R"(SELECT * FROM "T"."i"."x")",
+       "A path may contain at most 2 components in the FROM clause"},
+      {R"(SELECT * FROM "T" WHERE "" = 1)", "Path component cannot be an empty string"},
+      {R"(SELECT * FROM "T" WHERE a = MISSING)", "MISSING must be compared using IS operator"},
+      {R"(SELECT * FROM "T" WHERE a IN [])",
+       "IN operator must have a left hand argument of type Variable Reference and right hand "
+       "argument of type Seq with at least one member"},
+      {R"(SELECT * FROM "T" WHERE size(a))",
+       "WHERE clause must contain an expression that resolves to a boolean"},
+      {R"(INSERT INTO "T" VALUES {'pk': 'a'})",
+       "Unsupported operation: Inserting multiple items in a single statement is not supported, "
+       "use \"INSERT INTO tableName VALUE item\" instead"},
+      {R"(INSERT INTO "T" VALUE ['a'])",
+       "Unsupported format in item expression. Please use struct format {...} to express item "
+       "values for insert statement."},
+      {R"(INSERT INTO "T" VALUE {'pk': 'a', 'pk': 'b'})",
+       "Duplicate keys in tuple. Key: pk under root"},
+      {R"(INSERT INTO "T" VALUE {'pk': 'a'} RETURNING ALL OLD *)",
+       "RETURNING is not supported in INSERT"},
+      {R"(UPDATE "T"."i" SET a = 1 WHERE pk = 'a')", "This operation is not supported on an index"},
+      {R"(UPDATE "T" SET s = set_add(t, <<'a'>>) WHERE pk = 'a')",
+       "The first argument to SET_ADD must equal the assignment value"},
+      {R"(UPDATE "T" SET a = 1 WHERE pk = 'a' RETURNING ALL NEW)",
+       "Expected '*' after ( MODIFIED | ALL ) ( NEW | OLD ) in RETURNING clause"},
+      {R"(DELETE FROM "T" WHERE pk = 'a' RETURNING ALL NEW *)",
+       "RETURNING clause in DELETE statement only supports ALL OLD *"},
+      {R"(UPDATE "T" WHERE pk = 'a')", "Statement wasn't well formed, can't be processed: "},
+  };
+  for (const auto& c : cases) EXPECT_EQ(Outcome(c.text), c.outcome) << c.text;
+}
+
+TEST(PartiqlTest, ParsedPartsAndParameters) {
+  auto s = *Parse(R"(SELECT a.b, "c d" FROM "Music"."ByYear" WHERE pk = ? AND n > ?)");
+  EXPECT_EQ(s.kind, Statement::Kind::kSelect);
+  EXPECT_EQ(s.table, "Music");
+  EXPECT_EQ(s.index, "ByYear");
+  ASSERT_EQ(s.projection.size(), 2u);
+  EXPECT_EQ(s.projection[0].elements.size(), 2u);
+  EXPECT_EQ(s.projection[1].elements[0].name, "c d");
+  EXPECT_EQ(s.parameter_count, 2u);
+  EXPECT_EQ(BindLiterals(s, {S("x")}).error().message,
+            "Number of parameters in request and statement don't match.");
+  auto values = *BindLiterals(s, {S("x"), N("3")});
+  EXPECT_EQ(values.at(":0").s(), "x");
+  EXPECT_EQ(values.at(":1").n().ToString(), "3");
+
+  auto insert = *Parse(R"(INSERT INTO T VALUE {'pk': ?, 's': <<2, 1>>, 'm': {'x': [true, null]}})");
+  ASSERT_TRUE(insert.insert_item);
+  auto bound = *BindLiterals(insert, {S("k")});
+  const AttributeValue& item = bound.at(":" + std::to_string(*insert.insert_item));
+  ASSERT_EQ(item.type(), core::ValueType::kM);
+  EXPECT_EQ(item.m().at("pk").s(), "k");
+  EXPECT_EQ(item.m().at("s").type(), core::ValueType::kNS);
+  EXPECT_EQ(item.m().at("m").m().at("x").l()[0].boolean(), true);
+
+  for (const char* bad :
+       {R"(INSERT INTO T VALUE {'s': <<1, 'a'>>})", R"(INSERT INTO T VALUE {'s': <<?>>})"}) {
+    auto p = *Parse(bad);
+    std::vector<AttributeValue> params;
+    if (p.parameter_count) params.push_back(S("a"));
+    EXPECT_EQ(
+        BindLiterals(p, params).error().message,
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags")
+        << bad;
+  }
+  EXPECT_EQ(BindLiterals(*Parse(R"(INSERT INTO T VALUE {'s': <<>>})"), {}).error().message,
+            "Empty bags are not supported");
+}
+
+TEST(PartiqlTest, WhereIsEvaluatedAsAConditionExpression) {
+  const Item item{{"pk", S("a")},
+                  {"n", N("5")},
+                  {"s", S("hello")},
+                  {"l", AttributeValue::L({N("1"), N("2")})},
+                  {"m", AttributeValue::M(Item{{"x", S("y")}})}};
+  const struct {
+    const char* where;
+    bool expected;
+  } cases[] = {
+      {"pk = 'a'", true},
+      {"pk = 'b'", false},
+      {"n BETWEEN 1 AND 5", true},
+      {"n IN [1, 5, 7]", true},
+      {"n <> 5 OR s = 'hello'", true},
+      {"NOT (n < 10)", false},
+      {"missing_one IS MISSING AND n IS NOT MISSING", true},
+      {"begins_with(s, 'he') AND contains(l, 2) AND size(l) = 2", true},
+      {"m.x = 'y' AND l[1] = 2", true},
+      {"attribute_type(n, 'N')", true},
+      {"n > 'a'", false},
+  };
+  for (const auto& c : cases) {
+    const std::string text = std::string("SELECT * FROM T WHERE ") + c.where;
+    auto s = Parse(text);
+    ASSERT_TRUE(s.ok()) << text << ": " << s.error().message;
+    auto values = *BindLiterals(*s, {});
+    Bindings b{nullptr, &values};
+    EXPECT_EQ(EvaluateCondition(*s->where, b, item), c.expected) << c.where;
+  }
+}
+
+TEST(PartiqlTest, SetAndRemoveAreAppliedAsAnUpdateExpression) {
+  auto s = *Parse(R"(UPDATE T SET n = n + 2, s = 'new' SET l = list_append(l, [3])
+                     SET ss = set_add(ss, <<'c'>>) SET ns = set_delete(ns, <<1>>) REMOVE m.x
+                     WHERE pk = 'a')");
+  auto values = *BindLiterals(s, {});
+  Bindings b{nullptr, &values};
+  ParsedUpdate update;
+  update.actions = s.actions;
+  Item item{{"pk", S("a")},
+            {"n", N("5")},
+            {"l", AttributeValue::L({N("1")})},
+            {"ss", AttributeValue::SS({"a"})},
+            {"ns", AttributeValue::NS({*core::Number::Parse("1"), *core::Number::Parse("2")})},
+            {"m", AttributeValue::M(Item{{"x", S("y")}, {"z", S("w")}})}};
+  core::KeySchema key;
+  key.hash = {"pk", core::ValueType::kS};
+  ASSERT_TRUE(ApplyUpdate(update, b, key, true, &item).ok());
+  EXPECT_EQ(item.at("n").n().ToString(), "7");
+  EXPECT_EQ(item.at("s").s(), "new");
+  EXPECT_EQ(item.at("l").l().size(), 2u);
+  EXPECT_EQ(item.at("ss").ss(), (std::vector<std::string>{"a", "c"}));
+  ASSERT_EQ(item.at("ns").ns().size(), 1u);
+  EXPECT_EQ(item.at("ns").ns()[0].ToString(), "2");
+  EXPECT_EQ(item.at("m").m().size(), 1u);
+}
+
+}  // namespace
+}  // namespace dynamo::expr::partiql
