@@ -26,6 +26,7 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
       {ErrorCode::kResourceNotFound, {DYN("ResourceNotFoundException"), 400, false}},
       {ErrorCode::kResourceInUse, {DYN("ResourceInUseException"), 400, false}},
       {ErrorCode::kConditionalCheckFailed, {DYN("ConditionalCheckFailedException"), 400, false}},
+      {ErrorCode::kDuplicateItem, {DYN("DuplicateItemException"), 400, false}},
       {ErrorCode::kTransactionCanceled, {DYN("TransactionCanceledException"), 400, true}},
       {ErrorCode::kTransactionConflict, {DYN("TransactionConflictException"), 400, false}},
       {ErrorCode::kTransactionInProgress, {DYN("TransactionInProgressException"), 400, true}},

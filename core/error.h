@@ -26,6 +26,7 @@ enum class ErrorCode {
   kResourceNotFound,
   kResourceInUse,
   kConditionalCheckFailed,
+  kDuplicateItem,  // PartiQL INSERT of an existing key
   kTransactionCanceled,
   kTransactionConflict,
   kTransactionInProgress,

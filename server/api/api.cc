@@ -31,6 +31,7 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"UpdateTable", &UpdateTable},
       {"DescribeEndpoints", &DescribeEndpoints},
       {"DescribeLimits", &DescribeLimits},
+      {"ExecuteStatement", &ExecuteStatement},
       {"UpdateTimeToLive", &UpdateTimeToLive},
       {"DescribeTimeToLive", &DescribeTimeToLive},
       {"GetItem", &GetItem},

@@ -51,6 +51,9 @@ core::Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeEndpoints(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeLimits(OpContext& ctx, const JsonValue& req);
 
+// partiql.cc
+core::Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req);
+
 // ttl.cc
 core::Result<std::string> UpdateTimeToLive(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeTimeToLive(OpContext& ctx, const JsonValue& req);

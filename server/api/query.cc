@@ -20,6 +20,7 @@
 #include "server/api/fields.h"
 #include "server/api/keys.h"
 #include "server/api/operations.h"
+#include "server/api/reads.h"
 #include "server/api/values_json.h"
 #include "storage/database.h"
 #include "storage/key_encoding.h"
@@ -33,11 +34,7 @@ using core::ValueType;
 
 namespace {
 
-constexpr size_t kPageBytes = 1024 * 1024;
-
 std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
-
-enum class ReadKind { kQuery, kScan };
 
 // Query checks values in DynamoDB's current layer, Scan in the older one
 // (values_json.h).
@@ -251,11 +248,6 @@ core::Status CheckSelect(const ReadParams& p, ReadKind kind, const std::string& 
 
 // ---- Expressions ----
 
-struct ReadExpressions {
-  ItemExpressions e;  // names, values, projection
-  std::shared_ptr<const expr::ParsedCondition> key_condition, filter;
-};
-
 // Expressions (cached parses) and their bindings. Names and values are
 // checked against every expression of the request at once.
 Result<ReadExpressions> BuildReadExpressions(OpContext& ctx, const ReadParams& p, ReadKind kind) {
@@ -353,15 +345,6 @@ core::Status CheckLegacyKeyConditions(const JsonValue& conditions, const core::K
 }
 
 // ---- The table or index ----
-
-struct Target {
-  std::shared_ptr<const storage::TableDef> table;
-  const storage::IndexDef* index = nullptr;  // null: the table itself
-  bool global = false;
-  const core::KeySchema& key() const { return index ? index->key : table->key; }
-  int64_t index_id() const { return index ? index->id : 0; }
-  bool partial_index() const { return index && index->projection != storage::ProjectionType::kAll; }
-};
 
 // A GSI can only return what it projects.
 core::Status CheckGsiProjection(const Target& target, const std::vector<expr::Path>& projection) {
@@ -516,25 +499,6 @@ storage::RangeBounds MultiAttributeRangeBounds(const expr::KeyCondition& kc) {
   return r;
 }
 
-// The partition (encoded) and the sort-key bounds a Query reads.
-struct KeyRange {
-  std::string hash;
-  storage::RangeBounds bounds;
-};
-
-// The encoded partition and sort-key bounds of an analysed key condition.
-KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key) {
-  KeyRange range;
-  if (key.multi_hash()) {
-    storage::AppendKeyComponent(kc.hash, &range.hash);
-    for (const core::AttributeValue& v : kc.more_hash) storage::AppendKeyComponent(v, &range.hash);
-  } else {
-    range.hash = storage::EncodeKeyValue(kc.hash);
-  }
-  range.bounds = key.multi_range() ? MultiAttributeRangeBounds(kc) : ToRangeBounds(kc.range);
-  return range;
-}
-
 // A filter may not dig into a key attribute of the table or of any of its
 // indexes; a Query filter may not test the key attributes of what is queried
 // at all. Paths are examined leaf by leaf in document order, the operands of
@@ -610,44 +574,6 @@ core::Status CheckStartShape(const Target& t, ReadKind kind, const Item& start) 
   return core::Status::Ok();
 }
 
-// The rest of the checks, then the start key as a storage position.
-// Precondition: CheckStartShape passed.
-Result<storage::Position> StartPosition(const Target& t, ReadKind kind, const Item& start) {
-  const core::KeySchema& tk = t.table->key;
-  auto table_element = [&](const core::KeyElement& k) -> core::Status {
-    auto it = start.find(k.name);
-    if (it == start.end() || it->second.type() != k.type) {
-      return InvalidStartKey(core::KeySchemaMismatch().message);
-    }
-    return core::Status::Ok();
-  };
-  if (ScansTable(t, kind)) {
-    if (start.size() != StartKeySize(t)) return InvalidStartKey(core::KeySchemaMismatch().message);
-    DYNAMO_RETURN_IF_ERROR(table_element(tk.hash));
-    if (tk.range) DYNAMO_RETURN_IF_ERROR(table_element(*tk.range));
-  } else {
-    for (const core::KeyElement* k : t.key().RangeElements()) {
-      DYNAMO_RETURN_IF_ERROR(CheckStartElement(start, *k));
-    }
-    if (t.index) {
-      DYNAMO_RETURN_IF_ERROR(table_element(tk.hash));
-      if (tk.range) DYNAMO_RETURN_IF_ERROR(table_element(*tk.range));
-    }
-  }
-  auto value = [&](const core::KeyElement& k) { return storage::EncodeKeyValue(start.at(k.name)); };
-  // The queried key (of one attribute per part, or several), checked above.
-  std::optional<storage::EncodedKey> key = storage::EncodeItemKey(t.key(), start);
-  if (!key) return InvalidStartKey(core::KeySchemaMismatch().message);
-  storage::Position pos;
-  pos.hash = std::move(key->hash);
-  pos.range = std::move(key->range);
-  if (t.index) {
-    pos.base_hash = value(tk.hash);
-    if (tk.range) pos.base_range = value(*tk.range);
-  }
-  return pos;
-}
-
 // The decoded ExclusiveStartKey, if any. The older layer (Scan) prefixes a
 // bad value in it with "The provided starting key is invalid: "; the current
 // one (Query) reports it as it is, as it does an expression value.
@@ -679,11 +605,6 @@ core::Status CheckStartWithinKeyRange(const storage::Position& pos, const KeyRan
   return core::Status::Ok();
 }
 
-// The hash range of a parallel Scan segment (the whole range without one).
-struct HashRange {
-  uint32_t lo = 0, hi = UINT32_MAX;
-};
-
 Result<HashRange> SegmentRange(const ReadParams& p, const std::optional<storage::Position>& start) {
   HashRange h;
   if (!p.segment) return h;
@@ -704,80 +625,6 @@ Result<HashRange> SegmentRange(const ReadParams& p, const std::optional<storage:
 }
 
 // ---- One page ----
-
-// Everything a page needs, after validation.
-struct ReadPlan {
-  ReadKind kind;
-  Target target;
-  std::string select;
-  ReadExpressions x;
-  std::optional<KeyRange> key_range;  // Query
-  HashRange segment;                  // Scan
-  std::optional<storage::Position> start;
-  int64_t limit = INT64_MAX;
-  bool consistent = false;
-  bool forward = true;
-};
-
-struct Page {
-  std::vector<Item> items;
-  int64_t count = 0;
-  int64_t scanned = 0;
-  size_t bytes = 0;
-  bool stopped = false;  // by Limit or the 1 MB page: LastEvaluatedKey follows
-  Item last_key;
-};
-
-// Limit counts items before the filter; the page stops at Limit or after the
-// item that crosses 1 MB.
-Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan) {
-  const Target& target = plan.target;
-  const bool count_only = plan.select == "COUNT";
-  const expr::Bindings bindings = plan.x.e.bindings();
-  const auto& projection = plan.x.e.projection;
-  // An LSI read of attributes it does not project fetches them from the
-  // table (in the same snapshot); a filter sees the whole item then too.
-  const bool fetch_from_table = target.partial_index() && !target.global &&
-                                (plan.select == "ALL_ATTRIBUTES" || projection || plan.x.filter);
-  Page page;
-  auto visit = [&](storage::RowView& row) -> Result<bool> {
-    ++page.scanned;
-    page.bytes += row.size;
-    std::optional<Item> full;
-    if (fetch_from_table) {
-      storage::EncodedKey base{std::string(row.base_hash), std::string(row.base_range)};
-      DYNAMO_ASSIGN_OR_RETURN(full, row.reader->Get(target.table->id, base));
-    }
-    const Item& seen = full ? *full : row.item;
-    const bool keep =
-        !plan.x.filter || expr::EvaluateCondition(plan.x.filter->root, bindings, seen);
-    page.last_key = core::KeyAttributes(target.table->key, row.item);
-    if (target.index) page.last_key.merge(core::KeyAttributes(target.index->key, row.item));
-    if (keep) {
-      ++page.count;
-      if (!count_only) {
-        if (projection) {
-          page.items.push_back(expr::ApplyProjection(seen, *projection));
-        } else if (plan.select == "ALL_ATTRIBUTES" && full) {
-          page.items.push_back(std::move(*full));
-        } else {
-          page.items.push_back(std::move(row.item));
-        }
-      }
-    }
-    page.stopped = page.scanned >= plan.limit || page.bytes >= kPageBytes;
-    return !page.stopped;
-  };
-  storage::Database& db = *ctx.ns->db;
-  if (plan.kind == ReadKind::kQuery) {
-    DYNAMO_RETURN_IF_ERROR(db.Query(target.table->id, target.index_id(), plan.key_range->hash,
-                                    plan.key_range->bounds, plan.forward, plan.start, visit));
-  } else {
-    DYNAMO_RETURN_IF_ERROR(db.Scan(target.table->id, target.index_id(), plan.segment.lo,
-                                   plan.segment.hi, plan.start, visit));
-  }
-  return page;
-}
 
 std::string ReadResponse(const ReadParams& p, const ReadPlan& plan, const Page& page) {
   rapidjson::StringBuffer buf;
@@ -865,6 +712,109 @@ Result<std::string> RunRead(OpContext& ctx, const JsonValue& req, ReadKind kind)
 }
 
 }  // namespace
+
+// The partition (encoded) and the sort-key bounds a Query reads.
+// The encoded partition and sort-key bounds of an analysed key condition.
+KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key) {
+  KeyRange range;
+  if (key.multi_hash()) {
+    storage::AppendKeyComponent(kc.hash, &range.hash);
+    for (const core::AttributeValue& v : kc.more_hash) storage::AppendKeyComponent(v, &range.hash);
+  } else {
+    range.hash = storage::EncodeKeyValue(kc.hash);
+  }
+  range.bounds = key.multi_range() ? MultiAttributeRangeBounds(kc) : ToRangeBounds(kc.range);
+  return range;
+}
+
+// The rest of the checks, then the start key as a storage position.
+// Precondition: CheckStartShape passed.
+Result<storage::Position> StartPosition(const Target& t, ReadKind kind, const Item& start) {
+  const core::KeySchema& tk = t.table->key;
+  auto table_element = [&](const core::KeyElement& k) -> core::Status {
+    auto it = start.find(k.name);
+    if (it == start.end() || it->second.type() != k.type) {
+      return InvalidStartKey(core::KeySchemaMismatch().message);
+    }
+    return core::Status::Ok();
+  };
+  if (ScansTable(t, kind)) {
+    if (start.size() != StartKeySize(t)) return InvalidStartKey(core::KeySchemaMismatch().message);
+    DYNAMO_RETURN_IF_ERROR(table_element(tk.hash));
+    if (tk.range) DYNAMO_RETURN_IF_ERROR(table_element(*tk.range));
+  } else {
+    for (const core::KeyElement* k : t.key().RangeElements()) {
+      DYNAMO_RETURN_IF_ERROR(CheckStartElement(start, *k));
+    }
+    if (t.index) {
+      DYNAMO_RETURN_IF_ERROR(table_element(tk.hash));
+      if (tk.range) DYNAMO_RETURN_IF_ERROR(table_element(*tk.range));
+    }
+  }
+  auto value = [&](const core::KeyElement& k) { return storage::EncodeKeyValue(start.at(k.name)); };
+  // The queried key (of one attribute per part, or several), checked above.
+  std::optional<storage::EncodedKey> key = storage::EncodeItemKey(t.key(), start);
+  if (!key) return InvalidStartKey(core::KeySchemaMismatch().message);
+  storage::Position pos;
+  pos.hash = std::move(key->hash);
+  pos.range = std::move(key->range);
+  if (t.index) {
+    pos.base_hash = value(tk.hash);
+    if (tk.range) pos.base_range = value(*tk.range);
+  }
+  return pos;
+}
+
+// Limit counts items before the filter; the page stops at Limit or after the
+// item that crosses 1 MB.
+Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan) {
+  const Target& target = plan.target;
+  const bool count_only = plan.select == "COUNT";
+  const expr::Bindings bindings = plan.x.e.bindings();
+  const auto& projection = plan.x.e.projection;
+  // An LSI read of attributes it does not project fetches them from the
+  // table (in the same snapshot); a filter sees the whole item then too.
+  const bool fetch_from_table = target.partial_index() && !target.global &&
+                                (plan.select == "ALL_ATTRIBUTES" || projection || plan.x.filter);
+  Page page;
+  auto visit = [&](storage::RowView& row) -> Result<bool> {
+    ++page.scanned;
+    page.bytes += row.size;
+    std::optional<Item> full;
+    if (fetch_from_table) {
+      storage::EncodedKey base{std::string(row.base_hash), std::string(row.base_range)};
+      DYNAMO_ASSIGN_OR_RETURN(full, row.reader->Get(target.table->id, base));
+    }
+    const Item& seen = full ? *full : row.item;
+    const bool keep =
+        !plan.x.filter || expr::EvaluateCondition(plan.x.filter->root, bindings, seen);
+    page.last_key = core::KeyAttributes(target.table->key, row.item);
+    if (target.index) page.last_key.merge(core::KeyAttributes(target.index->key, row.item));
+    if (keep) {
+      ++page.count;
+      if (!count_only) {
+        if (projection) {
+          page.items.push_back(expr::ApplyProjection(seen, *projection));
+        } else if (plan.select == "ALL_ATTRIBUTES" && full) {
+          page.items.push_back(std::move(*full));
+        } else {
+          page.items.push_back(std::move(row.item));
+        }
+      }
+    }
+    page.stopped = page.scanned >= plan.limit || page.bytes >= kPageBytes;
+    return !page.stopped;
+  };
+  storage::Database& db = *ctx.ns->db;
+  if (plan.kind == ReadKind::kQuery) {
+    DYNAMO_RETURN_IF_ERROR(db.Query(target.table->id, target.index_id(), plan.key_range->hash,
+                                    plan.key_range->bounds, plan.forward, plan.start, visit));
+  } else {
+    DYNAMO_RETURN_IF_ERROR(db.Scan(target.table->id, target.index_id(), plan.segment.lo,
+                                   plan.segment.hi, plan.start, visit));
+  }
+  return page;
+}
 
 Result<std::string> Query(OpContext& ctx, const JsonValue& req) {
   return RunRead(ctx, req, ReadKind::kQuery);

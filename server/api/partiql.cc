@@ -1,0 +1,445 @@
+// ExecuteStatement: PartiQL (expr/partiql.h) on the same machinery as the
+// expression API. A statement is parsed into condition, update and
+// projection trees; its literals and parameters are bound as expression
+// values; then
+//   SELECT  runs as a Query when its WHERE fixes the partition key with an
+//           equality (the WHERE filters the rows, and a sort-key condition
+//           narrows them), else as a Scan; Limit counts the items read and
+//           a page stops at 1 MB (reads.h), continued by NextToken
+//   INSERT  is a put conditioned on the key not existing (an existing key is
+//           DuplicateItemException, not an upsert)
+//   UPDATE  is an update of the item the WHERE names by its full key,
+//           conditioned on it existing and on the rest of the WHERE
+//   DELETE  is a delete of that item, conditioned on the rest of the WHERE
+//           when the item exists (a missing item is no error)
+// through the one write path (mutations.h).
+#include <cstdio>
+#include <functional>
+
+#include "core/messages.h"
+#include "expr/evaluator.h"
+#include "expr/key_condition.h"
+#include "expr/partiql.h"
+#include "expr/projection.h"
+#include "server/api/capacity.h"
+#include "server/api/fields.h"
+#include "server/api/keys.h"
+#include "server/api/mutations.h"
+#include "server/api/operations.h"
+#include "server/api/reads.h"
+#include "server/api/values_json.h"
+#include "storage/index.h"
+
+namespace dynamo::server {
+
+using core::AttributeValue;
+using core::Item;
+using core::Result;
+using core::Status;
+using core::ValidationError;
+using expr::Condition;
+using expr::Operand;
+namespace partiql = expr::partiql;
+
+namespace {
+
+struct StatementRequest {
+  std::string_view statement;
+  std::vector<AttributeValue> parameters;
+  bool consistent = false;
+  std::optional<std::string_view> next_token, capacity, return_on_failure;
+  std::optional<int64_t> limit;
+};
+
+Result<StatementRequest> ReadStatementRequest(const JsonValue& req) {
+  StatementRequest r;
+  DYNAMO_ASSIGN_OR_RETURN(std::optional<std::string_view> statement, GetString(req, "Statement"));
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* parameters, GetArray(req, "Parameters"));
+  if (parameters) {
+    for (const JsonValue& v : parameters->GetArray()) {
+      DYNAMO_RETURN_IF_ERROR(CheckAttributeValueTypes(v));
+    }
+  }
+  DYNAMO_ASSIGN_OR_RETURN(std::optional<bool> consistent, GetBool(req, "ConsistentRead"));
+  DYNAMO_ASSIGN_OR_RETURN(r.next_token, GetString(req, "NextToken"));
+  DYNAMO_ASSIGN_OR_RETURN(r.capacity, GetString(req, "ReturnConsumedCapacity"));
+  DYNAMO_ASSIGN_OR_RETURN(r.limit, GetInteger(req, "Limit"));
+  DYNAMO_ASSIGN_OR_RETURN(r.return_on_failure,
+                          GetString(req, "ReturnValuesOnConditionCheckFailure"));
+  ConstraintErrors errors;
+  if (!statement) {
+    errors.NotNull("statement");
+  } else {
+    errors.CheckLength(*statement, "statement", 1, 8192);
+  }
+  if (parameters && parameters->Empty()) {
+    errors.Add(std::string("[]"), "parameters",
+               "Member must have length greater than or equal to 1");
+  }
+  CheckCapacityEnum(r.capacity, errors);
+  if (r.limit) errors.CheckRange(*r.limit, "limit", 1, INT32_MAX);
+  if (r.next_token) errors.CheckLength(*r.next_token, "nextToken", 1, 32768);
+  if (r.return_on_failure) {
+    errors.CheckEnum(*r.return_on_failure, "returnValuesOnConditionCheckFailure",
+                     {"ALL_OLD", "NONE"});
+  }
+  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  r.statement = *statement;
+  r.consistent = consistent.value_or(false);
+  if (parameters) {
+    for (const JsonValue& v : parameters->GetArray()) {
+      DYNAMO_ASSIGN_OR_RETURN(AttributeValue value, DecodeAttributeValue(v, ValueLayer::kCurrent));
+      r.parameters.push_back(std::move(value));
+    }
+  }
+  return r;
+}
+
+// ---- The WHERE and the key ----
+
+void Conjuncts(const Condition& c, std::vector<const Condition*>& out) {
+  if (c.kind == Condition::Kind::kAnd) {
+    for (const Condition& child : c.children) Conjuncts(child, out);
+  } else {
+    out.push_back(&c);
+  }
+}
+
+// "attr = value" (either way round) on a top-level attribute: its name and
+// the value's placeholder.
+std::optional<std::pair<std::string, std::string>> Equality(const Condition& c) {
+  if (c.kind != Condition::Kind::kCompare || c.op != expr::CompareOp::kEq) return std::nullopt;
+  const Operand* path = &c.operands[0];
+  const Operand* value = &c.operands[1];
+  if (path->kind != Operand::Kind::kPath) std::swap(path, value);
+  if (path->kind != Operand::Kind::kPath || value->kind != Operand::Kind::kValue ||
+      path->path.elements.size() != 1) {
+    return std::nullopt;
+  }
+  return std::make_pair(path->path.elements[0].name, value->value);
+}
+
+Condition AndOf(std::vector<Condition> parts) {
+  Condition c = std::move(parts[0]);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    Condition both;
+    both.kind = Condition::Kind::kAnd;
+    both.children.push_back(std::move(c));
+    both.children.push_back(std::move(parts[i]));
+    c = std::move(both);
+  }
+  return c;
+}
+
+// attribute_exists(name) or attribute_not_exists(name).
+Condition Exists(const std::string& name, bool exists) {
+  Operand path;
+  path.kind = Operand::Kind::kPath;
+  path.path.elements.push_back({expr::PathElementAst::Kind::kName, name, 0});
+  Operand call;
+  call.kind = Operand::Kind::kFunction;
+  call.function = exists ? expr::Function::kAttributeExists : expr::Function::kAttributeNotExists;
+  call.args.push_back(std::move(path));
+  Condition c;
+  c.kind = Condition::Kind::kFunction;
+  c.operands.push_back(std::move(call));
+  return c;
+}
+
+// The full primary key a write's WHERE names, and the rest of the WHERE.
+struct KeyedWhere {
+  Item key;
+  std::vector<Condition> rest;
+};
+
+Result<KeyedWhere> SplitKey(const Condition& where, const core::ValueMap& values,
+                            const core::KeySchema& key) {
+  std::vector<const Condition*> parts;
+  Conjuncts(where, parts);
+  KeyedWhere out;
+  for (const Condition* c : parts) {
+    auto eq = Equality(*c);
+    if (eq && key.Contains(eq->first) && !out.key.count(eq->first)) {
+      out.key.emplace(eq->first, values.at(eq->second));
+    } else {
+      out.rest.push_back(*c);
+    }
+  }
+  if (out.key.size() != key.Names().size()) {
+    return ValidationError(
+        "Where clause does not contain a mandatory equality on all key attributes");
+  }
+  return out;
+}
+
+Status CheckKeyTypes(const storage::TableDef& t, const Item& key) {
+  Status status = Status::Ok();
+  t.key.ForEachElement([&](const core::KeyElement& k, bool) {
+    if (status.ok() && key.at(k.name).type() != k.type) {
+      status = ValidationError(
+          "Key attribute's data type should match its data type in table's schema: Key " + k.name);
+    }
+  });
+  return status;
+}
+
+std::string ItemsResponse(const std::vector<Item>& items, const std::string* next_token,
+                          CapacityMode mode, const Consumed* consumed) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Items");
+  w.StartArray();
+  for (const Item& item : items) WriteAttributeMap(item, w);
+  w.EndArray();
+  if (next_token) {
+    w.Key("NextToken");
+    w.String(*next_token);
+  }
+  if (consumed) WriteConsumedCapacity(w, mode, *consumed);
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// ---- Writes ----
+
+struct WriteContext {
+  OpContext& ctx;
+  const StatementRequest& r;
+  const partiql::Statement& s;
+  std::shared_ptr<const storage::TableDef> table;
+  core::ValueMap values;
+};
+
+Result<std::string> Insert(WriteContext& w) {
+  const AttributeValue& value = w.values.at(":" + std::to_string(*w.s.insert_item));
+  Item item = value.m();
+  for (const std::string& name : w.table->key.Names()) {
+    if (!item.count(name)) {
+      return ValidationError("Key attribute should be present in the item: Key " + name);
+    }
+  }
+  DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*w.table, item));
+  if (core::ItemSize(item) > core::kMaxItemSize) return core::ItemTooLarge();
+  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromItem(*w.table, item));
+  if (auto violation = storage::FindIndexKeyViolation(*w.table, item)) return violation->error;
+  ItemExpressions e;
+  e.condition = std::make_shared<const expr::ParsedCondition>(
+      expr::ParsedCondition{Exists(w.table->key.hash.name, false), {}});
+  WriteTarget target{w.table, std::move(key), &e, false};
+  auto applied = ApplyOne(*w.ctx.ns->db, PutMutation(std::move(target), std::move(item), false));
+  if (!applied.ok() && applied.error().code == core::ErrorCode::kConditionalCheckFailed) {
+    return core::Error{core::ErrorCode::kDuplicateItem, "Duplicate primary key exists in table"};
+  }
+  if (!applied.ok()) return applied.error();
+  return ItemsResponse({}, nullptr, CapacityMode::kNone, nullptr);
+}
+
+// What RETURNING asks of an applied update or delete.
+std::vector<Item> Returned(const partiql::Statement& s, const storage::MutationResult& r,
+                           const ItemExpressions& e) {
+  using partiql::Returning;
+  const Item* source = nullptr;
+  const bool old = s.returning == Returning::kAllOld || s.returning == Returning::kModifiedOld;
+  if (s.returning == Returning::kNone) return {};
+  source = old ? (r.old_item ? &*r.old_item : nullptr) : (r.new_item ? &*r.new_item : nullptr);
+  if (!source) return {};
+  if (s.returning == Returning::kAllOld || s.returning == Returning::kAllNew) return {*source};
+  Item projected = expr::ApplyProjection(*source, expr::UpdatedPaths(*e.update, e.bindings()));
+  if (projected.empty()) return {};
+  return {std::move(projected)};
+}
+
+Result<std::string> UpdateOrDelete(WriteContext& w) {
+  DYNAMO_ASSIGN_OR_RETURN(KeyedWhere where, SplitKey(*w.s.where, w.values, w.table->key));
+  DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*w.table, where.key));
+  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*w.table, where.key, ""));
+  ItemExpressions e;
+  e.values = w.values;
+  const bool update = w.s.kind == partiql::Statement::Kind::kUpdate;
+  std::vector<Condition> condition = std::move(where.rest);
+  if (update) {
+    // Never an upsert: the item must exist.
+    condition.insert(condition.begin(), Exists(w.table->key.hash.name, true));
+    e.update = std::make_shared<const expr::ParsedUpdate>(expr::ParsedUpdate{w.s.actions, {}});
+    DYNAMO_RETURN_IF_ERROR(expr::ValidateUpdate(*e.update, e.bindings()));
+    DYNAMO_RETURN_IF_ERROR(CheckUpdateAgainstTable(*w.table, e));
+  } else if (!condition.empty()) {
+    // A missing item is deleted without a word, whatever else the WHERE says.
+    Condition either;
+    either.kind = Condition::Kind::kOr;
+    either.children.push_back(Exists(w.table->key.hash.name, false));
+    either.children.push_back(AndOf(std::move(condition)));
+    condition.clear();
+    condition.push_back(std::move(either));
+  }
+  if (!condition.empty()) {
+    e.condition = std::make_shared<const expr::ParsedCondition>(
+        expr::ParsedCondition{AndOf(std::move(condition)), {}});
+    DYNAMO_RETURN_IF_ERROR(
+        expr::ValidateCondition(*e.condition, e.bindings(), expr::ExpressionKind::kCondition));
+  }
+  WriteTarget target{w.table, std::move(key), &e, w.r.return_on_failure == "ALL_OLD"};
+  storage::Mutation m =
+      update ? UpdateMutation(std::move(target), where.key) : DeleteMutation(std::move(target));
+  DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r, ApplyOne(*w.ctx.ns->db, std::move(m)));
+  return ItemsResponse(Returned(w.s, r, e), nullptr, CapacityMode::kNone, nullptr);
+}
+
+// ---- SELECT ----
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> Unhex(std::string_view hex) {
+  if (hex.size() % 2) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+// NextToken: the statement's fingerprint, then the last key read as JSON,
+// hex-encoded; a token of another statement does not match.
+std::string Fingerprint(std::string_view statement) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string_view>{}(statement));
+  return buf;
+}
+
+std::string EncodeToken(std::string_view statement, const Item& last_key) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  WriteAttributeMap(last_key, w);
+  return Fingerprint(statement) + Hex(std::string_view(buf.GetString(), buf.GetSize()));
+}
+
+Result<Item> DecodeToken(std::string_view statement, std::string_view token) {
+  const std::string fingerprint = Fingerprint(statement);
+  std::optional<std::string> json;
+  if (token.size() > fingerprint.size() && Unhex(token.substr(0, fingerprint.size()))) {
+    json = Unhex(token.substr(fingerprint.size()));
+  }
+  JsonDocument doc;
+  if (!json || doc.Parse(json->c_str()).HasParseError() || !doc.IsObject()) {
+    return ValidationError("Invalid NextToken");
+  }
+  if (token.substr(0, fingerprint.size()) != fingerprint) {
+    return ValidationError("NextToken does not match request");
+  }
+  auto key = DecodeAttributeMap(doc, ValueLayer::kCurrent);
+  if (!key.ok()) return ValidationError("Invalid NextToken");
+  return std::move(key).value();
+}
+
+// The key condition a SELECT's WHERE gives the target: an equality on the
+// partition key and, when one fits, a condition on the sort key.
+std::optional<expr::KeyCondition> KeyConditionOf(const Condition& where,
+                                                 const expr::Bindings& bindings,
+                                                 const core::KeySchema& key) {
+  if (key.multi_hash() || key.multi_range()) return std::nullopt;
+  std::vector<const Condition*> parts;
+  Conjuncts(where, parts);
+  std::optional<Condition> hash;
+  for (const Condition* c : parts) {
+    auto eq = Equality(*c);
+    if (eq && eq->first == key.hash.name && !hash) hash = *c;
+  }
+  if (!hash) return std::nullopt;
+  auto partition_only = expr::AnalyseKeyCondition(*hash, bindings, key);
+  if (!partition_only.ok()) return std::nullopt;
+  if (key.range) {
+    for (const Condition* c : parts) {
+      if (c == nullptr || !c->operands.size()) continue;
+      auto both = expr::AnalyseKeyCondition(AndOf({*hash, *c}), bindings, key);
+      if (both.ok() && both->range) return std::move(both).value();
+    }
+  }
+  return std::move(partition_only).value();
+}
+
+Result<Target> SelectTarget(OpContext& ctx, const partiql::Statement& s, bool consistent) {
+  Target target;
+  target.table = ctx.ns->db->FindTable(s.table);
+  if (!target.table) return core::ResourceNotFound();
+  if (!s.index) return target;
+  target.index = target.table->FindIndex(*s.index, &target.global);
+  if (!target.index) return ValidationError("The table does not have the specified index");
+  if (target.global && consistent) {
+    return ValidationError("Strongly consistent read is not supported on Global Secondary Indexes");
+  }
+  return target;
+}
+
+Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const partiql::Statement& s,
+                           core::ValueMap values) {
+  DYNAMO_ASSIGN_OR_RETURN(Target target, SelectTarget(ctx, s, r.consistent));
+  ReadPlan plan{ReadKind::kScan};
+  plan.target = target;
+  plan.x.e.values = std::move(values);
+  const expr::Bindings bindings = plan.x.e.bindings();
+  if (!s.select_all) {
+    std::vector<expr::Path> paths;
+    for (const expr::PathAst& p : s.projection) paths.push_back(expr::ResolvePath(p, bindings));
+    plan.x.e.projection = std::move(paths);
+  }
+  if (s.where) {
+    plan.x.filter =
+        std::make_shared<const expr::ParsedCondition>(expr::ParsedCondition{*s.where, {}});
+    DYNAMO_RETURN_IF_ERROR(
+        expr::ValidateCondition(*plan.x.filter, bindings, expr::ExpressionKind::kFilter));
+    if (auto kc = KeyConditionOf(*s.where, bindings, target.key())) {
+      plan.kind = ReadKind::kQuery;
+      plan.key_range = KeyRangeOf(*kc, target.key());
+    }
+  }
+  if (r.next_token) {
+    DYNAMO_ASSIGN_OR_RETURN(Item start, DecodeToken(r.statement, *r.next_token));
+    auto position = StartPosition(target, plan.kind, start);
+    if (!position.ok()) return ValidationError("Invalid NextToken");
+    plan.start = std::move(position).value();
+  }
+  plan.limit = r.limit.value_or(INT64_MAX);
+  plan.consistent = r.consistent;
+  DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, plan));
+  std::optional<std::string> token;
+  if (page.stopped) token = EncodeToken(r.statement, page.last_key);
+  Consumed consumed{target.table->name, ReadUnits(page.bytes, plan.consistent)};
+  if (target.index) {
+    consumed.indexes.push_back(IndexUnits{target.index->name, target.global, consumed.units});
+    consumed.units = 0;
+  }
+  return ItemsResponse(page.items, token ? &*token : nullptr, ParseCapacityMode(r.capacity),
+                       &consumed);
+}
+
+}  // namespace
+
+Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req) {
+  DYNAMO_ASSIGN_OR_RETURN(StatementRequest r, ReadStatementRequest(req));
+  DYNAMO_ASSIGN_OR_RETURN(partiql::Statement s, partiql::Parse(r.statement));
+  DYNAMO_ASSIGN_OR_RETURN(core::ValueMap values, partiql::BindLiterals(s, r.parameters));
+  if (s.kind == partiql::Statement::Kind::kSelect) return Select(ctx, r, s, std::move(values));
+  auto table = ctx.ns->db->FindTable(s.table);
+  if (!table) return core::ResourceNotFound();
+  WriteContext w{ctx, r, s, std::move(table), std::move(values)};
+  if (s.kind == partiql::Statement::Kind::kInsert) return Insert(w);
+  return UpdateOrDelete(w);
+}
+
+}  // namespace dynamo::server

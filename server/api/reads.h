@@ -1,0 +1,85 @@
+// Reading pages of a table or index: what Query and Scan (query.cc) and
+// PartiQL's SELECT (partiql.cc) share once their requests are validated.
+// Private to server/api.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/attribute_value.h"
+#include "expr/key_condition.h"
+#include "server/api/expressions.h"
+#include "server/api/operations.h"
+#include "storage/database.h"
+
+namespace dynamo::server {
+
+// A page stops after the item that crosses 1 MB (before any filter).
+inline constexpr size_t kPageBytes = 1024 * 1024;
+
+enum class ReadKind { kQuery, kScan };
+
+// The table or index read.
+struct Target {
+  std::shared_ptr<const storage::TableDef> table;
+  const storage::IndexDef* index = nullptr;  // null: the table itself
+  bool global = false;
+  const core::KeySchema& key() const { return index ? index->key : table->key; }
+  int64_t index_id() const { return index ? index->id : 0; }
+  bool partial_index() const { return index && index->projection != storage::ProjectionType::kAll; }
+};
+
+struct ReadExpressions {
+  ItemExpressions e;  // names, values, projection
+  std::shared_ptr<const expr::ParsedCondition> key_condition, filter;
+};
+
+// The partition and sort-key bounds of a Query.
+struct KeyRange {
+  std::string hash;
+  storage::RangeBounds bounds;
+};
+
+// The hash range of a parallel Scan segment (the whole range without one).
+struct HashRange {
+  uint32_t lo = 0, hi = UINT32_MAX;
+};
+
+// Everything a page needs, after validation.
+struct ReadPlan {
+  ReadKind kind;
+  Target target;
+  std::string select;
+  ReadExpressions x;
+  std::optional<KeyRange> key_range;  // Query
+  HashRange segment;                  // Scan
+  std::optional<storage::Position> start;
+  int64_t limit = INT64_MAX;
+  bool consistent = false;
+  bool forward = true;
+};
+
+struct Page {
+  std::vector<core::Item> items;
+  int64_t count = 0;
+  int64_t scanned = 0;
+  size_t bytes = 0;
+  bool stopped = false;  // by Limit or the 1 MB page: LastEvaluatedKey follows
+  core::Item last_key;
+};
+
+// The encoded partition and sort-key bounds of an analysed key condition.
+KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key);
+
+// An ExclusiveStartKey as a storage position, with DynamoDB's checks.
+core::Result<storage::Position> StartPosition(const Target& t, ReadKind kind,
+                                              const core::Item& start);
+
+// Limit counts items before the filter; the page stops at Limit or after the
+// item that crosses 1 MB.
+core::Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan);
+
+}  // namespace dynamo::server
