@@ -32,6 +32,7 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"DescribeEndpoints", &DescribeEndpoints},
       {"DescribeLimits", &DescribeLimits},
       {"ExecuteStatement", &ExecuteStatement},
+      {"BatchExecuteStatement", &BatchExecuteStatement},
       {"UpdateTimeToLive", &UpdateTimeToLive},
       {"DescribeTimeToLive", &DescribeTimeToLive},
       {"GetItem", &GetItem},

@@ -53,6 +53,7 @@ core::Result<std::string> DescribeLimits(OpContext& ctx, const JsonValue& req);
 
 // partiql.cc
 core::Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> BatchExecuteStatement(OpContext& ctx, const JsonValue& req);
 
 // ttl.cc
 core::Result<std::string> UpdateTimeToLive(OpContext& ctx, const JsonValue& req);

@@ -205,13 +205,14 @@ std::string ItemsResponse(const std::vector<Item>& items, const std::string* nex
 
 struct WriteContext {
   OpContext& ctx;
-  const StatementRequest& r;
+  bool return_old_on_failure;  // ReturnValuesOnConditionCheckFailure ALL_OLD
   const partiql::Statement& s;
   std::shared_ptr<const storage::TableDef> table;
   core::ValueMap values;
 };
 
-Result<std::string> Insert(WriteContext& w) {
+// The writes return the items RETURNING asks for.
+Result<std::vector<Item>> Insert(WriteContext& w) {
   const AttributeValue& value = w.values.at(":" + std::to_string(*w.s.insert_item));
   Item item = value.m();
   for (const std::string& name : w.table->key.Names()) {
@@ -232,7 +233,7 @@ Result<std::string> Insert(WriteContext& w) {
     return core::Error{core::ErrorCode::kDuplicateItem, "Duplicate primary key exists in table"};
   }
   if (!applied.ok()) return applied.error();
-  return ItemsResponse({}, nullptr, CapacityMode::kNone, nullptr);
+  return std::vector<Item>();
 }
 
 // What RETURNING asks of an applied update or delete.
@@ -250,7 +251,7 @@ std::vector<Item> Returned(const partiql::Statement& s, const storage::MutationR
   return {std::move(projected)};
 }
 
-Result<std::string> UpdateOrDelete(WriteContext& w) {
+Result<std::vector<Item>> UpdateOrDelete(WriteContext& w) {
   DYNAMO_ASSIGN_OR_RETURN(KeyedWhere where, SplitKey(*w.s.where, w.values, w.table->key));
   DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*w.table, where.key));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*w.table, where.key, ""));
@@ -279,11 +280,11 @@ Result<std::string> UpdateOrDelete(WriteContext& w) {
     DYNAMO_RETURN_IF_ERROR(
         expr::ValidateCondition(*e.condition, e.bindings(), expr::ExpressionKind::kCondition));
   }
-  WriteTarget target{w.table, std::move(key), &e, w.r.return_on_failure == "ALL_OLD"};
+  WriteTarget target{w.table, std::move(key), &e, w.return_old_on_failure};
   storage::Mutation m =
       update ? UpdateMutation(std::move(target), where.key) : DeleteMutation(std::move(target));
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r, ApplyOne(*w.ctx.ns->db, std::move(m)));
-  return ItemsResponse(Returned(w.s, r, e), nullptr, CapacityMode::kNone, nullptr);
+  return Returned(w.s, r, e);
 }
 
 // ---- SELECT ----
@@ -437,9 +438,166 @@ Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req) {
   if (s.kind == partiql::Statement::Kind::kSelect) return Select(ctx, r, s, std::move(values));
   auto table = ctx.ns->db->FindTable(s.table);
   if (!table) return core::ResourceNotFound();
-  WriteContext w{ctx, r, s, std::move(table), std::move(values)};
-  if (s.kind == partiql::Statement::Kind::kInsert) return Insert(w);
-  return UpdateOrDelete(w);
+  WriteContext w{ctx, r.return_on_failure == "ALL_OLD", s, std::move(table), std::move(values)};
+  DYNAMO_ASSIGN_OR_RETURN(std::vector<Item> returned, s.kind == partiql::Statement::Kind::kInsert
+                                                          ? Insert(w)
+                                                          : UpdateOrDelete(w));
+  return ItemsResponse(returned, nullptr, CapacityMode::kNone, nullptr);
+}
+
+namespace {
+
+// One member of a BatchExecuteStatement.
+struct BatchMember {
+  std::string_view statement;
+  std::vector<AttributeValue> parameters;
+  bool consistent = false;
+  bool return_old_on_failure = false;
+};
+
+Result<std::vector<BatchMember>> ReadBatchRequest(const JsonValue& req,
+                                                  std::optional<std::string_view>* capacity) {
+  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* statements, GetArray(req, "Statements"));
+  DYNAMO_ASSIGN_OR_RETURN(*capacity, GetString(req, "ReturnConsumedCapacity"));
+  std::vector<BatchMember> members;
+  ConstraintErrors errors;
+  if (!statements) {
+    errors.NotNull("statements");
+  } else if (statements->Empty() || statements->Size() > 25) {
+    // AWS echoes an empty list as '[]' (recorded); a long one's echo is a guess.
+    errors.Add(std::string(statements->Empty() ? "[]" : "[...]"), "statements",
+               statements->Empty() ? "Member must have length greater than or equal to 1"
+                                   : "Member must have length less than or equal to 25");
+  }
+  CheckCapacityEnum(*capacity, errors);
+  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
+  for (const JsonValue& m : statements->GetArray()) {
+    if (!m.IsObject()) return core::Error{core::ErrorCode::kSerialization, ""};
+    DYNAMO_ASSIGN_OR_RETURN(StatementRequest one, ReadStatementRequest(m));
+    members.push_back(BatchMember{one.statement, std::move(one.parameters), one.consistent,
+                                  one.return_on_failure == "ALL_OLD"});
+  }
+  return members;
+}
+
+// The short code of an error in a batch response.
+std::string_view BatchCode(core::ErrorCode code) {
+  switch (code) {
+    case core::ErrorCode::kConditionalCheckFailed:
+      return "ConditionalCheckFailed";
+    case core::ErrorCode::kDuplicateItem:
+      return "DuplicateItem";
+    case core::ErrorCode::kResourceNotFound:
+      return "ResourceNotFound";
+    case core::ErrorCode::kValidation:
+      return "ValidationError";
+    case core::ErrorCode::kTransactionConflict:
+      return "TransactionConflict";
+    case core::ErrorCode::kItemCollectionSizeLimitExceeded:
+      return "ItemCollectionSizeLimitExceeded";
+    default:
+      return "InternalServerError";
+  }
+}
+
+// A batch SELECT reads one item by its full primary key.
+Result<std::optional<Item>> BatchSelect(OpContext& ctx, const partiql::Statement& s,
+                                        const core::ValueMap& values,
+                                        const std::shared_ptr<const storage::TableDef>& t) {
+  auto refuse = [] {
+    return ValidationError(
+        "Select statements within BatchExecuteStatement must specify the primary key in the "
+        "where clause.");
+  };
+  if (s.index || !s.where) return refuse();
+  auto where = SplitKey(*s.where, values, t->key);
+  if (!where.ok()) return refuse();
+  DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*t, where->key));
+  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*t, where->key, ""));
+  DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, ctx.ns->db->GetItem(t->id, key));
+  const expr::Bindings bindings{nullptr, &values};
+  if (item && !where->rest.empty() &&
+      !expr::EvaluateCondition(AndOf(std::move(where->rest)), bindings, *item)) {
+    item.reset();
+  }
+  if (item && !s.select_all) {
+    std::vector<expr::Path> paths;
+    for (const expr::PathAst& p : s.projection) paths.push_back(expr::ResolvePath(p, bindings));
+    item = expr::ApplyProjection(*item, paths);
+  }
+  return item;
+}
+
+// Runs one member; writes its response entry.
+void RunBatchMember(OpContext& ctx, const BatchMember& m, const Result<partiql::Statement>& parsed,
+                    JsonWriter& w) {
+  w.StartObject();
+  auto fail = [&](const core::Error& e, const std::string* table) {
+    w.Key("Error");
+    w.StartObject();
+    w.Key("Code");
+    w.String(BatchCode(e.code).data(), static_cast<rapidjson::SizeType>(BatchCode(e.code).size()));
+    w.Key("Message");
+    w.String(e.message);
+    w.EndObject();
+    // The table is named when the statement ran and failed on the item.
+    if (table && e.code != core::ErrorCode::kValidation) {
+      w.Key("TableName");
+      w.String(*table);
+    }
+    w.EndObject();
+  };
+  if (!parsed.ok()) return fail(parsed.error(), nullptr);
+  const partiql::Statement& s = *parsed;
+  auto values = partiql::BindLiterals(s, m.parameters);
+  if (!values.ok()) return fail(values.error(), nullptr);
+  auto t = ctx.ns->db->FindTable(s.table);
+  if (!t) return fail(core::ResourceNotFound(), nullptr);
+  std::optional<Item> item;
+  if (s.kind == partiql::Statement::Kind::kSelect) {
+    auto read = BatchSelect(ctx, s, *values, t);
+    if (!read.ok()) return fail(read.error(), &s.table);
+    item = std::move(read).value();
+  } else {
+    WriteContext wc{ctx, m.return_old_on_failure, s, t, std::move(values).value()};
+    auto written = s.kind == partiql::Statement::Kind::kInsert ? Insert(wc) : UpdateOrDelete(wc);
+    if (!written.ok()) return fail(written.error(), &s.table);
+    if (!written->empty()) item = std::move(written->front());
+  }
+  w.Key("TableName");
+  w.String(s.table);
+  if (item) {
+    w.Key("Item");
+    WriteAttributeMap(*item, w);
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+Result<std::string> BatchExecuteStatement(OpContext& ctx, const JsonValue& req) {
+  std::optional<std::string_view> capacity;
+  DYNAMO_ASSIGN_OR_RETURN(std::vector<BatchMember> members, ReadBatchRequest(req, &capacity));
+  std::vector<Result<partiql::Statement>> parsed;
+  bool reads = false, writes = false;
+  for (const BatchMember& m : members) {
+    parsed.push_back(partiql::Parse(m.statement));
+    if (parsed.back().ok()) {
+      (parsed.back()->kind == partiql::Statement::Kind::kSelect ? reads : writes) = true;
+    }
+  }
+  if (reads && writes) {
+    return ValidationError("Read and write requests together in the same batch is not supported.");
+  }
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Responses");
+  w.StartArray();
+  for (size_t i = 0; i < members.size(); ++i) RunBatchMember(ctx, members[i], parsed[i], w);
+  w.EndArray();
+  w.EndObject();
+  return std::string(buf.GetString(), buf.GetSize());
 }
 
 }  // namespace dynamo::server

@@ -106,5 +106,41 @@ TEST_F(PartiqlApiTest, SelectPagesByLimitWithNextToken) {
             "ValidationException: Invalid NextToken");
 }
 
+TEST_F(PartiqlApiTest, BatchMembersSucceedAndFailOnTheirOwn) {
+  ASSERT_EQ(Run("INSERT INTO tab VALUE {'pk': 'a', 'sk': 1, 'v': 'x'}"), R"({"Items":[]})");
+  ApiResponse writes = Call("BatchExecuteStatement", R"({"Statements":[
+      {"Statement":"INSERT INTO tab VALUE {'pk': 'b', 'sk': 1}"},
+      {"Statement":"INSERT INTO tab VALUE {'pk': 'a', 'sk': 1}"},
+      {"Statement":"UPDATE tab SET v = 'y' WHERE pk = 'a' AND sk = 1 AND v = 'nope'"},
+      {"Statement":"SLECT"},
+      {"Statement":"DELETE FROM nope WHERE pk = 'a' AND sk = 1"},
+      {"Statement":"UPDATE tab SET v = ? WHERE pk = 'a' AND sk = 1 RETURNING ALL NEW *","Parameters":[{"S":"z"}]}]})");
+  EXPECT_EQ(writes.status, 200);
+  EXPECT_EQ(
+      writes.body,
+      R"({"Responses":[{"TableName":"tab"},)"
+      R"({"Error":{"Code":"DuplicateItem","Message":"Duplicate primary key exists in table"},"TableName":"tab"},)"
+      R"({"Error":{"Code":"ConditionalCheckFailed","Message":"The conditional request failed"},"TableName":"tab"},)"
+      R"({"Error":{"Code":"ValidationError","Message":"Statement wasn't well formed, can't be processed: Expected data manipulation"}},)"
+      R"({"Error":{"Code":"ResourceNotFound","Message":"Requested resource not found"}},)"
+      R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"},"v":{"S":"z"}}}]})");
+  ApiResponse reads = Call("BatchExecuteStatement", R"({"Statements":[
+      {"Statement":"SELECT v FROM tab WHERE pk = 'a' AND sk = 1"},
+      {"Statement":"SELECT * FROM tab WHERE pk = 'none' AND sk = 1"},
+      {"Statement":"SELECT * FROM tab WHERE pk = 'a'"}]})");
+  EXPECT_EQ(
+      reads.body,
+      R"({"Responses":[{"TableName":"tab","Item":{"v":{"S":"z"}}},{"TableName":"tab"},)"
+      R"({"Error":{"Code":"ValidationError","Message":"Select statements within BatchExecuteStatement must specify the primary key in the where clause."}}]})");
+  EXPECT_EQ(Outcome("BatchExecuteStatement", R"({"Statements":[
+      {"Statement":"SELECT * FROM tab WHERE pk = 'a' AND sk = 1"},
+      {"Statement":"DELETE FROM tab WHERE pk = 'a' AND sk = 1"}]})"),
+            "ValidationException: Read and write requests together in the same batch is not "
+            "supported.");
+  EXPECT_EQ(Outcome("BatchExecuteStatement", R"({"Statements":[]})"),
+            "ValidationException: 1 validation error detected: Value '[]' at 'statements' "
+            "failed to satisfy constraint: Member must have length greater than or equal to 1");
+}
+
 }  // namespace
 }  // namespace dynamo::server

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { ExecuteStatementCommand } from '@aws-sdk/client-dynamodb';
+import { BatchExecuteStatementCommand, ExecuteStatementCommand } from '@aws-sdk/client-dynamodb';
 import { ExecuteStatementCommand as DocExecuteStatement } from '@aws-sdk/lib-dynamodb';
 
 import { createSimpleTable, expectError, startServer, tableName } from './harness.mjs';
@@ -77,4 +77,38 @@ test('SELECT queries a partition in key order, scans otherwise, and pages by Nex
   await expectError(run(`SLECT * FROM "${t}"`),
     'ValidationException', 'Statement wasn\'t well formed, can\'t be processed: Expected data manipulation');
   await expectError(run('SELECT * FROM "nope"'), 'ResourceNotFoundException', 'Requested resource not found');
+});
+
+test('BatchExecuteStatement: each statement succeeds or fails on its own', async () => {
+  const t = tableName('pqb');
+  await createSimpleTable(ddb, t, { skType: 'N' });
+  await run(`INSERT INTO "${t}" VALUE {'pk': 'a', 'sk': 1}`);
+  const writes = await ddb.send(new BatchExecuteStatementCommand({
+    Statements: [
+      { Statement: `INSERT INTO "${t}" VALUE {'pk': 'b', 'sk': 2}` },
+      { Statement: `INSERT INTO "${t}" VALUE {'pk': 'a', 'sk': 1}` },
+      { Statement: `UPDATE "${t}" SET v = ? WHERE pk = 'b' AND sk = 2`, Parameters: [{ S: 'x' }] },
+    ],
+  }));
+  assert.deepEqual(writes.Responses, [
+    { TableName: t },
+    { Error: { Code: 'DuplicateItem', Message: 'Duplicate primary key exists in table' }, TableName: t },
+    { TableName: t },
+  ]);
+  const reads = await ddb.send(new BatchExecuteStatementCommand({
+    Statements: [
+      { Statement: `SELECT v FROM "${t}" WHERE pk = 'b' AND sk = 2` },
+      { Statement: `SELECT * FROM "${t}" WHERE pk = 'b'` },
+    ],
+  }));
+  assert.deepEqual(reads.Responses, [
+    { TableName: t, Item: { v: { S: 'x' } } },
+    { Error: { Code: 'ValidationError', Message: 'Select statements within BatchExecuteStatement must specify the primary key in the where clause.' } },
+  ]);
+  await expectError(ddb.send(new BatchExecuteStatementCommand({
+    Statements: [
+      { Statement: `SELECT * FROM "${t}" WHERE pk = 'b' AND sk = 2` },
+      { Statement: `DELETE FROM "${t}" WHERE pk = 'b' AND sk = 2` },
+    ],
+  })), 'ValidationException', 'Read and write requests together in the same batch is not supported.');
 });
