@@ -408,13 +408,16 @@ class Parser {
   }
 
   Error UnrecognizedFunction() const {
-    return core::ValidationError("Unrecognized function: " + Cur().text + " at " +
+    std::string name = Cur().text;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return core::ValidationError("Unrecognized function: " + name + " at " +
                                  std::to_string(Cur().line) + ":" + std::to_string(Cur().column) +
                                  ":" + std::to_string(Cur().text.size()));
   }
 
   // A path, a literal, a `?` or size(path).
   Result<Operand> Term(int depth) {
+    if (depth > kMaxDepth) return Malformed();
     if (Cur().kind == Token::Kind::kWord && Ahead(1).kind == Token::Kind::kSymbol &&
         Ahead(1).text == "(") {
       if (Upper(Cur().text) != "SIZE") return UnrecognizedFunction();
@@ -560,6 +563,7 @@ class Parser {
   }
 
   Result<Condition> Not(int depth) {
+    if (depth > kMaxDepth) return Malformed();
     if (!IsWord("NOT")) return Predicate(depth);
     ++i_;
     DYNAMO_ASSIGN_OR_RETURN(Condition inner, Not(depth + 1));
@@ -572,9 +576,11 @@ class Parser {
   Result<Condition> Binary(int depth, std::string_view word, Condition::Kind kind,
                            Result<Condition> (Parser::*operand)(int)) {
     DYNAMO_ASSIGN_OR_RETURN(Condition left, (this->*operand)(depth));
+    // Each AND or OR deepens the tree built: it counts as a level.
     while (IsWord(word)) {
+      if (++depth > kMaxDepth) return Malformed();
       ++i_;
-      DYNAMO_ASSIGN_OR_RETURN(Condition right, (this->*operand)(depth + 1));
+      DYNAMO_ASSIGN_OR_RETURN(Condition right, (this->*operand)(depth));
       Condition c;
       c.kind = kind;
       c.children.push_back(std::move(left));
@@ -838,6 +844,23 @@ Result<AttributeValue> Bind(const Literal& l, const std::vector<AttributeValue>&
   if (!strings.empty() && !numbers.empty()) {
     return core::ValidationError(
         "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags");
+  }
+  // A repeated member, named as written.
+  bool repeated = false;
+  for (size_t i = 0; i < strings.size() && !repeated; ++i) {
+    repeated = std::find(strings.begin() + i + 1, strings.end(), strings[i]) != strings.end();
+  }
+  for (size_t i = 0; i < numbers.size() && !repeated; ++i) {
+    repeated = std::find(numbers.begin() + i + 1, numbers.end(), numbers[i]) != numbers.end();
+  }
+  if (repeated) {
+    std::string list;
+    for (const Literal& item : l.items) {
+      list += (list.empty() ? "" : ", ") + (item.scalar.type() == core::ValueType::kS
+                                                ? item.scalar.s()
+                                                : item.scalar.n().ToString());
+    }
+    return core::InvalidParameter("Input collection [" + list + "] contains duplicates.");
   }
   return strings.empty() ? AttributeValue::NS(std::move(numbers))
                          : AttributeValue::SS(std::move(strings));

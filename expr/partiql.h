@@ -72,7 +72,7 @@ core::Result<Statement> Parse(std::string_view text);
 
 // The value of every literal of the statement, as ":i" -> value, with the
 // `?` parameters bound in order. Fails when the parameters do not match the
-// statement, or a set literal mixes types or repeats a member.
+// statement, or a set literal is empty, mixes types or repeats a member.
 core::Result<core::ValueMap> BindLiterals(const Statement& s,
                                           const std::vector<core::AttributeValue>& parameters);
 

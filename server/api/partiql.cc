@@ -23,6 +23,7 @@
 #include "expr/projection.h"
 #include "server/api/capacity.h"
 #include "server/api/fields.h"
+#include "server/api/json_parse.h"
 #include "server/api/keys.h"
 #include "server/api/mutations.h"
 #include "server/api/operations.h"
@@ -93,6 +94,18 @@ Result<StatementRequest> ReadStatementRequest(const JsonValue& req) {
     }
   }
   return r;
+}
+
+// The expression validator's errors without its "Invalid <Kind>: " prefix:
+// PartiQL words them bare.
+Status Bare(Status status) {
+  if (status.ok()) return status;
+  core::Error e = std::move(status).error();
+  for (std::string_view prefix : {"Invalid FilterExpression: ", "Invalid ConditionExpression: ",
+                                  "Invalid UpdateExpression: "}) {
+    if (e.message.rfind(prefix, 0) == 0) e.message.erase(0, prefix.size());
+  }
+  return e;
 }
 
 // ---- The WHERE and the key ----
@@ -221,6 +234,11 @@ Result<std::vector<Item>> Insert(WriteContext& w) {
     }
   }
   DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*w.table, item));
+  if (core::ExceedsNestingLimit(value)) {
+    return ValidationError(
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+        "levels beyond supported limit");
+  }
   if (core::ItemSize(item) > core::kMaxItemSize) return core::ItemTooLarge();
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromItem(*w.table, item));
   if (auto violation = storage::FindIndexKeyViolation(*w.table, item)) return violation->error;
@@ -240,10 +258,10 @@ Result<std::vector<Item>> Insert(WriteContext& w) {
 std::vector<Item> Returned(const partiql::Statement& s, const storage::MutationResult& r,
                            const ItemExpressions& e) {
   using partiql::Returning;
-  const Item* source = nullptr;
-  const bool old = s.returning == Returning::kAllOld || s.returning == Returning::kModifiedOld;
   if (s.returning == Returning::kNone) return {};
-  source = old ? (r.old_item ? &*r.old_item : nullptr) : (r.new_item ? &*r.new_item : nullptr);
+  const bool old = s.returning == Returning::kAllOld || s.returning == Returning::kModifiedOld;
+  const Item* source =
+      old ? (r.old_item ? &*r.old_item : nullptr) : (r.new_item ? &*r.new_item : nullptr);
   if (!source) return {};
   if (s.returning == Returning::kAllOld || s.returning == Returning::kAllNew) return {*source};
   Item projected = expr::ApplyProjection(*source, expr::UpdatedPaths(*e.update, e.bindings()));
@@ -263,7 +281,7 @@ Result<std::vector<Item>> UpdateOrDelete(WriteContext& w) {
     // Never an upsert: the item must exist.
     condition.insert(condition.begin(), Exists(w.table->key.hash.name, true));
     e.update = std::make_shared<const expr::ParsedUpdate>(expr::ParsedUpdate{w.s.actions, {}});
-    DYNAMO_RETURN_IF_ERROR(expr::ValidateUpdate(*e.update, e.bindings()));
+    DYNAMO_RETURN_IF_ERROR(Bare(expr::ValidateUpdate(*e.update, e.bindings())));
     DYNAMO_RETURN_IF_ERROR(CheckUpdateAgainstTable(*w.table, e));
   } else if (!condition.empty()) {
     // A missing item is deleted without a word, whatever else the WHERE says.
@@ -277,8 +295,8 @@ Result<std::vector<Item>> UpdateOrDelete(WriteContext& w) {
   if (!condition.empty()) {
     e.condition = std::make_shared<const expr::ParsedCondition>(
         expr::ParsedCondition{AndOf(std::move(condition)), {}});
-    DYNAMO_RETURN_IF_ERROR(
-        expr::ValidateCondition(*e.condition, e.bindings(), expr::ExpressionKind::kCondition));
+    DYNAMO_RETURN_IF_ERROR(Bare(
+        expr::ValidateCondition(*e.condition, e.bindings(), expr::ExpressionKind::kCondition)));
   }
   WriteTarget target{w.table, std::move(key), &e, w.return_old_on_failure};
   storage::Mutation m =
@@ -288,6 +306,44 @@ Result<std::vector<Item>> UpdateOrDelete(WriteContext& w) {
 }
 
 // ---- SELECT ----
+
+// The name a projected path comes back under: its last attribute name, with
+// the list indexes after it ("m.k[1]" is "k[1]").
+std::string ProjectedName(const expr::Path& path) {
+  size_t last = 0;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (std::holds_alternative<std::string>(path[i])) last = i;
+  }
+  std::string name = std::get<std::string>(path[last]);
+  for (size_t i = last + 1; i < path.size(); ++i) {
+    name += "[" + std::to_string(std::get<size_t>(path[i])) + "]";
+  }
+  return name;
+}
+
+Result<std::vector<expr::Path>> Projection(const partiql::Statement& s,
+                                           const expr::Bindings& bindings) {
+  std::vector<expr::Path> paths;
+  std::vector<std::string> names;
+  for (const expr::PathAst& p : s.projection) {
+    paths.push_back(expr::ResolvePath(p, bindings));
+    std::string name = ProjectedName(paths.back());
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      return ValidationError("Duplicate identifiers in select clause: " + name);
+    }
+    names.push_back(std::move(name));
+  }
+  return paths;
+}
+
+// SELECT a, m.b: the values found, each under its projected name.
+Item Project(const Item& item, const std::vector<expr::Path>& paths) {
+  Item out;
+  for (const expr::Path& path : paths) {
+    if (const AttributeValue* v = expr::FindPath(item, path)) out.emplace(ProjectedName(path), *v);
+  }
+  return out;
+}
 
 std::string Hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -337,7 +393,7 @@ Result<Item> DecodeToken(std::string_view statement, std::string_view token) {
     json = Unhex(token.substr(fingerprint.size()));
   }
   JsonDocument doc;
-  if (!json || doc.Parse(json->c_str()).HasParseError() || !doc.IsObject()) {
+  if (!json || !ParseRequestBody(*json, 8, &doc) || !doc.IsObject()) {
     return ValidationError("Invalid NextToken");
   }
   if (token.substr(0, fingerprint.size()) != fingerprint) {
@@ -366,7 +422,7 @@ std::optional<expr::KeyCondition> KeyConditionOf(const Condition& where,
   if (!partition_only.ok()) return std::nullopt;
   if (key.range) {
     for (const Condition* c : parts) {
-      if (c == nullptr || !c->operands.size()) continue;
+      if (c->operands.empty()) continue;
       auto both = expr::AnalyseKeyCondition(AndOf({*hash, *c}), bindings, key);
       if (both.ok() && both->range) return std::move(both).value();
     }
@@ -394,16 +450,18 @@ Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const part
   plan.target = target;
   plan.x.e.values = std::move(values);
   const expr::Bindings bindings = plan.x.e.bindings();
+  std::optional<std::vector<expr::Path>> projection;
   if (!s.select_all) {
-    std::vector<expr::Path> paths;
-    for (const expr::PathAst& p : s.projection) paths.push_back(expr::ResolvePath(p, bindings));
-    plan.x.e.projection = std::move(paths);
+    DYNAMO_ASSIGN_OR_RETURN(projection, Projection(s, bindings));
+    // Whole items (an LSI fetches what it does not project from the table),
+    // projected below.
+    if (target.index && !target.global) plan.select = "ALL_ATTRIBUTES";
   }
   if (s.where) {
     plan.x.filter =
         std::make_shared<const expr::ParsedCondition>(expr::ParsedCondition{*s.where, {}});
     DYNAMO_RETURN_IF_ERROR(
-        expr::ValidateCondition(*plan.x.filter, bindings, expr::ExpressionKind::kFilter));
+        Bare(expr::ValidateCondition(*plan.x.filter, bindings, expr::ExpressionKind::kFilter)));
     if (auto kc = KeyConditionOf(*s.where, bindings, target.key())) {
       plan.kind = ReadKind::kQuery;
       plan.key_range = KeyRangeOf(*kc, target.key());
@@ -411,13 +469,22 @@ Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const part
   }
   if (r.next_token) {
     DYNAMO_ASSIGN_OR_RETURN(Item start, DecodeToken(r.statement, *r.next_token));
+    // A token names a position within what the statement reads, or none.
+    if (!CheckStartShape(target, plan.kind, start).ok())
+      return ValidationError("Invalid NextToken");
     auto position = StartPosition(target, plan.kind, start);
-    if (!position.ok()) return ValidationError("Invalid NextToken");
+    if (!position.ok() ||
+        (plan.key_range && !CheckStartWithinKeyRange(*position, *plan.key_range).ok())) {
+      return ValidationError("Invalid NextToken");
+    }
     plan.start = std::move(position).value();
   }
   plan.limit = r.limit.value_or(INT64_MAX);
   plan.consistent = r.consistent;
   DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, plan));
+  if (projection) {
+    for (Item& item : page.items) item = Project(item, *projection);
+  }
   std::optional<std::string> token;
   if (page.stopped) token = EncodeToken(r.statement, page.last_key);
   Consumed consumed{target.table->name, ReadUnits(page.bytes, plan.consistent)};
@@ -447,12 +514,13 @@ Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req) {
 
 namespace {
 
-// One member of a BatchExecuteStatement.
+// One member of a BatchExecuteStatement; error: its own refusal (a
+// constraint or a parameter), answered in its place.
 struct BatchMember {
   std::string_view statement;
   std::vector<AttributeValue> parameters;
-  bool consistent = false;
   bool return_old_on_failure = false;
+  std::optional<core::Error> error;
 };
 
 Result<std::vector<BatchMember>> ReadBatchRequest(const JsonValue& req,
@@ -473,9 +541,14 @@ Result<std::vector<BatchMember>> ReadBatchRequest(const JsonValue& req,
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   for (const JsonValue& m : statements->GetArray()) {
     if (!m.IsObject()) return core::Error{core::ErrorCode::kSerialization, ""};
-    DYNAMO_ASSIGN_OR_RETURN(StatementRequest one, ReadStatementRequest(m));
-    members.push_back(BatchMember{one.statement, std::move(one.parameters), one.consistent,
-                                  one.return_on_failure == "ALL_OLD"});
+    auto one = ReadStatementRequest(m);
+    if (!one.ok() && one.error().code != core::ErrorCode::kValidation) return one.error();
+    if (!one.ok()) {
+      members.push_back(BatchMember{{}, {}, false, one.error()});
+      continue;
+    }
+    members.push_back(BatchMember{one->statement, std::move(one->parameters),
+                                  one->return_on_failure == "ALL_OLD", std::nullopt});
   }
   return members;
 }
@@ -510,20 +583,21 @@ Result<std::optional<Item>> BatchSelect(OpContext& ctx, const partiql::Statement
         "where clause.");
   };
   if (s.index || !s.where) return refuse();
+  const expr::Bindings bindings{nullptr, &values};
+  DYNAMO_RETURN_IF_ERROR(Bare(expr::ValidateCondition(expr::ParsedCondition{*s.where, {}}, bindings,
+                                                      expr::ExpressionKind::kFilter)));
   auto where = SplitKey(*s.where, values, t->key);
   if (!where.ok()) return refuse();
   DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*t, where->key));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*t, where->key, ""));
   DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, ctx.ns->db->GetItem(t->id, key));
-  const expr::Bindings bindings{nullptr, &values};
   if (item && !where->rest.empty() &&
       !expr::EvaluateCondition(AndOf(std::move(where->rest)), bindings, *item)) {
     item.reset();
   }
   if (item && !s.select_all) {
-    std::vector<expr::Path> paths;
-    for (const expr::PathAst& p : s.projection) paths.push_back(expr::ResolvePath(p, bindings));
-    item = expr::ApplyProjection(*item, paths);
+    DYNAMO_ASSIGN_OR_RETURN(std::vector<expr::Path> paths, Projection(s, bindings));
+    item = Project(*item, paths);
   }
   return item;
 }
@@ -547,6 +621,7 @@ void RunBatchMember(OpContext& ctx, const BatchMember& m, const Result<partiql::
     }
     w.EndObject();
   };
+  if (m.error) return fail(*m.error, nullptr);
   if (!parsed.ok()) return fail(parsed.error(), nullptr);
   const partiql::Statement& s = *parsed;
   auto values = partiql::BindLiterals(s, m.parameters);
@@ -581,7 +656,7 @@ Result<std::string> BatchExecuteStatement(OpContext& ctx, const JsonValue& req) 
   std::vector<Result<partiql::Statement>> parsed;
   bool reads = false, writes = false;
   for (const BatchMember& m : members) {
-    parsed.push_back(partiql::Parse(m.statement));
+    parsed.push_back(m.error ? Result<partiql::Statement>(*m.error) : partiql::Parse(m.statement));
     if (parsed.back().ok()) {
       (parsed.back()->kind == partiql::Statement::Kind::kSelect ? reads : writes) = true;
     }

@@ -563,17 +563,6 @@ core::Status CheckStartElement(const Item& start, const core::KeyElement& k) {
   return core::Status::Ok();
 }
 
-// The checks that come before the key condition: the attribute count and the
-// queried partition key.
-core::Status CheckStartShape(const Target& t, ReadKind kind, const Item& start) {
-  if (ScansTable(t, kind)) return core::Status::Ok();
-  if (start.size() != StartKeySize(t)) return InvalidStartKey();
-  for (const core::KeyElement* k : t.key().HashElements()) {
-    DYNAMO_RETURN_IF_ERROR(CheckStartElement(start, *k));
-  }
-  return core::Status::Ok();
-}
-
 // The decoded ExclusiveStartKey, if any. The older layer (Scan) prefixes a
 // bad value in it with "The provided starting key is invalid: "; the current
 // one (Query) reports it as it is, as it does an expression value.
@@ -587,22 +576,6 @@ Result<std::optional<Item>> DecodeStartKey(const ReadParams& p, ReadKind kind) {
   }
   if (!start.ok()) return std::move(start).error();
   return std::optional<Item>(std::move(start).value());
-}
-
-// A Query's ExclusiveStartKey must lie within its key condition.
-core::Status CheckStartWithinKeyRange(const storage::Position& pos, const KeyRange& range) {
-  if (pos.hash != range.hash) {
-    return ValidationError(
-        "The provided starting key is outside query boundaries based on provided conditions");
-  }
-  const storage::RangeBounds& r = range.bounds;
-  bool ok = true;
-  if (r.lower) ok = ok && (r.lower_inclusive ? !(pos.range < *r.lower) : *r.lower < pos.range);
-  if (r.upper) ok = ok && (r.upper_inclusive ? !(*r.upper < pos.range) : pos.range < *r.upper);
-  if (!ok) {
-    return ValidationError("The provided starting key does not match the range key predicate");
-  }
-  return core::Status::Ok();
 }
 
 Result<HashRange> SegmentRange(const ReadParams& p, const std::optional<storage::Position>& start) {
@@ -814,6 +787,33 @@ Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan) {
                                    plan.segment.hi, plan.start, visit));
   }
   return page;
+}
+
+// The checks that come before the key condition: the attribute count and the
+// queried partition key.
+core::Status CheckStartShape(const Target& t, ReadKind kind, const Item& start) {
+  if (ScansTable(t, kind)) return core::Status::Ok();
+  if (start.size() != StartKeySize(t)) return InvalidStartKey();
+  for (const core::KeyElement* k : t.key().HashElements()) {
+    DYNAMO_RETURN_IF_ERROR(CheckStartElement(start, *k));
+  }
+  return core::Status::Ok();
+}
+
+// A Query's ExclusiveStartKey must lie within its key condition.
+core::Status CheckStartWithinKeyRange(const storage::Position& pos, const KeyRange& range) {
+  if (pos.hash != range.hash) {
+    return ValidationError(
+        "The provided starting key is outside query boundaries based on provided conditions");
+  }
+  const storage::RangeBounds& r = range.bounds;
+  bool ok = true;
+  if (r.lower) ok = ok && (r.lower_inclusive ? !(pos.range < *r.lower) : *r.lower < pos.range);
+  if (r.upper) ok = ok && (r.upper_inclusive ? !(*r.upper < pos.range) : pos.range < *r.upper);
+  if (!ok) {
+    return ValidationError("The provided starting key does not match the range key predicate");
+  }
+  return core::Status::Ok();
 }
 
 Result<std::string> Query(OpContext& ctx, const JsonValue& req) {

@@ -74,7 +74,14 @@ struct Page {
 // The encoded partition and sort-key bounds of an analysed key condition.
 KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key);
 
-// An ExclusiveStartKey as a storage position, with DynamoDB's checks.
+// The checks of an ExclusiveStartKey that come before the key condition:
+// the attribute count and the queried partition key.
+core::Status CheckStartShape(const Target& t, ReadKind kind, const core::Item& start);
+// A Query's ExclusiveStartKey must lie within its key condition.
+core::Status CheckStartWithinKeyRange(const storage::Position& pos, const KeyRange& range);
+
+// An ExclusiveStartKey as a storage position, with DynamoDB's checks
+// (precondition: CheckStartShape passed).
 core::Result<storage::Position> StartPosition(const Target& t, ReadKind kind,
                                               const core::Item& start);
 

@@ -181,5 +181,57 @@ TEST(PartiqlTest, SetAndRemoveAreAppliedAsAnUpdateExpression) {
   EXPECT_EQ(item.at("m").m().size(), 1u);
 }
 
+TEST(PartiqlTest, NestingIsBoundedOnEveryPath) {
+  auto nested = [](const std::string& open, const std::string& inner, const std::string& close,
+                   int n) {
+    std::string text;
+    for (int i = 0; i < n; ++i) text += open;
+    text += inner;
+    for (int i = 0; i < n; ++i) text += close;
+    return text;
+  };
+  auto chain = [](const std::string& op, int n) {
+    std::string text = "a = 1";
+    for (int i = 0; i < n; ++i) text += " " + op + " a = 1";
+    return text;
+  };
+  const std::string malformed = "Statement wasn't well formed, can't be processed: ";
+  const struct {
+    std::string where;
+    std::string outcome;
+  } cases[] = {
+      {nested("(", "a = 1", ")", 60), "OK"},
+      {nested("(", "a = 1", ")", 70), malformed},
+      {nested("NOT ", "a = 1", "", 60), "OK"},
+      {nested("NOT ", "a = 1", "", 70), malformed},
+      {nested("size(", "a", ")", 60) + " = 1", "OK"},
+      {nested("size(", "a", ")", 70) + " = 1", malformed},
+      {chain("AND", 60), "OK"},
+      {chain("AND", 70), malformed},
+      {chain("OR", 70), malformed},
+      {"a = " + nested("[", "1", "]", 60), "OK"},
+      {"a = " + nested("[", "1", "]", 70),
+       "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+       "beyond supported limit"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(Outcome(("SELECT * FROM T WHERE " + c.where).c_str()), c.outcome)
+        << c.where.substr(0, 40);
+  }
+}
+
+TEST(PartiqlTest, SetLiteralsRefuseRepeatedMembersAndFunctionNamesAreLowerCased) {
+  auto p = *Parse(R"(INSERT INTO T VALUE {'s': <<'x', 'y', 'x'>>})");
+  EXPECT_EQ(BindLiterals(p, {}).error().message,
+            "One or more parameter values were invalid: Input collection [x, y, x] contains "
+            "duplicates.");
+  auto n = *Parse(R"(INSERT INTO T VALUE {'s': <<1, 1.0>>})");
+  EXPECT_EQ(BindLiterals(n, {}).error().message,
+            "One or more parameter values were invalid: Input collection [1, 1] contains "
+            "duplicates.");
+  EXPECT_EQ(Outcome(R"(SELECT * FROM T WHERE EXISTS(a))"),
+            "Unrecognized function: exists at 1:23:6");
+}
+
 }  // namespace
 }  // namespace dynamo::expr::partiql

@@ -142,5 +142,29 @@ TEST_F(PartiqlApiTest, BatchMembersSucceedAndFailOnTheirOwn) {
             "failed to satisfy constraint: Member must have length greater than or equal to 1");
 }
 
+TEST_F(PartiqlApiTest, ProjectionsNameValuesByTheirLastPart) {
+  ASSERT_EQ(Run(R"(INSERT INTO hashonly VALUE {'pk': 'a', 'm': {'k': [1, 2]}, 'n': 3})"),
+            R"({"Items":[]})");
+  EXPECT_EQ(Run(R"(SELECT m.k[1], n, nothing FROM hashonly WHERE pk = 'a')"),
+            R"({"Items":[{"k[1]":{"N":"2"},"n":{"N":"3"}}]})");
+  EXPECT_EQ(Run(R"(SELECT m.n, n FROM hashonly WHERE pk = 'a')"),
+            "ValidationException: Duplicate identifiers in select clause: n");
+  const std::string body = R"j({"Statements":[
+      {"Statement":"SELECT m.k FROM hashonly WHERE pk = 'a'"},
+      {"Statement":"SELECT * FROM hashonly WHERE pk = ?","Parameters":[{"N":"1e99999999999"}]},
+      {"Statement":"SELECT * FROM hashonly WHERE pk = 'a' AND begins_with(n)"}]})j";
+  ApiResponse batch = Call("BatchExecuteStatement", body);
+  EXPECT_EQ(batch.status, 200);
+  JsonDocument doc;
+  doc.Parse(batch.body.c_str());
+  ASSERT_EQ(doc["Responses"].Size(), 3u) << batch.body;
+  EXPECT_TRUE(doc["Responses"][0]["Item"].HasMember("k")) << batch.body;
+  EXPECT_STREQ(doc["Responses"][1]["Error"]["Code"].GetString(), "ValidationError");
+  EXPECT_STREQ(doc["Responses"][2]["Error"]["Code"].GetString(), "ValidationError");
+  EXPECT_STREQ(doc["Responses"][2]["Error"]["Message"].GetString(),
+               "Incorrect number of operands for operator or function; operator or function: "
+               "begins_with, number of operands: 1");
+}
+
 }  // namespace
 }  // namespace dynamo::server
