@@ -153,4 +153,11 @@ std::vector<Consumed> CapacityTally::List(Consumed::Kind kind) const {
   return out;
 }
 
+// What a write consumed: the table's units over the larger of the old and
+// new item, and the units of each index entry it changed.
+Consumed WriteConsumed(const storage::TableDef& t, const storage::MutationResult& r) {
+  return Consumed{t.name, WriteUnits(std::max(r.new_size, r.old_size)), Consumed::Kind::kPlain,
+                  IndexWriteUnits(t, r.index_writes)};
+}
+
 }  // namespace dynamo::server

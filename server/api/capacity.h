@@ -67,6 +67,10 @@ std::vector<IndexUnits> IndexWriteUnits(const storage::TableDef& table,
 
 // Writes "ConsumedCapacity": {...} (nothing in kNone mode).
 void WriteConsumedCapacity(JsonWriter& w, CapacityMode mode, const Consumed& consumed);
+
+// What a write consumed: the table's units over the larger of the old and
+// new item, and the units of each index entry it changed.
+Consumed WriteConsumed(const storage::TableDef& t, const storage::MutationResult& r);
 // Writes "ConsumedCapacity": [{...}, ...] (nothing in kNone mode).
 void WriteConsumedCapacityList(JsonWriter& w, CapacityMode mode,
                                const std::vector<Consumed>& consumed);

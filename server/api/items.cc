@@ -185,13 +185,6 @@ std::string WriteResponse(const WriteParams& p, const Consumed& consumed, const 
                       collection_key);
 }
 
-// What a write consumed: the table's units over the larger of the old and
-// new item, and the units of each index entry it changed.
-Consumed WriteConsumed(const storage::TableDef& t, const storage::MutationResult& r) {
-  return Consumed{t.name, WriteUnits(std::max(r.new_size, r.old_size)), Consumed::Kind::kPlain,
-                  IndexWriteUnits(t, r.index_writes)};
-}
-
 // UPDATED_OLD / UPDATED_NEW: what the update touched, from the old or the
 // new item; for a nested path only that part ("SET a.b = :v" returns
 // {"a": {"M": {"b": ...}}}), as DynamoDB does.

@@ -224,8 +224,13 @@ struct WriteContext {
   core::ValueMap values;
 };
 
-// The writes return the items RETURNING asks for.
-Result<std::vector<Item>> Insert(WriteContext& w) {
+// What a write did: the items RETURNING asks for, and its capacity.
+struct WriteOutcome {
+  std::vector<Item> returned;
+  Consumed consumed;
+};
+
+Result<WriteOutcome> Insert(WriteContext& w) {
   const AttributeValue& value = w.values.at(":" + std::to_string(*w.s.insert_item));
   Item item = value.m();
   for (const std::string& name : w.table->key.Names()) {
@@ -251,7 +256,7 @@ Result<std::vector<Item>> Insert(WriteContext& w) {
     return core::Error{core::ErrorCode::kDuplicateItem, "Duplicate primary key exists in table"};
   }
   if (!applied.ok()) return applied.error();
-  return std::vector<Item>();
+  return WriteOutcome{{}, WriteConsumed(*w.table, *applied)};
 }
 
 // What RETURNING asks of an applied update or delete.
@@ -269,7 +274,7 @@ std::vector<Item> Returned(const partiql::Statement& s, const storage::MutationR
   return {std::move(projected)};
 }
 
-Result<std::vector<Item>> UpdateOrDelete(WriteContext& w) {
+Result<WriteOutcome> UpdateOrDelete(WriteContext& w) {
   DYNAMO_ASSIGN_OR_RETURN(KeyedWhere where, SplitKey(*w.s.where, w.values, w.table->key));
   DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*w.table, where.key));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*w.table, where.key, ""));
@@ -302,7 +307,7 @@ Result<std::vector<Item>> UpdateOrDelete(WriteContext& w) {
   storage::Mutation m =
       update ? UpdateMutation(std::move(target), where.key) : DeleteMutation(std::move(target));
   DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r, ApplyOne(*w.ctx.ns->db, std::move(m)));
-  return Returned(w.s, r, e);
+  return WriteOutcome{Returned(w.s, r, e), WriteConsumed(*w.table, r)};
 }
 
 // ---- SELECT ----
@@ -453,6 +458,10 @@ Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const part
   std::optional<std::vector<expr::Path>> projection;
   if (!s.select_all) {
     DYNAMO_ASSIGN_OR_RETURN(projection, Projection(s, bindings));
+    // A GSI can only return what it projects.
+    if (target.global && target.partial_index()) {
+      DYNAMO_RETURN_IF_ERROR(CheckGsiProjection(target, *projection));
+    }
     // Whole items (an LSI fetches what it does not project from the table),
     // projected below.
     if (target.index && !target.global) plan.select = "ALL_ATTRIBUTES";
@@ -506,10 +515,10 @@ Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req) {
   auto table = ctx.ns->db->FindTable(s.table);
   if (!table) return core::ResourceNotFound();
   WriteContext w{ctx, r.return_on_failure == "ALL_OLD", s, std::move(table), std::move(values)};
-  DYNAMO_ASSIGN_OR_RETURN(std::vector<Item> returned, s.kind == partiql::Statement::Kind::kInsert
-                                                          ? Insert(w)
-                                                          : UpdateOrDelete(w));
-  return ItemsResponse(returned, nullptr, CapacityMode::kNone, nullptr);
+  DYNAMO_ASSIGN_OR_RETURN(WriteOutcome done, s.kind == partiql::Statement::Kind::kInsert
+                                                 ? Insert(w)
+                                                 : UpdateOrDelete(w));
+  return ItemsResponse(done.returned, nullptr, ParseCapacityMode(r.capacity), &done.consumed);
 }
 
 namespace {
@@ -637,7 +646,7 @@ void RunBatchMember(OpContext& ctx, const BatchMember& m, const Result<partiql::
     WriteContext wc{ctx, m.return_old_on_failure, s, t, std::move(values).value()};
     auto written = s.kind == partiql::Statement::Kind::kInsert ? Insert(wc) : UpdateOrDelete(wc);
     if (!written.ok()) return fail(written.error(), &s.table);
-    if (!written->empty()) item = std::move(written->front());
+    if (!written->returned.empty()) item = std::move(written->returned.front());
   }
   w.Key("TableName");
   w.String(s.table);

@@ -346,24 +346,6 @@ core::Status CheckLegacyKeyConditions(const JsonValue& conditions, const core::K
 
 // ---- The table or index ----
 
-// A GSI can only return what it projects.
-core::Status CheckGsiProjection(const Target& target, const std::vector<expr::Path>& projection) {
-  std::vector<std::string> projected = target.table->key.Names();
-  for (const std::string& name : target.index->key.Names()) projected.push_back(name);
-  projected.insert(projected.end(), target.index->non_key_attributes.begin(),
-                   target.index->non_key_attributes.end());
-  std::string missing;
-  for (const auto& path : projection) {
-    const std::string& top = std::get<std::string>(path[0]);
-    if (std::find(projected.begin(), projected.end(), top) == projected.end()) {
-      missing += (missing.empty() ? "" : ", ") + top;
-    }
-  }
-  if (missing.empty()) return core::Status::Ok();
-  return core::InvalidParameter("Global secondary index " + target.index->name +
-                                " does not project [" + missing + "]");
-}
-
 Result<Target> ResolveTarget(OpContext& ctx, const ReadParams& p, const std::string& table_name,
                              const std::string& select, const ItemExpressions& e) {
   Target target;
@@ -814,6 +796,24 @@ core::Status CheckStartWithinKeyRange(const storage::Position& pos, const KeyRan
     return ValidationError("The provided starting key does not match the range key predicate");
   }
   return core::Status::Ok();
+}
+
+// A GSI can only return what it projects.
+core::Status CheckGsiProjection(const Target& target, const std::vector<expr::Path>& projection) {
+  std::vector<std::string> projected = target.table->key.Names();
+  for (const std::string& name : target.index->key.Names()) projected.push_back(name);
+  projected.insert(projected.end(), target.index->non_key_attributes.begin(),
+                   target.index->non_key_attributes.end());
+  std::string missing;
+  for (const auto& path : projection) {
+    const std::string& top = std::get<std::string>(path[0]);
+    if (std::find(projected.begin(), projected.end(), top) == projected.end()) {
+      missing += (missing.empty() ? "" : ", ") + top;
+    }
+  }
+  if (missing.empty()) return core::Status::Ok();
+  return core::InvalidParameter("Global secondary index " + target.index->name +
+                                " does not project [" + missing + "]");
 }
 
 Result<std::string> Query(OpContext& ctx, const JsonValue& req) {

@@ -74,6 +74,10 @@ struct Page {
 // The encoded partition and sort-key bounds of an analysed key condition.
 KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key);
 
+// A GSI can only return what it projects: "Global secondary index <i> does
+// not project [a, b]" for the top-level attributes it does not.
+core::Status CheckGsiProjection(const Target& target, const std::vector<expr::Path>& projection);
+
 // The checks of an ExclusiveStartKey that come before the key condition:
 // the attribute count and the queried partition key.
 core::Status CheckStartShape(const Target& t, ReadKind kind, const core::Item& start);

@@ -166,5 +166,25 @@ TEST_F(PartiqlApiTest, ProjectionsNameValuesByTheirLastPart) {
                "begins_with, number of operands: 1");
 }
 
+TEST_F(PartiqlApiTest, WritesReportCapacityAndGsisReturnOnlyWhatTheyProject) {
+  ApiResponse put =
+      Call("ExecuteStatement", R"({"Statement":"INSERT INTO hashonly VALUE {'pk': 'c', 'g': 'x'}",)"
+                               R"("ReturnConsumedCapacity":"TOTAL"})");
+  EXPECT_EQ(put.body,
+            R"({"Items":[],"ConsumedCapacity":{"TableName":"hashonly","CapacityUnits":1.0}})");
+  ASSERT_EQ(Call("CreateTable", R"({"TableName":"gsi","BillingMode":"PAY_PER_REQUEST",
+        "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"g","AttributeType":"S"}],
+        "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],
+        "GlobalSecondaryIndexes":[{"IndexName":"byG","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]})")
+                .status,
+            200);
+  ASSERT_EQ(Run("INSERT INTO gsi VALUE {'pk': 'a', 'g': 'x', 'v': 1}"), R"({"Items":[]})");
+  EXPECT_EQ(Run(R"(SELECT pk, v, w FROM "gsi"."byG" WHERE g = 'x')"),
+            "ValidationException: One or more parameter values were invalid: Global secondary "
+            "index byG does not project [v, w]");
+  EXPECT_EQ(Run(R"(SELECT * FROM "gsi"."byG" WHERE g = 'x')"),
+            R"({"Items":[{"g":{"S":"x"},"pk":{"S":"a"}}]})");
+}
+
 }  // namespace
 }  // namespace dynamo::server
