@@ -1,5 +1,6 @@
 #include "storage/ttl.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <vector>
@@ -26,54 +27,51 @@ bool TtlExpired(const core::Item& item, const std::string& attribute, double now
 
 namespace {
 
-// One batch of expired items as mutations; deleted[i] is set when the i-th
-// was found expired under the write lock (and so deleted, if it commits).
-std::vector<Mutation> ExpiryBatch(const std::shared_ptr<const TableDef>& table,
-                                  std::vector<EncodedKey> keys, double now,
-                                  const std::shared_ptr<std::vector<char>>& deleted) {
+// The TTL deletion of one item: re-checked under the write lock, and
+// *deleted set when it was found expired (so deleted, if the batch commits).
+// Apply is synchronous: the flag outlives the mutation.
+Mutation ExpiryMutation(const std::shared_ptr<const TableDef>& table, const EncodedKey& key,
+                        double now, char* deleted) {
+  Mutation m;
+  m.table = table;
+  m.key = key;
+  m.kind = WriteKind::kDelete;
+  m.decide = [attribute = table->ttl_attribute, now,
+              deleted](const core::Item* stored) -> core::Result<Decision> {
+    if (!stored || !TtlExpired(*stored, attribute, now)) return Decision::Keep();
+    *deleted = 1;
+    return Decision::Delete();
+  };
+  return m;
+}
+
+// Deletes the expired items of keys as the service, in one transaction; when
+// one of them is held by a transaction, the others one by one. Returns how
+// many it deleted.
+core::Result<size_t> ApplyExpiryBatch(Database& db, const std::shared_ptr<const TableDef>& table,
+                                      const std::vector<EncodedKey>& keys, double now) {
+  ApplyOptions options;
+  options.by_service = true;
+  options.ttl_attribute = table->ttl_attribute;
+  std::vector<char> deleted(keys.size(), 0);
+  auto count = [&] { return static_cast<size_t>(std::count(deleted.begin(), deleted.end(), 1)); };
   std::vector<Mutation> batch;
   batch.reserve(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
-    Mutation m;
-    m.table = table;
-    m.key = std::move(keys[i]);
-    m.kind = WriteKind::kDelete;
-    m.decide = [attribute = table->ttl_attribute, now, deleted,
-                i](const core::Item* stored) -> core::Result<Decision> {
-      if (!stored || !TtlExpired(*stored, attribute, now)) return Decision::Keep();
-      (*deleted)[i] = 1;
-      return Decision::Delete();
-    };
-    batch.push_back(std::move(m));
+    batch.push_back(ExpiryMutation(table, keys[i], now, &deleted[i]));
   }
-  return batch;
-}
-
-// Applies a batch as the service; when an item of it is held by a
-// transaction, applies the others one by one. Returns how many it deleted.
-core::Result<size_t> ApplyExpiryBatch(Database& db, std::vector<Mutation> batch,
-                                      const std::shared_ptr<std::vector<char>>& deleted) {
-  ApplyOptions options;
-  options.by_service = true;
-  options.ttl_attribute = batch.empty() ? "" : batch.front().table->ttl_attribute;
-  auto count = [&] {
-    size_t n = 0;
-    for (char d : *deleted) n += d ? 1 : 0;
-    return n;
-  };
-  std::vector<Mutation> copy = batch;
   auto applied = db.Apply(std::move(batch), options);
   if (applied.ok()) return applied->committed ? count() : 0;
   if (applied.error().code != core::ErrorCode::kTransactionConflict) return applied.error();
-  std::fill(deleted->begin(), deleted->end(), 0);
-  for (size_t i = 0; i < copy.size(); ++i) {
+  std::fill(deleted.begin(), deleted.end(), 0);
+  for (size_t i = 0; i < keys.size(); ++i) {
     std::vector<Mutation> one;
-    one.push_back(std::move(copy[i]));
+    one.push_back(ExpiryMutation(table, keys[i], now, &deleted[i]));
     auto single = db.Apply(std::move(one), options);
     if (!single.ok() && single.error().code != core::ErrorCode::kTransactionConflict) {
       return single.error();
     }
-    if (!single.ok() || !single->committed) (*deleted)[i] = 0;
+    if (!single.ok() || !single->committed) deleted[i] = 0;
   }
   return count();
 }
@@ -91,9 +89,7 @@ core::Result<size_t> SweepExpiredItems(Database& db, double now, size_t batch_si
                               db.ExpiredKeys(table->id, now, batch_size));
       if (keys.empty()) break;
       const bool last = keys.size() < batch_size;
-      auto deleted = std::make_shared<std::vector<char>>(keys.size(), 0);
-      auto applied =
-          ApplyExpiryBatch(db, ExpiryBatch(table, std::move(keys), now, deleted), deleted);
+      auto applied = ApplyExpiryBatch(db, table, keys, now);
       // The table was deleted or recreated meanwhile: its items went with it.
       if (!applied.ok() && applied.error().code == core::ErrorCode::kResourceNotFound) break;
       if (!applied.ok()) return applied.error();
