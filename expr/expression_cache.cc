@@ -60,6 +60,7 @@ struct ExpressionCache::Impl {
   Table<ParsedCondition> conditions;
   Table<ParsedUpdate> updates;
   Table<ParsedProjection> projections;
+  Table<partiql::Statement> statements;
   std::atomic<uint64_t> hits{0}, misses{0};
 };
 
@@ -84,6 +85,16 @@ core::Result<std::shared_ptr<const ParsedProjection>> ExpressionCache::Projectio
     std::string_view text) {
   return impl_->projections.Get(Key('p', text), impl_->capacity, impl_->hits, impl_->misses,
                                 [&] { return ParseProjectionExpression(text); });
+}
+
+core::Result<std::shared_ptr<const partiql::Statement>> ExpressionCache::PartiqlStatement(
+    std::string_view text) {
+  return impl_->statements.Get(Key('q', text), impl_->capacity, impl_->hits, impl_->misses,
+                               [&]() -> core::Result<std::shared_ptr<const partiql::Statement>> {
+                                 DYNAMO_ASSIGN_OR_RETURN(partiql::Statement s,
+                                                         partiql::Parse(text));
+                                 return std::make_shared<const partiql::Statement>(std::move(s));
+                               });
 }
 
 ExpressionCache::Stats ExpressionCache::stats() const {

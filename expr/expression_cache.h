@@ -1,4 +1,5 @@
-// A process-wide cache of parsed expressions, keyed by (kind, text).
+// A process-wide cache of parsed expressions and PartiQL statements, keyed by
+// (kind, text).
 //
 // Parsed expressions are immutable and request-independent, so a hit skips
 // lexing and parsing entirely. Parse failures are not cached. The cache is
@@ -11,9 +12,10 @@
 #include <memory>
 #include <string_view>
 
-#include "expr/ast.h"
 #include "core/error.h"
+#include "expr/ast.h"
 #include "expr/parser.h"
+#include "expr/partiql.h"
 
 namespace dynamo::expr {
 
@@ -26,6 +28,8 @@ class ExpressionCache {
                                                                  ExpressionKind kind);
   core::Result<std::shared_ptr<const ParsedUpdate>> Update(std::string_view text);
   core::Result<std::shared_ptr<const ParsedProjection>> Projection(std::string_view text);
+  // A PartiQL statement (ExecuteStatement and its batch and transaction forms).
+  core::Result<std::shared_ptr<const partiql::Statement>> PartiqlStatement(std::string_view text);
 
   struct Stats {
     uint64_t hits = 0, misses = 0;

@@ -197,6 +197,10 @@ class Parser {
       DYNAMO_RETURN_IF_ERROR(Update());
     } else if (first == "DELETE") {
       DYNAMO_RETURN_IF_ERROR(Delete());
+    } else if (first == "FROM") {
+      DYNAMO_RETURN_IF_ERROR(FromFirstUpdate());
+    } else if (first == "EXISTS") {
+      DYNAMO_RETURN_IF_ERROR(Exists());
     } else {
       return Malformed("Expected data manipulation");
     }
@@ -635,11 +639,51 @@ class Parser {
     DYNAMO_RETURN_IF_ERROR(ExpectWord("FROM"));
     DYNAMO_RETURN_IF_ERROR(Source());
     DYNAMO_RETURN_IF_ERROR(Where(false));
+    DYNAMO_RETURN_IF_ERROR(OrderBy());
     if (IsWord("LIMIT") || IsWord("HAVING")) {
       return core::ValidationError("Unsupported clause: " + Upper(Cur().text));
     }
     if (IsWord("GROUP")) return core::ValidationError("Unsupported clause: GROUP BY");
     return Status::Ok();
+  }
+
+  // ORDER BY name [ASC | DESC], ...
+  Status OrderBy() {
+    if (!IsWord("ORDER")) return Status::Ok();
+    ++i_;
+    DYNAMO_RETURN_IF_ERROR(ExpectWord("BY"));
+    s_.has_order_by = true;
+    for (;;) {
+      OrderKey key;
+      DYNAMO_ASSIGN_OR_RETURN(key.name, Name());
+      if (IsWord("ASC") || IsWord("DESC")) key.descending = Upper(t_[i_++].text) == "DESC";
+      s_.order_by.push_back(std::move(key));
+      if (!IsSymbol(",")) return Status::Ok();
+      ++i_;
+    }
+  }
+
+  // EXISTS(SELECT * FROM "T" WHERE ...): a condition check.
+  Status Exists() {
+    ++i_;
+    DYNAMO_RETURN_IF_ERROR(ExpectSymbol("("));
+    if (!IsWord("SELECT")) return Malformed();
+    DYNAMO_RETURN_IF_ERROR(Select());
+    DYNAMO_RETURN_IF_ERROR(ExpectSymbol(")"));
+    s_.kind = Statement::Kind::kExists;
+    return Status::Ok();
+  }
+
+  // FROM "T" WHERE condition SET ... [RETURNING ...]: an UPDATE written
+  // FROM first.
+  Status FromFirstUpdate() {
+    s_.kind = Statement::Kind::kUpdate;
+    ++i_;
+    DYNAMO_RETURN_IF_ERROR(Source());
+    if (s_.index) return core::ValidationError("This operation is not supported on an index");
+    DYNAMO_RETURN_IF_ERROR(Where(true));
+    DYNAMO_RETURN_IF_ERROR(UpdateClauses());
+    return Returning(false);
   }
 
   Status Insert() {

@@ -4,10 +4,13 @@
 // shared with the expression API rather than written twice:
 //
 //   SELECT * | path, ... FROM "T"[."Index"] [WHERE condition]
+//       [ORDER BY key [ASC | DESC], ...]
 //   INSERT INTO "T" VALUE {'k': value, ...}
 //   UPDATE "T" SET path = term [, ...] | REMOVE path [, ...] ... WHERE condition
 //       [RETURNING ALL OLD * | MODIFIED OLD * | ALL NEW * | MODIFIED NEW *]
+//   FROM "T" WHERE condition SET ... | REMOVE ... [RETURNING ...]   (an UPDATE)
 //   DELETE FROM "T" WHERE condition [RETURNING ALL OLD *]
+//   EXISTS(SELECT * FROM "T" WHERE condition)   (ExecuteTransaction's check)
 //
 // A WHERE is a Condition; SET and REMOVE are UpdateActions (set_add and
 // set_delete become ADD and DELETE); the projection is paths. Literals and
@@ -47,16 +50,24 @@ struct Literal {
 
 enum class Returning { kNone, kAllOld, kModifiedOld, kAllNew, kModifiedNew };
 
+// One ORDER BY term: an attribute name and its direction.
+struct OrderKey {
+  std::string name;
+  bool descending = false;
+};
+
 struct Statement {
-  enum class Kind { kSelect, kInsert, kUpdate, kDelete };
+  enum class Kind { kSelect, kInsert, kUpdate, kDelete, kExists };
   Kind kind = Kind::kSelect;
   std::string table;
   std::optional<std::string> index;  // SELECT FROM "T"."Index"
+  bool has_order_by = false;
+  std::vector<OrderKey> order_by;  // SELECT ... ORDER BY
 
   bool select_all = false;          // SELECT *
   std::vector<PathAst> projection;  // SELECT paths
 
-  std::optional<Condition> where;     // SELECT, UPDATE, DELETE
+  std::optional<Condition> where;     // SELECT, UPDATE, DELETE, EXISTS
   std::vector<UpdateAction> actions;  // UPDATE, in the order written
   std::optional<size_t> insert_item;  // INSERT: the literal (a kMap) in literals
   Returning returning = Returning::kNone;

@@ -33,6 +33,7 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"DescribeLimits", &DescribeLimits},
       {"ExecuteStatement", &ExecuteStatement},
       {"BatchExecuteStatement", &BatchExecuteStatement},
+      {"ExecuteTransaction", &ExecuteTransaction},
       {"UpdateTimeToLive", &UpdateTimeToLive},
       {"DescribeTimeToLive", &DescribeTimeToLive},
       {"GetItem", &GetItem},

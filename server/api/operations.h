@@ -51,9 +51,10 @@ core::Result<std::string> UpdateTable(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeEndpoints(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeLimits(OpContext& ctx, const JsonValue& req);
 
-// partiql.cc
+// partiql.cc, partiql_batch.cc, partiql_transaction.cc
 core::Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> BatchExecuteStatement(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> ExecuteTransaction(OpContext& ctx, const JsonValue& req);
 
 // ttl.cc
 core::Result<std::string> UpdateTimeToLive(OpContext& ctx, const JsonValue& req);

@@ -1,37 +1,34 @@
-// ExecuteStatement: PartiQL (expr/partiql.h) on the same machinery as the
-// expression API. A statement is parsed into condition, update and
-// projection trees; its literals and parameters are bound as expression
-// values; then
-//   SELECT  runs as a Query when its WHERE fixes the partition key with an
-//           equality (the WHERE filters the rows, and a sort-key condition
-//           narrows them), else as a Scan; Limit counts the items read and
-//           a page stops at 1 MB (reads.h), continued by NextToken
-//   INSERT  is a put conditioned on the key not existing (an existing key is
-//           DuplicateItemException, not an upsert)
-//   UPDATE  is an update of the item the WHERE names by its full key,
-//           conditioned on it existing and on the rest of the WHERE
-//   DELETE  is a delete of that item, conditioned on the rest of the WHERE
-//           when the item exists (a missing item is no error)
-// through the one write path (mutations.h).
+// PartiQL's ExecuteStatement, and what its batch and transaction forms
+// share (partiql_statements.h): statements parsed into the condition, update
+// and projection trees of the expression language, so that evaluation,
+// validation and the write path are those of the expression API.
+//
+// A SELECT runs as a Query when its WHERE fixes the partition key (by an
+// equality, an IN list or an OR of equalities: one Query per value, in the
+// order written, or in the ORDER BY's), the rest of the WHERE filtering the
+// rows and a sort-key condition narrowing them; else as a Scan. Limit
+// counts the items read and a page stops at 1 MB (reads.h), continued by
+// NextToken. Writes are one mutation each (PrepareWrite).
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
 #include "core/messages.h"
 #include "expr/evaluator.h"
 #include "expr/key_condition.h"
-#include "expr/partiql.h"
 #include "expr/projection.h"
 #include "server/api/capacity.h"
 #include "server/api/fields.h"
 #include "server/api/json_parse.h"
 #include "server/api/keys.h"
 #include "server/api/mutations.h"
-#include "server/api/operations.h"
+#include "server/api/partiql_statements.h"
 #include "server/api/reads.h"
 #include "server/api/values_json.h"
 #include "storage/index.h"
 
 namespace dynamo::server {
+namespace pql {
 
 using core::AttributeValue;
 using core::Item;
@@ -40,17 +37,62 @@ using core::Status;
 using core::ValidationError;
 using expr::Condition;
 using expr::Operand;
-namespace partiql = expr::partiql;
 
 namespace {
 
-struct StatementRequest {
-  std::string_view statement;
-  std::vector<AttributeValue> parameters;
-  bool consistent = false;
-  std::optional<std::string_view> next_token, capacity, return_on_failure;
-  std::optional<int64_t> limit;
-};
+void Conjuncts(const Condition& c, std::vector<const Condition*>& out) {
+  if (c.kind == Condition::Kind::kAnd) {
+    for (const Condition& child : c.children) Conjuncts(child, out);
+  } else {
+    out.push_back(&c);
+  }
+}
+
+// "attr = value" (either way round) on a top-level attribute: its name and
+// the value's placeholder.
+std::optional<std::pair<std::string, std::string>> Equality(const Condition& c) {
+  if (c.kind != Condition::Kind::kCompare || c.op != expr::CompareOp::kEq) return std::nullopt;
+  const Operand* path = &c.operands[0];
+  const Operand* value = &c.operands[1];
+  if (path->kind != Operand::Kind::kPath) std::swap(path, value);
+  if (path->kind != Operand::Kind::kPath || value->kind != Operand::Kind::kValue ||
+      path->path.elements.size() != 1) {
+    return std::nullopt;
+  }
+  return std::make_pair(path->path.elements[0].name, value->value);
+}
+
+// path = value, a top-level attribute's equality.
+Condition EqualityOf(const std::string& name, const std::string& placeholder) {
+  Operand path;
+  path.kind = Operand::Kind::kPath;
+  path.path.elements.push_back({expr::PathElementAst::Kind::kName, name, 0});
+  Operand value;
+  value.kind = Operand::Kind::kValue;
+  value.value = placeholder;
+  Condition c;
+  c.kind = Condition::Kind::kCompare;
+  c.op = expr::CompareOp::kEq;
+  c.operands = {std::move(path), std::move(value)};
+  return c;
+}
+
+// attribute_exists(name) or attribute_not_exists(name).
+Condition Exists(const std::string& name, bool exists) {
+  Operand path;
+  path.kind = Operand::Kind::kPath;
+  path.path.elements.push_back({expr::PathElementAst::Kind::kName, name, 0});
+  Operand call;
+  call.kind = Operand::Kind::kFunction;
+  call.function = exists ? expr::Function::kAttributeExists : expr::Function::kAttributeNotExists;
+  call.args.push_back(std::move(path));
+  Condition c;
+  c.kind = Condition::Kind::kFunction;
+  c.operands.push_back(std::move(call));
+  return c;
+}
+
+}  // namespace
 
 Result<StatementRequest> ReadStatementRequest(const JsonValue& req) {
   StatementRequest r;
@@ -96,8 +138,15 @@ Result<StatementRequest> ReadStatementRequest(const JsonValue& req) {
   return r;
 }
 
-// The expression validator's errors without its "Invalid <Kind>: " prefix:
-// PartiQL words them bare.
+Result<std::shared_ptr<const partiql::Statement>> ParseStatement(OpContext& ctx,
+                                                                 std::string_view text) {
+  return ctx.api->expressions().PartiqlStatement(text);
+}
+
+core::Error ExistsOutsideTransaction() {
+  return ValidationError("EXISTS can only be used in ExecuteTransaction write requests.");
+}
+
 Status Bare(Status status) {
   if (status.ok()) return status;
   core::Error e = std::move(status).error();
@@ -106,30 +155,6 @@ Status Bare(Status status) {
     if (e.message.rfind(prefix, 0) == 0) e.message.erase(0, prefix.size());
   }
   return e;
-}
-
-// ---- The WHERE and the key ----
-
-void Conjuncts(const Condition& c, std::vector<const Condition*>& out) {
-  if (c.kind == Condition::Kind::kAnd) {
-    for (const Condition& child : c.children) Conjuncts(child, out);
-  } else {
-    out.push_back(&c);
-  }
-}
-
-// "attr = value" (either way round) on a top-level attribute: its name and
-// the value's placeholder.
-std::optional<std::pair<std::string, std::string>> Equality(const Condition& c) {
-  if (c.kind != Condition::Kind::kCompare || c.op != expr::CompareOp::kEq) return std::nullopt;
-  const Operand* path = &c.operands[0];
-  const Operand* value = &c.operands[1];
-  if (path->kind != Operand::Kind::kPath) std::swap(path, value);
-  if (path->kind != Operand::Kind::kPath || value->kind != Operand::Kind::kValue ||
-      path->path.elements.size() != 1) {
-    return std::nullopt;
-  }
-  return std::make_pair(path->path.elements[0].name, value->value);
 }
 
 Condition AndOf(std::vector<Condition> parts) {
@@ -143,27 +168,6 @@ Condition AndOf(std::vector<Condition> parts) {
   }
   return c;
 }
-
-// attribute_exists(name) or attribute_not_exists(name).
-Condition Exists(const std::string& name, bool exists) {
-  Operand path;
-  path.kind = Operand::Kind::kPath;
-  path.path.elements.push_back({expr::PathElementAst::Kind::kName, name, 0});
-  Operand call;
-  call.kind = Operand::Kind::kFunction;
-  call.function = exists ? expr::Function::kAttributeExists : expr::Function::kAttributeNotExists;
-  call.args.push_back(std::move(path));
-  Condition c;
-  c.kind = Condition::Kind::kFunction;
-  c.operands.push_back(std::move(call));
-  return c;
-}
-
-// The full primary key a write's WHERE names, and the rest of the WHERE.
-struct KeyedWhere {
-  Item key;
-  std::vector<Condition> rest;
-};
 
 Result<KeyedWhere> SplitKey(const Condition& where, const core::ValueMap& values,
                             const core::KeySchema& key) {
@@ -196,6 +200,200 @@ Status CheckKeyTypes(const storage::TableDef& t, const Item& key) {
   return status;
 }
 
+namespace {
+
+// The name a projected path comes back under: its last attribute name, with
+// the list indexes after it ("m.k[1]" is "k[1]").
+std::string ProjectedName(const expr::Path& path) {
+  size_t last = 0;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (std::holds_alternative<std::string>(path[i])) last = i;
+  }
+  std::string name = std::get<std::string>(path[last]);
+  for (size_t i = last + 1; i < path.size(); ++i) {
+    name += "[" + std::to_string(std::get<size_t>(path[i])) + "]";
+  }
+  return name;
+}
+
+}  // namespace
+
+Result<std::vector<expr::Path>> Projection(const partiql::Statement& s,
+                                           const expr::Bindings& bindings) {
+  std::vector<expr::Path> paths;
+  std::vector<std::string> names;
+  for (const expr::PathAst& p : s.projection) {
+    paths.push_back(expr::ResolvePath(p, bindings));
+    std::string name = ProjectedName(paths.back());
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+      return ValidationError("Duplicate identifiers in select clause: " + name);
+    }
+    names.push_back(std::move(name));
+  }
+  return paths;
+}
+
+Item Project(const Item& item, const std::vector<expr::Path>& paths) {
+  Item out;
+  for (const expr::Path& path : paths) {
+    if (const AttributeValue* v = expr::FindPath(item, path)) out.emplace(ProjectedName(path), *v);
+  }
+  return out;
+}
+
+// ---- Writes ----
+
+core::Error DuplicateItem() {
+  return core::Error{core::ErrorCode::kDuplicateItem, "Duplicate primary key exists in table"};
+}
+
+namespace {
+
+// A refused key: failed at once, or recorded for the transaction to answer.
+struct KeyRefusal {
+  PreparedWrite& p;
+  bool defer;
+  Status operator()(core::Error e) const {
+    if (!defer) return e;
+    if (!p.key_error) p.key_error = std::move(e.message);
+    return Status::Ok();
+  }
+};
+
+Status PrepareInsert(PreparedWrite& p, const KeyRefusal& refuse) {
+  const AttributeValue& value = p.e.values->at(":" + std::to_string(*p.s->insert_item));
+  p.item = value.m();
+  for (const std::string& name : p.table->key.Names()) {
+    if (!p.item.count(name)) {
+      return refuse(ValidationError("Key attribute should be present in the item: Key " + name));
+    }
+  }
+  Status types = CheckKeyTypes(*p.table, p.item);
+  if (!types.ok()) return refuse(std::move(types).error());
+  if (core::ExceedsNestingLimit(value)) {
+    return ValidationError(
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+        "levels beyond supported limit");
+  }
+  if (core::ItemSize(p.item) > core::kMaxItemSize) return core::ItemTooLarge();
+  auto key = KeyFromItem(*p.table, p.item);
+  if (!key.ok()) return refuse(std::move(key).error());
+  p.key = std::move(key).value();
+  if (auto violation = storage::FindIndexKeyViolation(*p.table, p.item)) return violation->error;
+  p.e.condition = std::make_shared<const expr::ParsedCondition>(
+      expr::ParsedCondition{Exists(p.table->key.hash.name, false), {}});
+  return Status::Ok();
+}
+
+// The condition of an UPDATE, DELETE or EXISTS beyond its key.
+Result<std::vector<Condition>> KeyedCondition(const PreparedWrite& p, std::vector<Condition> rest) {
+  const std::string& hash = p.table->key.hash.name;
+  switch (p.s->kind) {
+    case partiql::Statement::Kind::kUpdate:
+      // Never an upsert: the item must exist.
+      rest.insert(rest.begin(), Exists(hash, true));
+      break;
+    case partiql::Statement::Kind::kExists:
+      if (rest.empty()) {
+        return ValidationError(
+            "EXISTS() must contain a single item read with additional condition");
+      }
+      rest.insert(rest.begin(), Exists(hash, true));
+      break;
+    default:
+      if (!rest.empty()) {
+        // A missing item is deleted without a word, whatever else the WHERE says.
+        Condition either;
+        either.kind = Condition::Kind::kOr;
+        either.children.push_back(Exists(hash, false));
+        either.children.push_back(AndOf(std::move(rest)));
+        rest.clear();
+        rest.push_back(std::move(either));
+      }
+  }
+  return rest;
+}
+
+Status PrepareKeyed(PreparedWrite& p, const KeyRefusal& refuse) {
+  const partiql::Statement& s = *p.s;
+  if (s.kind == partiql::Statement::Kind::kExists && s.index) {
+    return ValidationError("Reads on indices are not supported within transactions.");
+  }
+  auto where = SplitKey(*s.where, *p.e.values, p.table->key);
+  if (!where.ok()) return refuse(std::move(where).error());
+  Status types = CheckKeyTypes(*p.table, where->key);
+  if (!types.ok()) return refuse(std::move(types).error());
+  auto key = KeyFromKeyMap(*p.table, where->key, "");
+  if (!key.ok()) return refuse(std::move(key).error());
+  p.key = std::move(key).value();
+  p.item = std::move(where->key);
+  if (s.kind == partiql::Statement::Kind::kUpdate) {
+    p.e.update = std::make_shared<const expr::ParsedUpdate>(expr::ParsedUpdate{s.actions, {}});
+    DYNAMO_RETURN_IF_ERROR(Bare(expr::ValidateUpdate(*p.e.update, p.e.bindings())));
+    DYNAMO_RETURN_IF_ERROR(CheckUpdateAgainstTable(*p.table, p.e));
+  }
+  DYNAMO_ASSIGN_OR_RETURN(std::vector<Condition> condition,
+                          KeyedCondition(p, std::move(where->rest)));
+  if (!condition.empty()) {
+    p.e.condition = std::make_shared<const expr::ParsedCondition>(
+        expr::ParsedCondition{AndOf(std::move(condition)), {}});
+    DYNAMO_RETURN_IF_ERROR(Bare(
+        expr::ValidateCondition(*p.e.condition, p.e.bindings(), expr::ExpressionKind::kCondition)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PreparedWrite>> PrepareWrite(const partiql::Statement& s,
+                                                    core::ValueMap values,
+                                                    std::shared_ptr<const storage::TableDef> table,
+                                                    bool defer_key_errors) {
+  auto p = std::make_unique<PreparedWrite>();
+  p->s = &s;
+  p->table = std::move(table);
+  p->e.values = std::move(values);
+  const KeyRefusal refuse{*p, defer_key_errors};
+  if (s.kind == partiql::Statement::Kind::kInsert) {
+    DYNAMO_RETURN_IF_ERROR(PrepareInsert(*p, refuse));
+  } else {
+    DYNAMO_RETURN_IF_ERROR(PrepareKeyed(*p, refuse));
+  }
+  return p;
+}
+
+storage::Mutation WriteMutation(PreparedWrite& p, bool return_old_on_failure) {
+  if (p.key_error) return storage::Mutation::Invalid(ValidationError(*p.key_error));
+  WriteTarget target{p.table, std::move(*p.key), &p.e, return_old_on_failure};
+  switch (p.s->kind) {
+    case partiql::Statement::Kind::kInsert:
+      return PutMutation(std::move(target), std::move(p.item), /*needs_old=*/false);
+    case partiql::Statement::Kind::kUpdate:
+      return UpdateMutation(std::move(target), p.item);
+    case partiql::Statement::Kind::kDelete:
+      return DeleteMutation(std::move(target));
+    default:
+      break;
+  }
+  return ConditionCheckMutation(std::move(target));
+}
+
+std::vector<Item> Returned(const partiql::Statement& s, const storage::MutationResult& r,
+                           const ItemExpressions& e) {
+  using partiql::Returning;
+  if (s.returning == Returning::kNone) return {};
+  const bool old = s.returning == Returning::kAllOld || s.returning == Returning::kModifiedOld;
+  const Item* source =
+      old ? (r.old_item ? &*r.old_item : nullptr) : (r.new_item ? &*r.new_item : nullptr);
+  if (!source) return {};
+  if (s.returning == Returning::kAllOld || s.returning == Returning::kAllNew) return {*source};
+  Item projected = expr::ApplyProjection(*source, expr::UpdatedPaths(*e.update, e.bindings()));
+  if (projected.empty()) return {};
+  return {std::move(projected)};
+}
+
+namespace {
+
 std::string ItemsResponse(const std::vector<Item>& items, const std::string* next_token,
                           CapacityMode mode, const Consumed* consumed) {
   rapidjson::StringBuffer buf;
@@ -214,141 +412,7 @@ std::string ItemsResponse(const std::vector<Item>& items, const std::string* nex
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-// ---- Writes ----
-
-struct WriteContext {
-  OpContext& ctx;
-  bool return_old_on_failure;  // ReturnValuesOnConditionCheckFailure ALL_OLD
-  const partiql::Statement& s;
-  std::shared_ptr<const storage::TableDef> table;
-  core::ValueMap values;
-};
-
-// What a write did: the items RETURNING asks for, and its capacity.
-struct WriteOutcome {
-  std::vector<Item> returned;
-  Consumed consumed;
-};
-
-Result<WriteOutcome> Insert(WriteContext& w) {
-  const AttributeValue& value = w.values.at(":" + std::to_string(*w.s.insert_item));
-  Item item = value.m();
-  for (const std::string& name : w.table->key.Names()) {
-    if (!item.count(name)) {
-      return ValidationError("Key attribute should be present in the item: Key " + name);
-    }
-  }
-  DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*w.table, item));
-  if (core::ExceedsNestingLimit(value)) {
-    return ValidationError(
-        "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
-        "levels beyond supported limit");
-  }
-  if (core::ItemSize(item) > core::kMaxItemSize) return core::ItemTooLarge();
-  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromItem(*w.table, item));
-  if (auto violation = storage::FindIndexKeyViolation(*w.table, item)) return violation->error;
-  ItemExpressions e;
-  e.condition = std::make_shared<const expr::ParsedCondition>(
-      expr::ParsedCondition{Exists(w.table->key.hash.name, false), {}});
-  WriteTarget target{w.table, std::move(key), &e, false};
-  auto applied = ApplyOne(*w.ctx.ns->db, PutMutation(std::move(target), std::move(item), false));
-  if (!applied.ok() && applied.error().code == core::ErrorCode::kConditionalCheckFailed) {
-    return core::Error{core::ErrorCode::kDuplicateItem, "Duplicate primary key exists in table"};
-  }
-  if (!applied.ok()) return applied.error();
-  return WriteOutcome{{}, WriteConsumed(*w.table, *applied)};
-}
-
-// What RETURNING asks of an applied update or delete.
-std::vector<Item> Returned(const partiql::Statement& s, const storage::MutationResult& r,
-                           const ItemExpressions& e) {
-  using partiql::Returning;
-  if (s.returning == Returning::kNone) return {};
-  const bool old = s.returning == Returning::kAllOld || s.returning == Returning::kModifiedOld;
-  const Item* source =
-      old ? (r.old_item ? &*r.old_item : nullptr) : (r.new_item ? &*r.new_item : nullptr);
-  if (!source) return {};
-  if (s.returning == Returning::kAllOld || s.returning == Returning::kAllNew) return {*source};
-  Item projected = expr::ApplyProjection(*source, expr::UpdatedPaths(*e.update, e.bindings()));
-  if (projected.empty()) return {};
-  return {std::move(projected)};
-}
-
-Result<WriteOutcome> UpdateOrDelete(WriteContext& w) {
-  DYNAMO_ASSIGN_OR_RETURN(KeyedWhere where, SplitKey(*w.s.where, w.values, w.table->key));
-  DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*w.table, where.key));
-  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*w.table, where.key, ""));
-  ItemExpressions e;
-  e.values = w.values;
-  const bool update = w.s.kind == partiql::Statement::Kind::kUpdate;
-  std::vector<Condition> condition = std::move(where.rest);
-  if (update) {
-    // Never an upsert: the item must exist.
-    condition.insert(condition.begin(), Exists(w.table->key.hash.name, true));
-    e.update = std::make_shared<const expr::ParsedUpdate>(expr::ParsedUpdate{w.s.actions, {}});
-    DYNAMO_RETURN_IF_ERROR(Bare(expr::ValidateUpdate(*e.update, e.bindings())));
-    DYNAMO_RETURN_IF_ERROR(CheckUpdateAgainstTable(*w.table, e));
-  } else if (!condition.empty()) {
-    // A missing item is deleted without a word, whatever else the WHERE says.
-    Condition either;
-    either.kind = Condition::Kind::kOr;
-    either.children.push_back(Exists(w.table->key.hash.name, false));
-    either.children.push_back(AndOf(std::move(condition)));
-    condition.clear();
-    condition.push_back(std::move(either));
-  }
-  if (!condition.empty()) {
-    e.condition = std::make_shared<const expr::ParsedCondition>(
-        expr::ParsedCondition{AndOf(std::move(condition)), {}});
-    DYNAMO_RETURN_IF_ERROR(Bare(
-        expr::ValidateCondition(*e.condition, e.bindings(), expr::ExpressionKind::kCondition)));
-  }
-  WriteTarget target{w.table, std::move(key), &e, w.return_old_on_failure};
-  storage::Mutation m =
-      update ? UpdateMutation(std::move(target), where.key) : DeleteMutation(std::move(target));
-  DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r, ApplyOne(*w.ctx.ns->db, std::move(m)));
-  return WriteOutcome{Returned(w.s, r, e), WriteConsumed(*w.table, r)};
-}
-
 // ---- SELECT ----
-
-// The name a projected path comes back under: its last attribute name, with
-// the list indexes after it ("m.k[1]" is "k[1]").
-std::string ProjectedName(const expr::Path& path) {
-  size_t last = 0;
-  for (size_t i = 0; i < path.size(); ++i) {
-    if (std::holds_alternative<std::string>(path[i])) last = i;
-  }
-  std::string name = std::get<std::string>(path[last]);
-  for (size_t i = last + 1; i < path.size(); ++i) {
-    name += "[" + std::to_string(std::get<size_t>(path[i])) + "]";
-  }
-  return name;
-}
-
-Result<std::vector<expr::Path>> Projection(const partiql::Statement& s,
-                                           const expr::Bindings& bindings) {
-  std::vector<expr::Path> paths;
-  std::vector<std::string> names;
-  for (const expr::PathAst& p : s.projection) {
-    paths.push_back(expr::ResolvePath(p, bindings));
-    std::string name = ProjectedName(paths.back());
-    if (std::find(names.begin(), names.end(), name) != names.end()) {
-      return ValidationError("Duplicate identifiers in select clause: " + name);
-    }
-    names.push_back(std::move(name));
-  }
-  return paths;
-}
-
-// SELECT a, m.b: the values found, each under its projected name.
-Item Project(const Item& item, const std::vector<expr::Path>& paths) {
-  Item out;
-  for (const expr::Path& path : paths) {
-    if (const AttributeValue* v = expr::FindPath(item, path)) out.emplace(ProjectedName(path), *v);
-  }
-  return out;
-}
 
 std::string Hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -376,27 +440,36 @@ std::optional<std::string> Unhex(std::string_view hex) {
   return out;
 }
 
-// NextToken: the statement's fingerprint, then the last key read as JSON,
-// hex-encoded; a token of another statement does not match.
+// NextToken: the statement's fingerprint, the partition being read (the
+// index of its value; 0 for a Scan), then the last key read as JSON (empty
+// at a partition's start), hex-encoded. A token of another statement does
+// not match.
+struct TokenPosition {
+  uint32_t partition = 0;
+  Item last_key;
+};
+
 std::string Fingerprint(std::string_view statement) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string_view>{}(statement));
   return buf;
 }
 
-std::string EncodeToken(std::string_view statement, const Item& last_key) {
+std::string EncodeToken(std::string_view statement, const TokenPosition& at) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
-  WriteAttributeMap(last_key, w);
-  return Fingerprint(statement) + Hex(std::string_view(buf.GetString(), buf.GetSize()));
+  WriteAttributeMap(at.last_key, w);
+  char partition[12];
+  std::snprintf(partition, sizeof partition, "%08x", at.partition);
+  return Fingerprint(statement) + partition + Hex(std::string_view(buf.GetString(), buf.GetSize()));
 }
 
-Result<Item> DecodeToken(std::string_view statement, std::string_view token) {
+Result<TokenPosition> DecodeToken(std::string_view statement, std::string_view token) {
   const std::string fingerprint = Fingerprint(statement);
+  constexpr size_t kPartitionDigits = 8;
+  const size_t head = fingerprint.size() + kPartitionDigits;
   std::optional<std::string> json;
-  if (token.size() > fingerprint.size() && Unhex(token.substr(0, fingerprint.size()))) {
-    json = Unhex(token.substr(fingerprint.size()));
-  }
+  if (token.size() > head && Unhex(token.substr(0, head))) json = Unhex(token.substr(head));
   JsonDocument doc;
   if (!json || !ParseRequestBody(*json, 8, &doc) || !doc.IsObject()) {
     return ValidationError("Invalid NextToken");
@@ -404,35 +477,130 @@ Result<Item> DecodeToken(std::string_view statement, std::string_view token) {
   if (token.substr(0, fingerprint.size()) != fingerprint) {
     return ValidationError("NextToken does not match request");
   }
+  TokenPosition at;
+  at.partition = static_cast<uint32_t>(
+      std::stoul(std::string(token.substr(fingerprint.size(), kPartitionDigits)), nullptr, 16));
   auto key = DecodeAttributeMap(doc, ValueLayer::kCurrent);
   if (!key.ok()) return ValidationError("Invalid NextToken");
-  return std::move(key).value();
+  at.last_key = std::move(key).value();
+  return at;
 }
 
-// The key condition a SELECT's WHERE gives the target: an equality on the
-// partition key and, when one fits, a condition on the sort key.
-std::optional<expr::KeyCondition> KeyConditionOf(const Condition& where,
-                                                 const expr::Bindings& bindings,
-                                                 const core::KeySchema& key) {
-  if (key.multi_hash() || key.multi_range()) return std::nullopt;
-  std::vector<const Condition*> parts;
-  Conjuncts(where, parts);
-  std::optional<Condition> hash;
-  for (const Condition* c : parts) {
-    auto eq = Equality(*c);
-    if (eq && eq->first == key.hash.name && !hash) hash = *c;
+// Whether c fixes the partition key: "pk = v", "pk IN [v, ...]" or an OR of
+// such; the values' placeholders are added to out, in the order written.
+bool FixesPartition(const Condition& c, const std::string& hash, std::vector<std::string>& out) {
+  if (c.kind == Condition::Kind::kOr) {
+    for (const Condition& child : c.children) {
+      if (!FixesPartition(child, hash, out)) return false;
+    }
+    return true;
   }
-  if (!hash) return std::nullopt;
-  auto partition_only = expr::AnalyseKeyCondition(*hash, bindings, key);
+  if (auto eq = Equality(c)) {
+    if (eq->first != hash) return false;
+    out.push_back(eq->second);
+    return true;
+  }
+  if (c.kind != Condition::Kind::kIn || c.operands[0].kind != Operand::Kind::kPath ||
+      c.operands[0].path.elements.size() != 1 || c.operands[0].path.elements[0].name != hash) {
+    return false;
+  }
+  for (size_t i = 1; i < c.operands.size(); ++i) {
+    if (c.operands[i].kind != Operand::Kind::kValue) return false;
+    out.push_back(c.operands[i].value);
+  }
+  return true;
+}
+
+// One partition a SELECT queries: the partition key's value and the key
+// range read.
+struct Partition {
+  const AttributeValue* value;
+  KeyRange range;
+};
+
+// The key range of one partition: its equality and, when one of the WHERE's
+// conjuncts fits, a condition on the sort key.
+std::optional<KeyRange> PartitionRange(const std::string& placeholder,
+                                       const std::vector<const Condition*>& parts,
+                                       const expr::Bindings& bindings, const core::KeySchema& key) {
+  const Condition hash = EqualityOf(key.hash.name, placeholder);
+  auto partition_only = expr::AnalyseKeyCondition(hash, bindings, key);
   if (!partition_only.ok()) return std::nullopt;
   if (key.range) {
     for (const Condition* c : parts) {
       if (c->operands.empty()) continue;
-      auto both = expr::AnalyseKeyCondition(AndOf({*hash, *c}), bindings, key);
-      if (both.ok() && both->range) return std::move(both).value();
+      auto both = expr::AnalyseKeyCondition(AndOf({hash, *c}), bindings, key);
+      if (both.ok() && both->range) return KeyRangeOf(*both, key);
     }
   }
-  return std::move(partition_only).value();
+  return KeyRangeOf(*partition_only, key);
+}
+
+// Orders partition key values of one type (S, N or B).
+bool ValueLess(const AttributeValue& a, const AttributeValue& b) {
+  if (a.type() == core::ValueType::kN) return a.n().Compare(b.n()) < 0;
+  if (a.type() == core::ValueType::kS) return a.s() < b.s();
+  return a.b() < b.b();
+}
+
+// The partitions the WHERE fixes, without repeats; none: a Scan.
+std::vector<Partition> Partitions(const Condition& where, const expr::Bindings& bindings,
+                                  const core::KeySchema& key) {
+  if (key.multi_hash() || key.multi_range()) return {};
+  std::vector<const Condition*> parts;
+  Conjuncts(where, parts);
+  std::vector<std::string> values;
+  for (const Condition* c : parts) {
+    std::vector<std::string> fixed;
+    if (FixesPartition(*c, key.hash.name, fixed)) {
+      values = std::move(fixed);
+      break;
+    }
+  }
+  std::vector<Partition> out;
+  for (const std::string& v : values) {
+    auto range = PartitionRange(v, parts, bindings, key);
+    if (!range) return {};
+    const bool repeated = std::any_of(
+        out.begin(), out.end(), [&](const Partition& p) { return p.range.hash == range->hash; });
+    if (!repeated) out.push_back(Partition{&bindings.values->at(v), std::move(*range)});
+  }
+  return out;
+}
+
+// ORDER BY: only key attributes, and only with a WHERE fixing the partition
+// key. The sort key's term sets the direction (the partition key's, when it
+// is the only one); the partition key's term orders the partitions.
+Status ApplyOrderBy(const partiql::Statement& s, const core::KeySchema& key,
+                    std::vector<Partition>& partitions, bool* forward) {
+  if (!s.has_order_by) return Status::Ok();
+  if (!s.where) {
+    return ValidationError("Must have WHERE clause in the statement when using ORDER BY clause.");
+  }
+  for (const partiql::OrderKey& k : s.order_by) {
+    if (!key.Contains(k.name)) {
+      return ValidationError("Variable reference " + k.name +
+                             " in ORDER BY clause must be part of the primary key");
+    }
+  }
+  if (partitions.empty()) {
+    return ValidationError(
+        "Must have at least one non-optional hash key condition in WHERE clause when using ORDER "
+        "BY clause.");
+  }
+  std::optional<bool> hash_descending, range_descending;
+  for (const partiql::OrderKey& k : s.order_by) {
+    auto& slot = k.name == key.hash.name ? hash_descending : range_descending;
+    if (!slot) slot = k.descending;
+  }
+  if (hash_descending) {
+    std::stable_sort(
+        partitions.begin(), partitions.end(), [&](const Partition& a, const Partition& b) {
+          return *hash_descending ? ValueLess(*b.value, *a.value) : ValueLess(*a.value, *b.value);
+        });
+  }
+  *forward = !range_descending.value_or(hash_descending.value_or(false));
+  return Status::Ok();
 }
 
 Result<Target> SelectTarget(OpContext& ctx, const partiql::Statement& s, bool consistent) {
@@ -448,55 +616,113 @@ Result<Target> SelectTarget(OpContext& ctx, const partiql::Statement& s, bool co
   return target;
 }
 
-Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const partiql::Statement& s,
-                           core::ValueMap values) {
-  DYNAMO_ASSIGN_OR_RETURN(Target target, SelectTarget(ctx, s, r.consistent));
+// A SELECT ready to read: the plan of its first page, and its partitions.
+struct SelectPlan {
   ReadPlan plan{ReadKind::kScan};
-  plan.target = target;
-  plan.x.e.values = std::move(values);
-  const expr::Bindings bindings = plan.x.e.bindings();
+  std::vector<Partition> partitions;  // empty: a Scan
   std::optional<std::vector<expr::Path>> projection;
+  TokenPosition at;
+};
+
+Status PlanWhere(const partiql::Statement& s, SelectPlan& p) {
+  const expr::Bindings bindings = p.plan.x.e.bindings();
+  if (s.where) {
+    p.plan.x.filter =
+        std::make_shared<const expr::ParsedCondition>(expr::ParsedCondition{*s.where, {}});
+    DYNAMO_RETURN_IF_ERROR(
+        Bare(expr::ValidateCondition(*p.plan.x.filter, bindings, expr::ExpressionKind::kFilter)));
+    p.partitions = Partitions(*s.where, bindings, p.plan.target.key());
+    if (!p.partitions.empty()) p.plan.kind = ReadKind::kQuery;
+  }
+  return ApplyOrderBy(s, p.plan.target.key(), p.partitions, &p.plan.forward);
+}
+
+// A token names a partition of the statement, and a position within what it
+// reads there.
+Status PlanStart(const StatementRequest& r, SelectPlan& p) {
+  if (!r.next_token) return Status::Ok();
+  DYNAMO_ASSIGN_OR_RETURN(p.at, DecodeToken(r.statement, *r.next_token));
+  const size_t partitions = std::max<size_t>(p.partitions.size(), 1);
+  if (p.at.partition >= partitions) return ValidationError("Invalid NextToken");
+  if (p.at.last_key.empty()) {
+    if (p.plan.kind == ReadKind::kScan) return ValidationError("Invalid NextToken");
+    return Status::Ok();
+  }
+  const Target& target = p.plan.target;
+  if (!CheckStartShape(target, p.plan.kind, p.at.last_key).ok()) {
+    return ValidationError("Invalid NextToken");
+  }
+  auto position = StartPosition(target, p.plan.kind, p.at.last_key);
+  if (!position.ok() ||
+      (p.plan.kind == ReadKind::kQuery &&
+       !CheckStartWithinKeyRange(*position, p.partitions[p.at.partition].range).ok())) {
+    return ValidationError("Invalid NextToken");
+  }
+  p.plan.start = std::move(position).value();
+  return Status::Ok();
+}
+
+Result<SelectPlan> PlanSelect(OpContext& ctx, const StatementRequest& r,
+                              const partiql::Statement& s, core::ValueMap values) {
+  SelectPlan p;
+  DYNAMO_ASSIGN_OR_RETURN(p.plan.target, SelectTarget(ctx, s, r.consistent));
+  const Target& target = p.plan.target;
+  p.plan.x.e.values = std::move(values);
   if (!s.select_all) {
-    DYNAMO_ASSIGN_OR_RETURN(projection, Projection(s, bindings));
+    DYNAMO_ASSIGN_OR_RETURN(p.projection, Projection(s, p.plan.x.e.bindings()));
     // A GSI can only return what it projects.
     if (target.global && target.partial_index()) {
-      DYNAMO_RETURN_IF_ERROR(CheckGsiProjection(target, *projection));
+      DYNAMO_RETURN_IF_ERROR(CheckGsiProjection(target, *p.projection));
     }
     // Whole items (an LSI fetches what it does not project from the table),
     // projected below.
-    if (target.index && !target.global) plan.select = "ALL_ATTRIBUTES";
+    if (target.index && !target.global) p.plan.select = "ALL_ATTRIBUTES";
   }
-  if (s.where) {
-    plan.x.filter =
-        std::make_shared<const expr::ParsedCondition>(expr::ParsedCondition{*s.where, {}});
-    DYNAMO_RETURN_IF_ERROR(
-        Bare(expr::ValidateCondition(*plan.x.filter, bindings, expr::ExpressionKind::kFilter)));
-    if (auto kc = KeyConditionOf(*s.where, bindings, target.key())) {
-      plan.kind = ReadKind::kQuery;
-      plan.key_range = KeyRangeOf(*kc, target.key());
+  DYNAMO_RETURN_IF_ERROR(PlanWhere(s, p));
+  DYNAMO_RETURN_IF_ERROR(PlanStart(r, p));
+  p.plan.limit = r.limit.value_or(INT64_MAX);
+  p.plan.consistent = r.consistent;
+  return p;
+}
+
+// One page: of the Scan, or of the partitions in turn from the token's,
+// within one Limit and one 1 MB page.
+Result<Page> ReadPages(OpContext& ctx, SelectPlan& p, std::optional<TokenPosition>* next) {
+  if (p.partitions.empty()) {
+    DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, p.plan));
+    if (page.stopped) *next = TokenPosition{0, page.last_key};
+    return page;
+  }
+  Page total;
+  for (uint32_t i = p.at.partition; i < p.partitions.size(); ++i) {
+    p.plan.key_range = p.partitions[i].range;
+    DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, p.plan));
+    total.bytes += page.bytes;
+    total.scanned += page.scanned;
+    std::move(page.items.begin(), page.items.end(), std::back_inserter(total.items));
+    if (page.stopped) {
+      *next = TokenPosition{i, std::move(page.last_key)};
+      break;
     }
+    p.plan.start.reset();
+    p.plan.limit -= page.scanned;
+    p.plan.page_bytes -= std::min(p.plan.page_bytes, page.bytes);
   }
-  if (r.next_token) {
-    DYNAMO_ASSIGN_OR_RETURN(Item start, DecodeToken(r.statement, *r.next_token));
-    // A token names a position within what the statement reads, or none.
-    if (!CheckStartShape(target, plan.kind, start).ok())
-      return ValidationError("Invalid NextToken");
-    auto position = StartPosition(target, plan.kind, start);
-    if (!position.ok() ||
-        (plan.key_range && !CheckStartWithinKeyRange(*position, *plan.key_range).ok())) {
-      return ValidationError("Invalid NextToken");
-    }
-    plan.start = std::move(position).value();
-  }
-  plan.limit = r.limit.value_or(INT64_MAX);
-  plan.consistent = r.consistent;
-  DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, plan));
-  if (projection) {
-    for (Item& item : page.items) item = Project(item, *projection);
+  return total;
+}
+
+Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const partiql::Statement& s,
+                           core::ValueMap values) {
+  DYNAMO_ASSIGN_OR_RETURN(SelectPlan p, PlanSelect(ctx, r, s, std::move(values)));
+  std::optional<TokenPosition> next;
+  DYNAMO_ASSIGN_OR_RETURN(Page page, ReadPages(ctx, p, &next));
+  if (p.projection) {
+    for (Item& item : page.items) item = Project(item, *p.projection);
   }
   std::optional<std::string> token;
-  if (page.stopped) token = EncodeToken(r.statement, page.last_key);
-  Consumed consumed{target.table->name, ReadUnits(page.bytes, plan.consistent)};
+  if (next) token = EncodeToken(r.statement, *next);
+  const Target& target = p.plan.target;
+  Consumed consumed{target.table->name, ReadUnits(page.bytes, p.plan.consistent)};
   if (target.index) {
     consumed.indexes.push_back(IndexUnits{target.index->name, target.global, consumed.units});
     consumed.units = 0;
@@ -505,183 +731,38 @@ Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const part
                        &consumed);
 }
 
-}  // namespace
-
-Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req) {
-  DYNAMO_ASSIGN_OR_RETURN(StatementRequest r, ReadStatementRequest(req));
-  DYNAMO_ASSIGN_OR_RETURN(partiql::Statement s, partiql::Parse(r.statement));
-  DYNAMO_ASSIGN_OR_RETURN(core::ValueMap values, partiql::BindLiterals(s, r.parameters));
-  if (s.kind == partiql::Statement::Kind::kSelect) return Select(ctx, r, s, std::move(values));
+// An INSERT, UPDATE or DELETE on its own.
+Result<std::string> Write(OpContext& ctx, const StatementRequest& r, const partiql::Statement& s,
+                          core::ValueMap values) {
   auto table = ctx.ns->db->FindTable(s.table);
   if (!table) return core::ResourceNotFound();
-  WriteContext w{ctx, r.return_on_failure == "ALL_OLD", s, std::move(table), std::move(values)};
-  DYNAMO_ASSIGN_OR_RETURN(WriteOutcome done, s.kind == partiql::Statement::Kind::kInsert
-                                                 ? Insert(w)
-                                                 : UpdateOrDelete(w));
-  return ItemsResponse(done.returned, nullptr, ParseCapacityMode(r.capacity), &done.consumed);
-}
-
-namespace {
-
-// One member of a BatchExecuteStatement; error: its own refusal (a
-// constraint or a parameter), answered in its place.
-struct BatchMember {
-  std::string_view statement;
-  std::vector<AttributeValue> parameters;
-  bool return_old_on_failure = false;
-  std::optional<core::Error> error;
-};
-
-Result<std::vector<BatchMember>> ReadBatchRequest(const JsonValue& req,
-                                                  std::optional<std::string_view>* capacity) {
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* statements, GetArray(req, "Statements"));
-  DYNAMO_ASSIGN_OR_RETURN(*capacity, GetString(req, "ReturnConsumedCapacity"));
-  std::vector<BatchMember> members;
-  ConstraintErrors errors;
-  if (!statements) {
-    errors.NotNull("statements");
-  } else if (statements->Empty() || statements->Size() > 25) {
-    // AWS echoes an empty list as '[]' (recorded); a long one's echo is a guess.
-    errors.Add(std::string(statements->Empty() ? "[]" : "[...]"), "statements",
-               statements->Empty() ? "Member must have length greater than or equal to 1"
-                                   : "Member must have length less than or equal to 25");
-  }
-  CheckCapacityEnum(*capacity, errors);
-  DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
-  for (const JsonValue& m : statements->GetArray()) {
-    if (!m.IsObject()) return core::Error{core::ErrorCode::kSerialization, ""};
-    auto one = ReadStatementRequest(m);
-    if (!one.ok() && one.error().code != core::ErrorCode::kValidation) return one.error();
-    if (!one.ok()) {
-      members.push_back(BatchMember{{}, {}, false, one.error()});
-      continue;
+  DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<PreparedWrite> p,
+                          PrepareWrite(s, std::move(values), table, /*defer_key_errors=*/false));
+  auto applied = ApplyOne(*ctx.ns->db, WriteMutation(*p, r.return_old_on_failure()));
+  if (!applied.ok()) {
+    if (s.kind == partiql::Statement::Kind::kInsert &&
+        applied.error().code == core::ErrorCode::kConditionalCheckFailed) {
+      return DuplicateItem();
     }
-    members.push_back(BatchMember{one->statement, std::move(one->parameters),
-                                  one->return_on_failure == "ALL_OLD", std::nullopt});
+    return applied.error();
   }
-  return members;
-}
-
-// The short code of an error in a batch response.
-std::string_view BatchCode(core::ErrorCode code) {
-  switch (code) {
-    case core::ErrorCode::kConditionalCheckFailed:
-      return "ConditionalCheckFailed";
-    case core::ErrorCode::kDuplicateItem:
-      return "DuplicateItem";
-    case core::ErrorCode::kResourceNotFound:
-      return "ResourceNotFound";
-    case core::ErrorCode::kValidation:
-      return "ValidationError";
-    case core::ErrorCode::kTransactionConflict:
-      return "TransactionConflict";
-    case core::ErrorCode::kItemCollectionSizeLimitExceeded:
-      return "ItemCollectionSizeLimitExceeded";
-    default:
-      return "InternalServerError";
-  }
-}
-
-// A batch SELECT reads one item by its full primary key.
-Result<std::optional<Item>> BatchSelect(OpContext& ctx, const partiql::Statement& s,
-                                        const core::ValueMap& values,
-                                        const std::shared_ptr<const storage::TableDef>& t) {
-  auto refuse = [] {
-    return ValidationError(
-        "Select statements within BatchExecuteStatement must specify the primary key in the "
-        "where clause.");
-  };
-  if (s.index || !s.where) return refuse();
-  const expr::Bindings bindings{nullptr, &values};
-  DYNAMO_RETURN_IF_ERROR(Bare(expr::ValidateCondition(expr::ParsedCondition{*s.where, {}}, bindings,
-                                                      expr::ExpressionKind::kFilter)));
-  auto where = SplitKey(*s.where, values, t->key);
-  if (!where.ok()) return refuse();
-  DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(*t, where->key));
-  DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(*t, where->key, ""));
-  DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, ctx.ns->db->GetItem(t->id, key));
-  if (item && !where->rest.empty() &&
-      !expr::EvaluateCondition(AndOf(std::move(where->rest)), bindings, *item)) {
-    item.reset();
-  }
-  if (item && !s.select_all) {
-    DYNAMO_ASSIGN_OR_RETURN(std::vector<expr::Path> paths, Projection(s, bindings));
-    item = Project(*item, paths);
-  }
-  return item;
-}
-
-// Runs one member; writes its response entry.
-void RunBatchMember(OpContext& ctx, const BatchMember& m, const Result<partiql::Statement>& parsed,
-                    JsonWriter& w) {
-  w.StartObject();
-  auto fail = [&](const core::Error& e, const std::string* table) {
-    w.Key("Error");
-    w.StartObject();
-    w.Key("Code");
-    w.String(BatchCode(e.code).data(), static_cast<rapidjson::SizeType>(BatchCode(e.code).size()));
-    w.Key("Message");
-    w.String(e.message);
-    w.EndObject();
-    // The table is named when the statement ran and failed on the item.
-    if (table && e.code != core::ErrorCode::kValidation) {
-      w.Key("TableName");
-      w.String(*table);
-    }
-    w.EndObject();
-  };
-  if (m.error) return fail(*m.error, nullptr);
-  if (!parsed.ok()) return fail(parsed.error(), nullptr);
-  const partiql::Statement& s = *parsed;
-  auto values = partiql::BindLiterals(s, m.parameters);
-  if (!values.ok()) return fail(values.error(), nullptr);
-  auto t = ctx.ns->db->FindTable(s.table);
-  if (!t) return fail(core::ResourceNotFound(), nullptr);
-  std::optional<Item> item;
-  if (s.kind == partiql::Statement::Kind::kSelect) {
-    auto read = BatchSelect(ctx, s, *values, t);
-    if (!read.ok()) return fail(read.error(), &s.table);
-    item = std::move(read).value();
-  } else {
-    WriteContext wc{ctx, m.return_old_on_failure, s, t, std::move(values).value()};
-    auto written = s.kind == partiql::Statement::Kind::kInsert ? Insert(wc) : UpdateOrDelete(wc);
-    if (!written.ok()) return fail(written.error(), &s.table);
-    if (!written->returned.empty()) item = std::move(written->returned.front());
-  }
-  w.Key("TableName");
-  w.String(s.table);
-  if (item) {
-    w.Key("Item");
-    WriteAttributeMap(*item, w);
-  }
-  w.EndObject();
+  const Consumed consumed = WriteConsumed(*table, *applied);
+  return ItemsResponse(Returned(s, *applied, p->e), nullptr, ParseCapacityMode(r.capacity),
+                       &consumed);
 }
 
 }  // namespace
+}  // namespace pql
 
-Result<std::string> BatchExecuteStatement(OpContext& ctx, const JsonValue& req) {
-  std::optional<std::string_view> capacity;
-  DYNAMO_ASSIGN_OR_RETURN(std::vector<BatchMember> members, ReadBatchRequest(req, &capacity));
-  std::vector<Result<partiql::Statement>> parsed;
-  bool reads = false, writes = false;
-  for (const BatchMember& m : members) {
-    parsed.push_back(m.error ? Result<partiql::Statement>(*m.error) : partiql::Parse(m.statement));
-    if (parsed.back().ok()) {
-      (parsed.back()->kind == partiql::Statement::Kind::kSelect ? reads : writes) = true;
-    }
-  }
-  if (reads && writes) {
-    return ValidationError("Read and write requests together in the same batch is not supported.");
-  }
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  w.Key("Responses");
-  w.StartArray();
-  for (size_t i = 0; i < members.size(); ++i) RunBatchMember(ctx, members[i], parsed[i], w);
-  w.EndArray();
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req) {
+  using pql::partiql::Statement;
+  DYNAMO_ASSIGN_OR_RETURN(pql::StatementRequest r, pql::ReadStatementRequest(req));
+  DYNAMO_ASSIGN_OR_RETURN(std::shared_ptr<const Statement> s,
+                          pql::ParseStatement(ctx, r.statement));
+  if (s->kind == Statement::Kind::kExists) return pql::ExistsOutsideTransaction();
+  DYNAMO_ASSIGN_OR_RETURN(core::ValueMap values, pql::partiql::BindLiterals(*s, r.parameters));
+  if (s->kind == Statement::Kind::kSelect) return pql::Select(ctx, r, *s, std::move(values));
+  return pql::Write(ctx, r, *s, std::move(values));
 }
 
 }  // namespace dynamo::server

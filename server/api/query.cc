@@ -757,7 +757,7 @@ Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan) {
         }
       }
     }
-    page.stopped = page.scanned >= plan.limit || page.bytes >= kPageBytes;
+    page.stopped = page.scanned >= plan.limit || page.bytes >= plan.page_bytes;
     return !page.stopped;
   };
   storage::Database& db = *ctx.ns->db;

@@ -58,6 +58,7 @@ struct ReadPlan {
   HashRange segment;                  // Scan
   std::optional<storage::Position> start;
   int64_t limit = INT64_MAX;
+  size_t page_bytes = kPageBytes;  // what the page may still read
   bool consistent = false;
   bool forward = true;
 };
@@ -90,7 +91,7 @@ core::Result<storage::Position> StartPosition(const Target& t, ReadKind kind,
                                               const core::Item& start);
 
 // Limit counts items before the filter; the page stops at Limit or after the
-// item that crosses 1 MB.
+// item that crosses page_bytes (1 MB).
 core::Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan);
 
 }  // namespace dynamo::server

@@ -21,6 +21,7 @@
 #include "server/api/keys.h"
 #include "server/api/mutations.h"
 #include "server/api/operations.h"
+#include "server/api/transact.h"
 #include "server/api/values_json.h"
 #include "storage/database.h"
 #include "storage/index.h"
@@ -70,36 +71,6 @@ void Canonical(const JsonValue& v, std::string* out) {
     v.Accept(w);
     out->append(buf.GetString(), buf.GetSize());
   }
-}
-
-Error Cancelled(std::vector<CancellationReason> reasons) {
-  std::string codes;
-  for (size_t i = 0; i < reasons.size(); ++i) codes += (i ? ", " : "") + reasons[i].code;
-  Error e{ErrorCode::kTransactionCanceled,
-          "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
-              codes + "]"};
-  auto d = std::make_shared<core::ErrorDetails>();
-  d->cancellation_reasons = std::move(reasons);
-  e.details = std::move(d);
-  return e;
-}
-
-CancellationReason NoneReason() { return CancellationReason{"None", std::nullopt, std::nullopt}; }
-CancellationReason ConflictReason() {
-  return CancellationReason{"TransactionConflict", "Transaction is ongoing for the item.",
-                            std::nullopt};
-}
-CancellationReason ValidationReason(std::string message) {
-  return CancellationReason{"ValidationError", std::move(message), std::nullopt};
-}
-
-// The reason for a refused action of the write path: a failed condition
-// (with the item when it was asked for), or a validation error.
-CancellationReason ReasonFor(const Error& error) {
-  if (error.code != ErrorCode::kConditionalCheckFailed) return ValidationReason(error.message);
-  CancellationReason r{"ConditionalCheckFailed", "The conditional request failed", std::nullopt};
-  if (error.details && error.details->item) r.item = error.details->item;
-  return r;
 }
 
 // TransactItems: present, 1..100 elements.
@@ -339,15 +310,7 @@ Result<std::unique_ptr<storage::ItemLockGuard>> LockActionItems(
     lock_keys.push_back(storage::ItemLockKey(actions[i].info->id, *actions[i].key));
     lock_action.push_back(i);
   }
-  storage::ItemLocks& locks = ctx.ns->db->locks();
-  const uint64_t owner = locks.NewOwner();
-  std::vector<size_t> conflicts = locks.TryLockAll(lock_keys, owner);
-  if (!conflicts.empty()) {
-    std::vector<CancellationReason> reasons(actions.size(), NoneReason());
-    for (size_t c : conflicts) reasons[lock_action[c]] = ConflictReason();
-    return Cancelled(std::move(reasons));
-  }
-  return std::make_unique<storage::ItemLockGuard>(&locks, std::move(lock_keys), owner);
+  return LockTransactionItems(ctx, actions.size(), std::move(lock_keys), lock_action);
 }
 
 // Phase two: every condition checked, then every write applied, in one
@@ -361,7 +324,7 @@ Result<CapacityTally> ApplyActions(OpContext& ctx, std::vector<Action>& actions,
   if (!applied.committed) {
     std::vector<CancellationReason> reasons(actions.size(), NoneReason());
     for (const auto& f : applied.failures) reasons[f.index] = ReasonFor(f.error);
-    return Cancelled(std::move(reasons));
+    return TransactionCancelled(std::move(reasons));
   }
   CapacityTally tally;
   for (size_t i = 0; i < actions.size(); ++i) {
@@ -372,38 +335,6 @@ Result<CapacityTally> ApplyActions(OpContext& ctx, std::vector<Action>& actions,
               kTransactionFactor);
   }
   return tally;
-}
-
-// ClientRequestToken bookkeeping: the token is released when the request
-// ends, remembered on success.
-struct TokenFinisher {
-  OpContext& ctx;
-  std::optional<std::string_view> token;
-  bool success = false;
-  ~TokenFinisher() {
-    if (token) ctx.ns->tokens->Finish(std::string(*token), success, ctx.api->Now());
-  }
-};
-
-// Idempotency: whether the same token and the same request already succeeded
-// (a replay, which executes nothing).
-Result<bool> BeginToken(OpContext& ctx, const JsonValue& req, std::string_view token) {
-  std::string canonical;
-  Canonical(req, &canonical);
-  switch (ctx.ns->tokens->Begin(std::string(token), canonical, ctx.api->Now())) {
-    case IdempotencyTokens::Outcome::kReplay:
-      return true;
-    case IdempotencyTokens::Outcome::kMismatch:
-      return Error{ErrorCode::kIdempotentParameterMismatch,
-                   "Transaction with the same ClientRequestToken but different parameters has "
-                   "already been submitted"};
-    case IdempotencyTokens::Outcome::kInProgress:
-      return Error{ErrorCode::kTransactionInProgress,
-                   "Transaction from previous request is still in progress"};
-    case IdempotencyTokens::Outcome::kNew:
-      break;
-  }
-  return false;
 }
 
 std::string TransactWriteResponse(CapacityMode mode, const std::vector<Consumed>& consumed) {
@@ -517,21 +448,15 @@ core::Status PrepareGets(OpContext& ctx, std::vector<GetAction>& gets) {
 // A key error stops at its Get; reading an item that an in-flight write
 // transaction holds is a conflict.
 core::Status CheckGetsCanRun(OpContext& ctx, const std::vector<GetAction>& gets) {
-  std::vector<CancellationReason> reasons(gets.size(), NoneReason());
-  bool cancelled = false;
+  std::vector<TransactionRead> reads(gets.size());
   for (size_t i = 0; i < gets.size(); ++i) {
     if (gets[i].key_error) {
-      reasons[i] = ValidationReason(*gets[i].key_error);
-      cancelled = true;
-      break;
-    }
-    if (ctx.ns->db->locks().IsLocked(storage::ItemLockKey(gets[i].info->id, *gets[i].key))) {
-      reasons[i] = ConflictReason();
-      cancelled = true;
+      reads[i].key_error = &gets[i].key_error;
+    } else {
+      reads[i].lock_key = storage::ItemLockKey(gets[i].info->id, *gets[i].key);
     }
   }
-  if (cancelled) return Cancelled(std::move(reasons));
-  return core::Status::Ok();
+  return CheckTransactionReads(ctx, reads);
 }
 
 std::string TransactGetResponse(const TransactGetRequest& r,
@@ -570,6 +495,105 @@ std::string TransactGetResponse(const TransactGetRequest& r,
 
 }  // namespace
 
+Error TransactionCancelled(std::vector<CancellationReason> reasons) {
+  std::string codes;
+  for (size_t i = 0; i < reasons.size(); ++i) codes += (i ? ", " : "") + reasons[i].code;
+  Error e{ErrorCode::kTransactionCanceled,
+          "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
+              codes + "]"};
+  auto d = std::make_shared<core::ErrorDetails>();
+  d->cancellation_reasons = std::move(reasons);
+  e.details = std::move(d);
+  return e;
+}
+
+CancellationReason NoneReason() { return CancellationReason{"None", std::nullopt, std::nullopt}; }
+CancellationReason ConflictReason() {
+  return CancellationReason{"TransactionConflict", "Transaction is ongoing for the item.",
+                            std::nullopt};
+}
+CancellationReason ValidationReason(std::string message) {
+  return CancellationReason{"ValidationError", std::move(message), std::nullopt};
+}
+
+CancellationReason ReasonFor(const Error& error) {
+  if (error.code != ErrorCode::kConditionalCheckFailed) return ValidationReason(error.message);
+  CancellationReason r{"ConditionalCheckFailed", "The conditional request failed", std::nullopt};
+  if (error.details && error.details->item) r.item = error.details->item;
+  return r;
+}
+
+core::Status CheckTransactionReads(OpContext& ctx, const std::vector<TransactionRead>& reads) {
+  std::vector<CancellationReason> reasons(reads.size(), NoneReason());
+  bool cancelled = false;
+  for (size_t i = 0; i < reads.size(); ++i) {
+    if (reads[i].key_error && *reads[i].key_error) {
+      reasons[i] = ValidationReason(**reads[i].key_error);
+      cancelled = true;
+      break;
+    }
+    if (ctx.ns->db->locks().IsLocked(reads[i].lock_key)) {
+      reasons[i] = ConflictReason();
+      cancelled = true;
+    }
+  }
+  if (cancelled) return TransactionCancelled(std::move(reasons));
+  return core::Status::Ok();
+}
+
+core::Status CheckDistinctItems(const std::vector<std::string>& lock_keys) {
+  std::set<std::string_view> seen;
+  for (const std::string& k : lock_keys) {
+    if (!seen.insert(k).second) {
+      return ValidationError("Transaction request cannot include multiple operations on one item");
+    }
+  }
+  return core::Status::Ok();
+}
+
+Result<std::unique_ptr<storage::ItemLockGuard>> LockTransactionItems(
+    OpContext& ctx, size_t action_count, std::vector<std::string> lock_keys,
+    const std::vector<size_t>& key_action) {
+  storage::ItemLocks& locks = ctx.ns->db->locks();
+  const uint64_t owner = locks.NewOwner();
+  std::vector<size_t> conflicts = locks.TryLockAll(lock_keys, owner);
+  if (!conflicts.empty()) {
+    std::vector<CancellationReason> reasons(action_count, NoneReason());
+    for (size_t c : conflicts) reasons[key_action[c]] = ConflictReason();
+    return TransactionCancelled(std::move(reasons));
+  }
+  return std::make_unique<storage::ItemLockGuard>(&locks, std::move(lock_keys), owner);
+}
+
+void HoldTransaction(OpContext& ctx) {
+  if (ctx.api->options().transaction_hold_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ctx.api->options().transaction_hold_ms));
+  }
+}
+
+TokenFinisher::~TokenFinisher() {
+  if (token) ctx.ns->tokens->Finish(std::string(*token), success, ctx.api->Now());
+}
+
+Result<bool> BeginToken(OpContext& ctx, const JsonValue& req, std::string_view token) {
+  std::string canonical;
+  Canonical(req, &canonical);
+  switch (ctx.ns->tokens->Begin(std::string(token), canonical, ctx.api->Now())) {
+    case IdempotencyTokens::Outcome::kReplay:
+      return true;
+    case IdempotencyTokens::Outcome::kMismatch:
+      return Error{ErrorCode::kIdempotentParameterMismatch,
+                   "Transaction with the same ClientRequestToken but different parameters has "
+                   "already been submitted"};
+    case IdempotencyTokens::Outcome::kInProgress:
+      return Error{ErrorCode::kTransactionInProgress,
+                   "Transaction from previous request is still in progress"};
+    case IdempotencyTokens::Outcome::kNew:
+      break;
+  }
+  return false;
+}
+
 Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(TransactWriteRequest r, ReadTransactWriteRequest(req));
   DYNAMO_RETURN_IF_ERROR(CheckTransactWriteConstraints(r));
@@ -586,10 +610,7 @@ Result<std::string> TransactWriteItems(OpContext& ctx, const JsonValue& req) {
   }
   DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<storage::ItemLockGuard> guard,
                           LockActionItems(ctx, r.actions));
-  if (ctx.api->options().transaction_hold_ms > 0) {
-    // Test setting: keep the transaction in flight so conflicts are reproducible.
-    std::this_thread::sleep_for(std::chrono::milliseconds(ctx.api->options().transaction_hold_ms));
-  }
+  HoldTransaction(ctx);
   DYNAMO_ASSIGN_OR_RETURN(CapacityTally tally, ApplyActions(ctx, r.actions, guard->owner()));
   finisher.success = true;
   return TransactWriteResponse(ParseCapacityMode(r.capacity),

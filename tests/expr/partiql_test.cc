@@ -81,8 +81,37 @@ TEST(PartiqlTest, GrammarAndRefusals) {
       {R"(DELETE FROM "T" WHERE pk = 'a' RETURNING ALL NEW *)",
        "RETURNING clause in DELETE statement only supports ALL OLD *"},
       {R"(UPDATE "T" WHERE pk = 'a')", "Statement wasn't well formed, can't be processed: "},
+      {R"(SELECT * FROM "T" WHERE pk = 'a' ORDER BY sk DESC, pk)", "OK"},
+      {R"(SELECT * FROM "T" WHERE pk = 'a' ORDER sk)",
+       "Statement wasn't well formed, can't be processed: "},
+      {R"(from "T" where pk = 'a' and v = 1 set v = 2 remove w returning all new *)", "OK"},
+      {R"(FROM "T"."i" WHERE pk = 'a' SET v = 2)", "This operation is not supported on an index"},
+      {R"(FROM "T" WHERE pk = 'a')", "Statement wasn't well formed, can't be processed: "},
+      {R"(EXISTS(SELECT * FROM "T" WHERE pk = 'a' AND v = 1))", "OK"},
+      {R"(EXISTS SELECT * FROM "T")", "Statement wasn't well formed, can't be processed: "},
+      {R"(EXISTS(DELETE FROM "T" WHERE pk = 'a'))",
+       "Statement wasn't well formed, can't be processed: "},
   };
   for (const auto& c : cases) EXPECT_EQ(Outcome(c.text), c.outcome) << c.text;
+}
+
+TEST(PartiqlTest, OrderByExistsAndFromFirstUpdateParts) {
+  auto s = *Parse(R"(SELECT * FROM T WHERE pk = 'a' ORDER BY sk DESC, pk ASC)");
+  ASSERT_TRUE(s.has_order_by);
+  ASSERT_EQ(s.order_by.size(), 2u);
+  EXPECT_EQ(s.order_by[0].name, "sk");
+  EXPECT_TRUE(s.order_by[0].descending);
+  EXPECT_EQ(s.order_by[1].name, "pk");
+  EXPECT_FALSE(s.order_by[1].descending);
+  auto e = *Parse(R"(EXISTS(SELECT * FROM "T" WHERE pk = ? AND v = 1))");
+  EXPECT_EQ(e.kind, Statement::Kind::kExists);
+  EXPECT_EQ(e.table, "T");
+  EXPECT_EQ(e.parameter_count, 1u);
+  ASSERT_TRUE(e.where.has_value());
+  auto u = *Parse(R"(FROM "T" WHERE pk = 'a' SET v = 2 REMOVE w RETURNING MODIFIED OLD *)");
+  EXPECT_EQ(u.kind, Statement::Kind::kUpdate);
+  EXPECT_EQ(u.actions.size(), 2u);
+  EXPECT_EQ(u.returning, Returning::kModifiedOld);
 }
 
 TEST(PartiqlTest, ParsedPartsAndParameters) {

@@ -186,5 +186,249 @@ TEST_F(PartiqlApiTest, WritesReportCapacityAndGsisReturnOnlyWhatTheyProject) {
             R"({"Items":[{"g":{"S":"x"},"pk":{"S":"a"}}]})");
 }
 
+TEST_F(PartiqlApiTest, PartitionListsQueryEachPartitionInTurnAndOrderByOrdersThem) {
+  for (const char* pk : {"a", "b", "c"}) {
+    for (int sk = 1; sk <= 3; ++sk) {
+      ASSERT_EQ(Run(std::string("INSERT INTO tab VALUE {'pk': '") + pk +
+                    "', 'sk': " + std::to_string(sk) + "}"),
+                R"({"Items":[]})");
+    }
+  }
+  auto keys = [&](const std::string& statement) {
+    std::string out, token;
+    for (int page = 0; page < 20; ++page) {
+      std::string body = R"({"Limit":2,"Statement":")" + statement + "\"";
+      if (!token.empty()) body += R"(,"NextToken":")" + token + "\"";
+      ApiResponse r = Call("ExecuteStatement", body + "}");
+      if (r.status != 200) return Outcome("ExecuteStatement", body + "}");
+      JsonDocument doc;
+      doc.Parse(r.body.c_str());
+      for (const auto& item : doc["Items"].GetArray()) {
+        out += std::string(item["pk"]["S"].GetString()) + item["sk"]["N"].GetString() + " ";
+      }
+      if (!doc.HasMember("NextToken")) break;
+      token = doc["NextToken"].GetString();
+    }
+    return out;
+  };
+  const struct {
+    const char* statement;
+    const char* expected;
+  } cases[] = {
+      {"SELECT * FROM tab WHERE pk IN ['c', 'a', 'c']", "c1 c2 c3 a1 a2 a3 "},
+      {"SELECT * FROM tab WHERE (pk = 'b' OR pk = 'a') AND sk >= 2", "b2 b3 a2 a3 "},
+      {"SELECT * FROM tab WHERE pk IN ['c', 'a'] AND sk > 1 ORDER BY pk", "a2 a3 c2 c3 "},
+      {"SELECT * FROM tab WHERE pk IN ['a', 'c'] ORDER BY pk DESC", "c3 c2 c1 a3 a2 a1 "},
+      {"SELECT * FROM tab WHERE pk = 'b' ORDER BY sk DESC", "b3 b2 b1 "},
+      {"SELECT * FROM tab WHERE pk IN ['b', 'zz'] ORDER BY pk, sk DESC", "b3 b2 b1 "},
+      {"SELECT * FROM tab ORDER BY sk",
+       "ValidationException: Must have WHERE clause in the statement when using ORDER BY clause."},
+      {"SELECT * FROM tab WHERE sk = 1 ORDER BY sk",
+       "ValidationException: Must have at least one non-optional hash key condition in WHERE "
+       "clause when using ORDER BY clause."},
+      {"SELECT * FROM tab WHERE pk = 'a' ORDER BY v",
+       "ValidationException: Variable reference v in ORDER BY clause must be part of the primary "
+       "key"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(keys(c.statement), c.expected) << c.statement;
+}
+
+TEST_F(PartiqlApiTest, BatchReportsCapacityPerTable) {
+  ApiResponse writes = Call("BatchExecuteStatement", R"({"ReturnConsumedCapacity":"TOTAL",
+      "Statements":[{"Statement":"INSERT INTO tab VALUE {'pk': 'a', 'sk': 1}"},
+      {"Statement":"INSERT INTO hashonly VALUE {'pk': 'a'}"},
+      {"Statement":"INSERT INTO tab VALUE {'pk': 'b', 'sk': 1}"}]})");
+  EXPECT_EQ(writes.body,
+            R"({"Responses":[{"TableName":"tab"},{"TableName":"hashonly"},{"TableName":"tab"}],)"
+            R"("ConsumedCapacity":[{"TableName":"hashonly","CapacityUnits":1.0},)"
+            R"({"TableName":"tab","CapacityUnits":2.0}]})");
+  ApiResponse reads = Call("BatchExecuteStatement", R"({"ReturnConsumedCapacity":"TOTAL",
+      "Statements":[{"Statement":"SELECT pk FROM tab WHERE pk = 'a' AND sk = 1"},
+      {"Statement":"SELECT pk FROM tab WHERE pk = 'zz' AND sk = 1","ConsistentRead":true}]})");
+  EXPECT_EQ(reads.body,
+            R"({"Responses":[{"TableName":"tab","Item":{"pk":{"S":"a"}}},{"TableName":"tab"}],)"
+            R"("ConsumedCapacity":[{"TableName":"tab","CapacityUnits":1.5}]})");
+  ApiResponse failed = Call("BatchExecuteStatement", R"({"ReturnConsumedCapacity":"TOTAL",
+      "Statements":[{"Statement":"INSERT INTO tab VALUE {'pk': 'a', 'sk': 1}"}]})");
+  EXPECT_EQ(failed.body,
+            R"({"Responses":[{"Error":{"Code":"DuplicateItem","Message":"Duplicate primary key )"
+            R"(exists in table"},"TableName":"tab"}]})");
+}
+
+class PartiqlTransactionTest : public PartiqlApiTest {
+ protected:
+  // ExecuteTransaction of the statements (JSON members, without the brackets).
+  std::string Transact(const std::string& members, const std::string& extra = "") {
+    const std::string body = R"({"TransactStatements":[)" + members + "]" + extra + "}";
+    ApiResponse r = Call("ExecuteTransaction", body);
+    if (r.status == 200) return r.body;
+    return Outcome("ExecuteTransaction", body) + " " + Reasons(r.body);
+  }
+  static std::string Reasons(const std::string& body) {
+    JsonDocument doc;
+    doc.Parse(body.c_str());
+    if (doc.HasParseError() || !doc.HasMember("CancellationReasons")) return "";
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    doc["CancellationReasons"].Accept(w);
+    return buf.GetString();
+  }
+  std::string Item(const std::string& pk, int sk) {
+    return Run("SELECT * FROM tab WHERE pk = '" + pk + "' AND sk = " + std::to_string(sk));
+  }
+};
+
+TEST_F(PartiqlTransactionTest, WritesApplyAllOrNothing) {
+  ASSERT_EQ(Run("INSERT INTO tab VALUE {'pk': 'a', 'sk': 1, 'n': 1, 'st': 'open'}"),
+            R"({"Items":[]})");
+  const struct {
+    std::string members;
+    std::string expected;
+  } cases[] = {
+      {R"({"Statement":"INSERT INTO tab VALUE {'pk': 'b', 'sk': 1}"},
+          {"Statement":"UPDATE tab SET n = n + 1 WHERE pk = 'a' AND sk = 1 AND n = 99"})",
+       R"(TransactionCanceledException: Transaction cancelled, please refer cancellation reasons )"
+       R"(for specific reasons [None, ConditionalCheckFailed] [{"Code":"None"},)"
+       R"({"Code":"ConditionalCheckFailed","Message":"The conditional request failed"}])"},
+      {R"({"Statement":"INSERT INTO tab VALUE {'pk': 'a', 'sk': 1}"},
+          {"Statement":"UPDATE tab SET n = 5 WHERE pk = 'zz' AND sk = 1"},
+          {"Statement":"DELETE FROM tab WHERE pk = 'a' AND sk = 'x'"})",
+       R"(TransactionCanceledException: Transaction cancelled, please refer cancellation reasons )"
+       R"(for specific reasons [DuplicateItem, ConditionalCheckFailed, ValidationError] )"
+       R"([{"Code":"DuplicateItem","Message":"Duplicate primary key exists in table"},)"
+       R"({"Code":"ConditionalCheckFailed","Message":"The conditional request failed"},)"
+       R"({"Code":"ValidationError","Message":"Key attribute's data type should match its data )"
+       R"(type in table's schema: Key sk"}])"},
+      {R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND sk = 1 AND st = 'shut')"},
+          {"Statement":"INSERT INTO tab VALUE {'pk': 'b', 'sk': 1}"})j",
+       R"(TransactionCanceledException: Transaction cancelled, please refer cancellation reasons )"
+       R"(for specific reasons [ConditionalCheckFailed, None] [{"Code":"ConditionalCheckFailed",)"
+       R"("Message":"The conditional request failed"},{"Code":"None"}])"},
+      {R"({"Statement":"UPDATE tab SET n = 7 WHERE pk = 'a' AND sk = 1 AND n = 0",
+           "ReturnValuesOnConditionCheckFailure":"ALL_OLD"})",
+       R"(TransactionCanceledException: Transaction cancelled, please refer cancellation reasons )"
+       R"(for specific reasons [ConditionalCheckFailed] [{"Item":{"n":{"N":"1"},"pk":{"S":"a"},)"
+       R"("sk":{"N":"1"},"st":{"S":"open"}},"Code":"ConditionalCheckFailed",)"
+       R"("Message":"The conditional request failed"}])"},
+      {R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND sk = 1 AND st = 'open')"},
+          {"Statement":"INSERT INTO tab VALUE {'pk': ?, 'sk': 1}","Parameters":[{"S":"b"}]},
+          {"Statement":"FROM tab WHERE pk = 'c' AND sk = 1 SET n = 1"})j",
+       R"(TransactionCanceledException: Transaction cancelled, please refer cancellation reasons )"
+       R"(for specific reasons [None, None, ConditionalCheckFailed] [{"Code":"None"},)"
+       R"({"Code":"None"},{"Code":"ConditionalCheckFailed","Message":"The conditional request )"
+       R"(failed"}])"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(Transact(c.members), c.expected) << c.members;
+  EXPECT_EQ(Item("b", 1), R"({"Items":[]})");
+  EXPECT_EQ(Item("a", 1),
+            R"({"Items":[{"n":{"N":"1"},"pk":{"S":"a"},"sk":{"N":"1"},"st":{"S":"open"}}]})");
+  EXPECT_EQ(
+      Transact(
+          R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND sk = 1 AND st = 'open')"},
+          {"Statement":"INSERT INTO tab VALUE {'pk': 'b', 'sk': 1}"},
+          {"Statement":"FROM tab WHERE pk = 'b' AND sk = 1 AND n = 1 SET n = 2"},
+          {"Statement":"DELETE FROM tab WHERE pk = 'zz' AND sk = 1 AND n = 3"})j"),
+      "ValidationException: Transaction request cannot include multiple operations on one "
+      "item ");
+  EXPECT_EQ(
+      Transact(
+          R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND sk = 1 AND st = 'open')"},
+          {"Statement":"INSERT INTO tab VALUE {'pk': 'b', 'sk': 1}"},
+          {"Statement":"UPDATE tab SET n = n + 1 WHERE pk = 'b' AND sk = 2"},
+          {"Statement":"DELETE FROM tab WHERE pk = 'zz' AND sk = 1 AND n = 3"})j",
+          R"(,"ReturnConsumedCapacity":"TOTAL")"),
+      "TransactionCanceledException: Transaction cancelled, please refer cancellation "
+      "reasons for specific reasons [None, None, ConditionalCheckFailed, None] "
+      R"([{"Code":"None"},{"Code":"None"},{"Code":"ConditionalCheckFailed","Message":"The )"
+      R"(conditional request failed"},{"Code":"None"}])");
+  EXPECT_EQ(
+      Transact(
+          R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND sk = 1 AND st = 'open')"},
+          {"Statement":"INSERT INTO tab VALUE {'pk': 'b', 'sk': 1}"},
+          {"Statement":"DELETE FROM tab WHERE pk = 'zz' AND sk = 1 AND n = 3"})j",
+          R"(,"ReturnConsumedCapacity":"TOTAL")"),
+      R"({"Responses":[],"ConsumedCapacity":[{"TableName":"tab","CapacityUnits":6.0,)"
+      R"("WriteCapacityUnits":6.0}]})");
+  EXPECT_EQ(Item("b", 1), R"({"Items":[{"pk":{"S":"b"},"sk":{"N":"1"}}]})");
+}
+
+TEST_F(PartiqlTransactionTest, RefusalsNameTheirStatement) {
+  const struct {
+    std::string members;
+    std::string expected;
+  } cases[] = {
+      {R"({"Statement":"SELECT * FROM tab WHERE pk = 'a' AND sk = 1"},
+          {"Statement":"DELETE FROM tab WHERE pk = 'a' AND sk = 2"})",
+       "ValidationException: ExecuteTransaction API does not support both read and write "
+       "operations in the same request. "},
+      {R"({"Statement":"DELETE FROM tab WHERE pk = 'a' AND sk = 2"},
+          {"Statement":"UPDATE tab SET v = 1 WHERE pk = 'a' AND sk = 1 RETURNING ALL NEW *"})",
+       "ValidationException: Validation failed in TransactStatements[1]: RETURNING clause is not "
+       "supported in ExecuteTransaction. "},
+      {R"({"Statement":"SELECT * FROM tab WHERE pk = 'a'"})",
+       "ValidationException: Validation failed in TransactStatements[0]: Select statements "
+       "within ExecuteTransaction must specify the primary key in the where clause. "},
+      {R"({"Statement":"SELECT * FROM tab WHERE pk = 'a' AND sk = 1 AND v = 2"})",
+       "ValidationException: Validation failed in TransactStatements[0]: Select statements "
+       "within ExecuteTransaction must specify the primary key in the where clause. "},
+      {R"({"Statement":"SELECT * FROM \"tab\".\"idx\" WHERE pk = 'a' AND sk = 1"})",
+       "ValidationException: Validation failed in TransactStatements[0]: Reads on indices are "
+       "not supported within transactions. "},
+      {R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND sk = 1)"})j",
+       "ValidationException: Validation failed in TransactStatements[0]: EXISTS() must contain "
+       "a single item read with additional condition "},
+      {R"({"Statement":"DELETE FROM tab WHERE pk = ? AND sk = 1"})",
+       "ValidationException: Validation failed in TransactStatements[0]: Number of parameters "
+       "in request and statement don't match. "},
+      {R"({"Statement":"SLECT"})",
+       "ValidationException: Statement wasn't well formed, can't be processed: Expected data "
+       "manipulation "},
+      {R"({"Statement":"DELETE FROM nope WHERE pk = 'a'"})",
+       "ResourceNotFoundException: Requested resource not found "},
+      {"",
+       "ValidationException: 1 validation error detected: Value '[]' at 'transactStatements' "
+       "failed to satisfy constraint: Member must have length greater than or equal to 1 "},
+  };
+  for (const auto& c : cases) EXPECT_EQ(Transact(c.members), c.expected) << c.members;
+  EXPECT_EQ(Outcome("ExecuteStatement",
+                    R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND v = 1)"})j"),
+            "ValidationException: EXISTS can only be used in ExecuteTransaction write requests.");
+}
+
+TEST_F(PartiqlTransactionTest, ReadsAnswerEachStatementFromOneSnapshot) {
+  ASSERT_EQ(Run("INSERT INTO tab VALUE {'pk': 'a', 'sk': 1, 'v': 'x', 'm': {'k': 2}}"),
+            R"({"Items":[]})");
+  ASSERT_EQ(Run("INSERT INTO hashonly VALUE {'pk': 'h'}"), R"({"Items":[]})");
+  EXPECT_EQ(Transact(R"({"Statement":"SELECT m.k, v FROM tab WHERE sk = 1 AND pk = 'a'"},
+                        {"Statement":"SELECT * FROM tab WHERE pk = 'a' AND sk = 2"},
+                        {"Statement":"SELECT * FROM hashonly WHERE pk = ?","Parameters":[{"S":"h"}]},
+                        {"Statement":"SELECT nothing FROM tab WHERE pk = 'b' AND sk = 1"})",
+                     R"(,"ReturnConsumedCapacity":"TOTAL")"),
+            R"({"Responses":[{"Item":{"k":{"N":"2"},"v":{"S":"x"}}},{},{"Item":{"pk":{"S":"h"}}},)"
+            R"({}],"ConsumedCapacity":[{"TableName":"hashonly","CapacityUnits":2.0,)"
+            R"("ReadCapacityUnits":2.0},{"TableName":"tab","CapacityUnits":6.0,)"
+            R"("ReadCapacityUnits":6.0}]})");
+  EXPECT_EQ(Transact(R"({"Statement":"SELECT * FROM tab WHERE pk = 'a' AND sk = 'one'"},
+                        {"Statement":"SELECT * FROM tab WHERE pk = 'b' AND sk = 1"})"),
+            "TransactionCanceledException: Transaction cancelled, please refer cancellation "
+            "reasons for specific reasons [ValidationError, None] "
+            R"([{"Code":"ValidationError","Message":"Key attribute's data type should match its )"
+            R"(data type in table's schema: Key sk"},{"Code":"None"}])");
+}
+
+TEST_F(PartiqlTransactionTest, ClientRequestTokenAppliesOnce) {
+  ASSERT_EQ(Run("INSERT INTO tab VALUE {'pk': 'a', 'sk': 1, 'n': 0}"), R"({"Items":[]})");
+  const std::string increment =
+      R"({"Statement":"UPDATE tab SET n = n + 1 WHERE pk = 'a' AND sk = 1"})";
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Transact(increment, R"(,"ClientRequestToken":"tok-1")"), R"({"Responses":[]})");
+  }
+  EXPECT_EQ(Item("a", 1), R"({"Items":[{"n":{"N":"1"},"pk":{"S":"a"},"sk":{"N":"1"}}]})");
+  EXPECT_EQ(Transact(R"({"Statement":"UPDATE tab SET n = n + 2 WHERE pk = 'a' AND sk = 1"})",
+                     R"(,"ClientRequestToken":"tok-1")"),
+            "IdempotentParameterMismatchException: Transaction with the same ClientRequestToken "
+            "but different parameters has already been submitted ");
+}
+
 }  // namespace
 }  // namespace dynamo::server
