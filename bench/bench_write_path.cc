@@ -13,7 +13,8 @@
 // GSI, PutItem on a table with a NEW_AND_OLD_IMAGES stream, PutItem on a table with Time to Live
 // on the items' Number attribute n (kept in the expiry index), conditional UpdateItem
 // (version-checked increment), BatchWriteItem (25 puts), DeleteItem (of items the batches wrote),
-// TransactWriteItems (4 updates; 2 puts; 1 put with a fresh ClientRequestToken, as SDKs send).
+// TransactWriteItems (4 updates; 2 puts; 1 put with a fresh ClientRequestToken, as SDKs send),
+// and PartiQL's INSERT, version-checked UPDATE and ExecuteTransaction of 4 UPDATEs.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -97,6 +98,10 @@ int main(int argc, char** argv) {
       "UpdateTimeToLive",
       R"({"TableName":"expiring","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"n"}})");
   call("PutItem", R"({"TableName":"plain","Item":{"pk":{"S":"counter"},"v":{"N":"0"}}})");
+  for (int k = 0; k < 4; ++k) {  // ExecuteTransaction's UPDATEs need their items
+    call("PutItem", R"({"TableName":"plain","Item":{"pk":{"S":"ptx-)" + std::to_string(k) +
+                        R"("},"c":{"N":"0"}}})");
+  }
 
   long version = 0;   // the counter item's version, carried across runs
   long batch_id = 0;  // unique keys for BatchWriteItem across runs
@@ -145,6 +150,31 @@ int main(int argc, char** argv) {
                    R"({"Put":{"TableName":"plain","Item":{"pk":{"S":"txp-)" + std::to_string(k) +
                    "-" + std::to_string(n % 1000) + R"("},"payload":{"S":")" + kPayload +
                    R"("}}}})";
+         }
+         return body + "]}";
+       }},
+      // PartiQL: the same writes as statements (parsed once, then cached).
+      {"ExecuteStatement INSERT", "ExecuteStatement",
+       [](long n) {
+         return R"({"Statement":"INSERT INTO plain VALUE {'pk': ?, 'payload': ?, 'n': ?}",)"
+                R"("Parameters":[{"S":"pql-)" +
+                std::to_string(n) + R"("},{"S":")" + kPayload + R"("},{"N":")" + std::to_string(n) +
+                R"("}]})";
+       }},
+      {"ExecuteStatement UPDATE (cond)", "ExecuteStatement",
+       [&](long) {
+         std::string v = std::to_string(version++);
+         return R"({"Statement":"UPDATE plain SET v = v + 1 WHERE pk = 'counter' AND v = ?",)"
+                R"("Parameters":[{"N":")" +
+                v + R"("}]})";
+       }},
+      {"ExecuteTransaction (4 updates)", "ExecuteTransaction",
+       [](long) {
+         std::string body = R"({"TransactStatements":[)";
+         for (int k = 0; k < 4; ++k) {
+           body += std::string(k ? "," : "") +
+                   R"({"Statement":"UPDATE plain SET c = c + 1 WHERE pk = 'ptx-)" +
+                   std::to_string(k) + R"('"})";
          }
          return body + "]}";
        }},

@@ -10,7 +10,8 @@ bin=${1:-build/bench/bench_write_path}
 n1=${N1:-200}
 n2=${N2:-1200}
 ops=("PutItem" "PutItem (GSI)" "PutItem (stream)" "PutItem (TTL)" "UpdateItem (conditional)" "BatchWriteItem (25 puts)" "DeleteItem"
-     "TransactWriteItems (4 updates)" "TransactWriteItems (2 puts)")
+     "TransactWriteItems (4 updates)" "TransactWriteItems (2 puts)"
+     "ExecuteStatement INSERT" "ExecuteStatement UPDATE (cond)" "ExecuteTransaction (4 updates)")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 count() {  # op requests -> instruction count

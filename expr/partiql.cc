@@ -474,7 +474,44 @@ class Parser {
     return std::nullopt;
   }
 
-  // x IS [NOT] MISSING | NULL
+  // The attribute type an IS type check names.
+  static std::optional<std::string_view> TypeName(std::string_view upper) {
+    if (upper == "BOOLEAN") return "BOOL";
+    if (upper == "NUMERIC") return "N";
+    if (upper == "STRING") return "S";
+    if (upper == "BLOB") return "B";
+    if (upper == "STRUCT" || upper == "TUPLE") return "M";
+    if (upper == "LIST") return "L";
+    return std::nullopt;
+  }
+
+  // x IS [NOT] BOOLEAN | NUMERIC | ...: attribute_type(x, 'T'), negated.
+  Result<Condition> TypeCheck(Operand subject, std::string_view type, bool negated) {
+    if (subject.kind != Operand::Kind::kPath) {
+      return core::ValidationError(
+          "Operator or function requires a document path; operator or function: IS");
+    }
+    Literal name;
+    name.scalar = AttributeValue::S(std::string(type));
+    DYNAMO_ASSIGN_OR_RETURN(size_t index, AddLiteral(std::move(name)));
+    Operand value;
+    value.kind = Operand::Kind::kValue;
+    value.value = ":" + std::to_string(index);
+    Operand call;
+    call.kind = Operand::Kind::kFunction;
+    call.function = Function::kAttributeType;
+    call.args = {std::move(subject), std::move(value)};
+    Condition c;
+    c.kind = Condition::Kind::kFunction;
+    c.operands.push_back(std::move(call));
+    if (!negated) return c;
+    Condition n;
+    n.kind = Condition::Kind::kNot;
+    n.children.push_back(std::move(c));
+    return n;
+  }
+
+  // x IS [NOT] MISSING | NULL | a type
   Result<Condition> IsPredicate(Operand subject) {
     ++i_;  // IS
     bool negated = false;
@@ -496,6 +533,10 @@ class Parser {
       c.kind = Condition::Kind::kFunction;
       c.operands.push_back(std::move(call));
       return c;
+    }
+    if (auto type = TypeName(Upper(Cur().text)); type && Cur().kind == Token::Kind::kWord) {
+      ++i_;
+      return TypeCheck(std::move(subject), *type, negated);
     }
     if (!IsWord("NULL")) return Malformed();
     ++i_;

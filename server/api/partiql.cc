@@ -176,7 +176,11 @@ Result<KeyedWhere> SplitKey(const Condition& where, const core::ValueMap& values
   KeyedWhere out;
   for (const Condition* c : parts) {
     auto eq = Equality(*c);
-    if (eq && key.Contains(eq->first) && !out.key.count(eq->first)) {
+    if (eq && key.Contains(eq->first)) {
+      if (out.key.count(eq->first)) {
+        return ValidationError("Multiple conditions on same key " + eq->first +
+                               ". Only single item Update/Insert/Delete are supported");
+      }
       out.key.emplace(eq->first, values.at(eq->second));
     } else {
       out.rest.push_back(*c);
@@ -440,32 +444,41 @@ std::optional<std::string> Unhex(std::string_view hex) {
   return out;
 }
 
-// NextToken: the statement's fingerprint, the partition being read (the
-// index of its value; 0 for a Scan), then the last key read as JSON (empty
-// at a partition's start), hex-encoded. A token of another statement does
-// not match.
+// NextToken: the fingerprint of the statement and its parameters, the
+// partition being read (the index of its value; 0 for a Scan), then the last
+// key read as JSON (empty at a partition's start), hex-encoded. A token of
+// another statement, or of other parameters, does not match.
 struct TokenPosition {
   uint32_t partition = 0;
   Item last_key;
 };
 
-std::string Fingerprint(std::string_view statement) {
+// The statement with its parameters.
+std::string Fingerprint(const StatementRequest& r) {
+  rapidjson::StringBuffer params;
+  JsonWriter w(params);
+  w.StartArray();
+  for (const AttributeValue& v : r.parameters) WriteAttributeValue(v, w);
+  w.EndArray();
+  const size_t hash =
+      std::hash<std::string_view>{}(r.statement) * 31 +
+      std::hash<std::string_view>{}(std::string_view(params.GetString(), params.GetSize()));
   char buf[20];
-  std::snprintf(buf, sizeof buf, "%016zx", std::hash<std::string_view>{}(statement));
+  std::snprintf(buf, sizeof buf, "%016zx", hash);
   return buf;
 }
 
-std::string EncodeToken(std::string_view statement, const TokenPosition& at) {
+std::string EncodeToken(const StatementRequest& r, const TokenPosition& at) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   WriteAttributeMap(at.last_key, w);
   char partition[12];
   std::snprintf(partition, sizeof partition, "%08x", at.partition);
-  return Fingerprint(statement) + partition + Hex(std::string_view(buf.GetString(), buf.GetSize()));
+  return Fingerprint(r) + partition + Hex(std::string_view(buf.GetString(), buf.GetSize()));
 }
 
-Result<TokenPosition> DecodeToken(std::string_view statement, std::string_view token) {
-  const std::string fingerprint = Fingerprint(statement);
+Result<TokenPosition> DecodeToken(const StatementRequest& r, std::string_view token) {
+  const std::string fingerprint = Fingerprint(r);
   constexpr size_t kPartitionDigits = 8;
   const size_t head = fingerprint.size() + kPartitionDigits;
   std::optional<std::string> json;
@@ -624,6 +637,42 @@ struct SelectPlan {
   TokenPosition at;
 };
 
+void OperandNames(const Operand& o, std::vector<std::string>& out) {
+  if (o.kind == Operand::Kind::kPath) {
+    const std::string& top = o.path.elements[0].name;
+    if (std::find(out.begin(), out.end(), top) == out.end()) out.push_back(top);
+  }
+  for (const Operand& arg : o.args) OperandNames(arg, out);
+}
+
+// The top-level attributes a WHERE filters on outside any OR.
+void FilterNames(const Condition& c, std::vector<std::string>& out) {
+  if (c.kind == Condition::Kind::kOr) return;
+  for (const Operand& o : c.operands) OperandNames(o, out);
+  for (const Condition& child : c.children) FilterNames(child, out);
+}
+
+// A Query of an index that does not project everything cannot filter on
+// what it does not project (a Scan of it sees such attributes as absent).
+Status CheckIndexFilter(const Target& target, const Condition& where) {
+  std::vector<std::string> names;
+  FilterNames(where, names);
+  std::vector<std::string> projected = target.table->key.Names();
+  for (const std::string& name : target.index->key.Names()) projected.push_back(name);
+  projected.insert(projected.end(), target.index->non_key_attributes.begin(),
+                   target.index->non_key_attributes.end());
+  std::string missing;
+  for (const std::string& name : names) {
+    if (std::find(projected.begin(), projected.end(), name) == projected.end()) {
+      missing += (missing.empty() ? "" : ", ") + name;
+    }
+  }
+  if (missing.empty()) return Status::Ok();
+  return core::InvalidParameter("Secondary index " + target.index->name +
+                                " does not project one or more filter attributes: [" + missing +
+                                "]");
+}
+
 Status PlanWhere(const partiql::Statement& s, SelectPlan& p) {
   const expr::Bindings bindings = p.plan.x.e.bindings();
   if (s.where) {
@@ -633,6 +682,9 @@ Status PlanWhere(const partiql::Statement& s, SelectPlan& p) {
         Bare(expr::ValidateCondition(*p.plan.x.filter, bindings, expr::ExpressionKind::kFilter)));
     p.partitions = Partitions(*s.where, bindings, p.plan.target.key());
     if (!p.partitions.empty()) p.plan.kind = ReadKind::kQuery;
+    if (!p.partitions.empty() && p.plan.target.partial_index()) {
+      DYNAMO_RETURN_IF_ERROR(CheckIndexFilter(p.plan.target, *s.where));
+    }
   }
   return ApplyOrderBy(s, p.plan.target.key(), p.partitions, &p.plan.forward);
 }
@@ -641,7 +693,7 @@ Status PlanWhere(const partiql::Statement& s, SelectPlan& p) {
 // reads there.
 Status PlanStart(const StatementRequest& r, SelectPlan& p) {
   if (!r.next_token) return Status::Ok();
-  DYNAMO_ASSIGN_OR_RETURN(p.at, DecodeToken(r.statement, *r.next_token));
+  DYNAMO_ASSIGN_OR_RETURN(p.at, DecodeToken(r, *r.next_token));
   const size_t partitions = std::max<size_t>(p.partitions.size(), 1);
   if (p.at.partition >= partitions) return ValidationError("Invalid NextToken");
   if (p.at.last_key.empty()) {
@@ -720,7 +772,7 @@ Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const part
     for (Item& item : page.items) item = Project(item, *p.projection);
   }
   std::optional<std::string> token;
-  if (next) token = EncodeToken(r.statement, *next);
+  if (next) token = EncodeToken(r, *next);
   const Target& target = p.plan.target;
   Consumed consumed{target.table->name, ReadUnits(page.bytes, p.plan.consistent)};
   if (target.index) {

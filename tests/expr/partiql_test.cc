@@ -173,6 +173,10 @@ TEST(PartiqlTest, WhereIsEvaluatedAsAConditionExpression) {
       {"m.x = 'y' AND l[1] = 2", true},
       {"attribute_type(n, 'N')", true},
       {"n > 'a'", false},
+      {"n IS NUMERIC AND s IS STRING AND l IS LIST AND m IS STRUCT AND m IS TUPLE", true},
+      {"n IS NOT BOOLEAN AND s IS NOT BLOB AND pk IS NOT NUMERIC", true},
+      {"n IS STRING", false},
+      {"missing_one IS NOT LIST", true},
   };
   for (const auto& c : cases) {
     const std::string text = std::string("SELECT * FROM T WHERE ") + c.where;

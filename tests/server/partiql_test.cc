@@ -62,6 +62,9 @@ TEST_F(PartiqlApiTest, WritesAndReadsInOrder) {
       {R"(UPDATE "tab" SET n = 1 WHERE pk = 'a')", "",
        "ValidationException: Where clause does not contain a mandatory equality on all key "
        "attributes"},
+      {R"(UPDATE "tab" SET n = 1 WHERE pk = 'a' AND sk = 2 AND pk = 'b')", "",
+       "ValidationException: Multiple conditions on same key pk. Only single item "
+       "Update/Insert/Delete are supported"},
       {R"(UPDATE "tab" SET sk = 1 WHERE pk = 'a' AND sk = 2)", "",
        "ValidationException: One or more parameter values were invalid: Cannot update attribute "
        "sk. This attribute is part of the key"},
@@ -101,6 +104,17 @@ TEST_F(PartiqlApiTest, SelectPagesByLimitWithNextToken) {
   EXPECT_EQ(seen, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
   EXPECT_EQ(Outcome("ExecuteStatement",
                     R"({"Statement":"SELECT * FROM tab","NextToken":")" + token + "\"}"),
+            "ValidationException: NextToken does not match request");
+  // The same text with other parameters is another request.
+  ApiResponse first = Call("ExecuteStatement", R"({"Statement":"SELECT sk FROM tab WHERE pk = ?",)"
+                                               R"("Parameters":[{"S":"p"}],"Limit":1})");
+  JsonDocument doc;
+  doc.Parse(first.body.c_str());
+  ASSERT_TRUE(doc.HasMember("NextToken")) << first.body;
+  const std::string first_token = doc["NextToken"].GetString();
+  EXPECT_EQ(Outcome("ExecuteStatement", R"({"Statement":"SELECT sk FROM tab WHERE pk = ?",)"
+                                        R"("Parameters":[{"S":"q"}],"NextToken":")" +
+                                            first_token + "\"}"),
             "ValidationException: NextToken does not match request");
   EXPECT_EQ(Outcome("ExecuteStatement", R"({"Statement":"SELECT * FROM tab","NextToken":"zz"})"),
             "ValidationException: Invalid NextToken");
@@ -183,6 +197,14 @@ TEST_F(PartiqlApiTest, WritesReportCapacityAndGsisReturnOnlyWhatTheyProject) {
             "ValidationException: One or more parameter values were invalid: Global secondary "
             "index byG does not project [v, w]");
   EXPECT_EQ(Run(R"(SELECT * FROM "gsi"."byG" WHERE g = 'x')"),
+            R"({"Items":[{"g":{"S":"x"},"pk":{"S":"a"}}]})");
+  // A Query of the index cannot filter on what it does not project; a Scan
+  // of it, or a filter inside an OR, sees such attributes as absent.
+  EXPECT_EQ(Run(R"(SELECT * FROM "gsi"."byG" WHERE g = 'x' AND NOT (v = 2 AND w IS MISSING))"),
+            "ValidationException: One or more parameter values were invalid: Secondary index byG "
+            "does not project one or more filter attributes: [v, w]");
+  EXPECT_EQ(Run(R"(SELECT * FROM "gsi"."byG" WHERE v = 1)"), R"({"Items":[]})");
+  EXPECT_EQ(Run(R"(SELECT * FROM "gsi"."byG" WHERE g = 'x' AND (v = 1 OR pk = 'a'))"),
             R"({"Items":[{"g":{"S":"x"},"pk":{"S":"a"}}]})");
 }
 
