@@ -22,7 +22,7 @@ Error Underflow() {
 
 // Java's reading drops the ": <text>" suffix when the text is empty.
 Error InvalidNumber(std::string_view text, NumberReading reading) {
-  if (text.empty() && reading == NumberReading::kJava) {
+  if (text.empty() && reading != NumberReading::kCurrent) {
     return ValidationError("The parameter cannot be converted to a numeric value");
   }
   return ValidationError("The parameter cannot be converted to a numeric value: " +
@@ -117,10 +117,12 @@ Result<Number> Number::Parse(std::string_view text, NumberReading reading) {
   int64_t int_digits = 0;
   bool seen_point = false;
   bool any_digit = false;
+  int64_t fraction_digits = 0;  // written after the point, zeros included
   for (; i < text.size(); ++i) {
     char c = text[i];
     if (c >= '0' && c <= '9') {
       any_digit = true;
+      if (seen_point) ++fraction_digits;
       // Skip leading zeros early so huge zero-padded inputs stay cheap.
       if (digits.empty() && c == '0') {
         if (!seen_point) continue;
@@ -156,9 +158,16 @@ Result<Number> Number::Parse(std::string_view text, NumberReading reading) {
     if (exp_negative) exp = -exp;
   }
   if (i != text.size()) return InvalidNumber(text, reading);
+  // BigDecimal(String) reads the exponent as an int, and the scale (the
+  // digits after the point less the exponent) must be one too.
+  if (reading == NumberReading::kBigDecimal &&
+      (exp > INT32_MAX || exp < INT32_MIN || fraction_digits - exp > INT32_MAX ||
+       fraction_digits - exp < INT32_MIN)) {
+    return InvalidNumber(text, reading);
+  }
   int64_t exponent = int_digits + exp;
   // Java computes the exponent in an int: one past INT32_MAX wraps negative.
-  if (reading == NumberReading::kJava && exp_fits_int) {
+  if (reading != NumberReading::kCurrent && exp_fits_int) {
     exponent = static_cast<int32_t>(static_cast<uint32_t>(exponent));
   }
   if (digits.empty()) {

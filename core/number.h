@@ -27,7 +27,10 @@ namespace dynamo::core {
 //             exponent is range-checked exactly: 1e2147483647 overflows.
 //   kJava     Java BigDecimal's reading: an empty text has no ": " suffix,
 //             and the exponent wraps at 32 bits, so 1e2147483647 underflows.
-enum class NumberReading { kCurrent, kJava };
+//   kBigDecimal  kJava, and a text whose exponent or scale does not fit a
+//             32-bit integer cannot be converted at all (PartiQL's
+//             parameters and literals: 1e2147483648, 1e-2147483648).
+enum class NumberReading { kCurrent, kJava, kBigDecimal };
 
 class Number {
  public:

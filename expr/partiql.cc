@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <utility>
 
 #include "core/messages.h"
 
@@ -251,6 +252,8 @@ class Parser {
         if (Cur().kind == Token::Kind::kSymbol && Cur().text == "*") {
           return core::ValidationError("Changing item's hierarchy while reading isn't supported");
         }
+        // A keyword of PartiQL's joins cannot be a bare path component.
+        if (IsWord("INNER")) return Malformed("Invalid path dot component");
         DYNAMO_ASSIGN_OR_RETURN(std::string name, Name());
         path.elements.push_back({PathElementAst::Kind::kName, std::move(name), 0});
       } else if (IsSymbol("[")) {
@@ -279,7 +282,14 @@ class Parser {
         return core::ValidationError("A path may contain at most 2 components in the FROM clause");
       }
     }
-    if (IsWord("AS")) return core::ValidationError("Aliasing is not supported");
+    // "T" AS t, or "T" t: any name after the source that starts no clause.
+    static constexpr std::string_view kClauses[] = {"WHERE", "SET",   "REMOVE", "ORDER",
+                                                    "LIMIT", "GROUP", "HAVING", "RETURNING"};
+    const bool clause = std::any_of(std::begin(kClauses), std::end(kClauses),
+                                    [&](std::string_view w) { return IsWord(w); });
+    if (Cur().kind == Token::Kind::kQuoted || (Cur().kind == Token::Kind::kWord && !clause)) {
+      return core::ValidationError("Aliasing is not supported");
+    }
     return Status::Ok();
   }
 
@@ -305,6 +315,15 @@ class Parser {
     return false;
   }
 
+  // A number as written: one BigDecimal cannot read is malformed; one out of
+  // DynamoDB's range names where it stands ("under root.m[1]").
+  Result<AttributeValue> NumberLiteral(const std::string& text) const {
+    auto n = core::Number::Parse(text, core::NumberReading::kBigDecimal);
+    if (n.ok()) return AttributeValue::N(std::move(n).value());
+    if (n.error().message.rfind("The parameter cannot be converted", 0) == 0) return Malformed();
+    return core::ValidationError(n.error().message + " under " + path_);
+  }
+
   Result<Literal> Scalar() {
     Literal l;
     const Token& t = Cur();
@@ -322,8 +341,7 @@ class Parser {
         if (Cur().kind != Token::Kind::kNumber) return Malformed();
       }
       text += Cur().text;
-      DYNAMO_ASSIGN_OR_RETURN(core::Number n, core::Number::Parse(text));
-      l.scalar = AttributeValue::N(std::move(n));
+      DYNAMO_ASSIGN_OR_RETURN(l.scalar, NumberLiteral(text));
     } else {
       const std::string w = Upper(t.text);
       l.scalar = w == "NULL" ? AttributeValue::MakeNull() : AttributeValue::Bool(w == "TRUE");
@@ -332,15 +350,20 @@ class Parser {
     return l;
   }
 
-  // A comma-separated sequence of literals up to the closing symbol.
-  Status Items(std::string_view close, int depth, std::vector<Literal>& items) {
+  // A comma-separated sequence of literals up to the closing symbol; a
+  // list's items are named by their index in messages.
+  Status Items(std::string_view close, int depth, bool indexed, std::vector<Literal>& items) {
     if (IsSymbol(close)) {
       ++i_;
       return Status::Ok();
     }
     for (;;) {
-      DYNAMO_ASSIGN_OR_RETURN(Literal item, Value(depth + 1));
-      items.push_back(std::move(item));
+      const size_t outer = path_.size();
+      if (indexed) path_ += "[" + std::to_string(items.size()) + "]";
+      auto item = Value(depth + 1);
+      path_.resize(outer);
+      if (!item.ok()) return std::move(item).error();
+      items.push_back(std::move(item).value());
       if (IsSymbol(close)) {
         ++i_;
         return Status::Ok();
@@ -360,12 +383,14 @@ class Parser {
       const bool set = IsSymbol("<<");
       l.kind = set ? Literal::Kind::kSet : Literal::Kind::kList;
       ++i_;
-      DYNAMO_RETURN_IF_ERROR(Items(set ? ">>" : "]", depth, l.items));
+      DYNAMO_RETURN_IF_ERROR(Items(set ? ">>" : "]", depth, !set, l.items));
       return l;
     }
     if (IsSymbol("{")) {
       l.kind = Literal::Kind::kMap;
       ++i_;
+      // An INSERT's item is no value: each of its attributes is a root.
+      const bool item = std::exchange(item_root_, false);
       if (IsSymbol("}")) {
         ++i_;
         return l;
@@ -374,7 +399,12 @@ class Parser {
         if (Cur().kind != Token::Kind::kString) return Malformed();
         std::string key = t_[i_++].text;
         DYNAMO_RETURN_IF_ERROR(ExpectSymbol(":"));
-        DYNAMO_ASSIGN_OR_RETURN(Literal member, Value(depth + 1));
+        const size_t outer = path_.size();
+        if (!item) path_ += "." + key;
+        auto value = Value(depth + 1);
+        path_.resize(outer);
+        if (!value.ok()) return std::move(value).error();
+        Literal member = std::move(value).value();
         if (std::find(l.names.begin(), l.names.end(), key) != l.names.end()) {
           return core::ValidationError("Duplicate keys in tuple. Key: " + key + " under root");
         }
@@ -386,6 +416,11 @@ class Parser {
         }
         DYNAMO_RETURN_IF_ERROR(ExpectSymbol(","));
       }
+    }
+    if (Cur().kind == Token::Kind::kWord && Ahead(1).kind == Token::Kind::kSymbol &&
+        Ahead(1).text == "(") {
+      return core::ValidationError("Unsupported data type: " + Lower(Cur().text) +
+                                   " under key root" + At(Cur()));
     }
     if (!StartsLiteral(Cur())) return Malformed();
     return Scalar();
@@ -411,17 +446,25 @@ class Parser {
     return std::nullopt;
   }
 
+  // " at line:column:length" of a token, as DynamoDB places some errors.
+  static std::string At(const Token& t) {
+    return " at " + std::to_string(t.line) + ":" + std::to_string(t.column) + ":" +
+           std::to_string(t.text.size());
+  }
+
+  static std::string Lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
   Error UnrecognizedFunction() const {
-    std::string name = Cur().text;
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return core::ValidationError("Unrecognized function: " + name + " at " +
-                                 std::to_string(Cur().line) + ":" + std::to_string(Cur().column) +
-                                 ":" + std::to_string(Cur().text.size()));
+    return core::ValidationError("Unrecognized function: " + Lower(Cur().text) + At(Cur()));
   }
 
   // A path, a literal, a `?` or size(path).
   Result<Operand> Term(int depth) {
     if (depth > kMaxDepth) return Malformed();
+    if (Cur().kind == Token::Kind::kEnd) return Malformed("Unexpected term");
     if (Cur().kind == Token::Kind::kWord && Ahead(1).kind == Token::Kind::kSymbol &&
         Ahead(1).text == "(") {
       if (Upper(Cur().text) != "SIZE") return UnrecognizedFunction();
@@ -463,6 +506,21 @@ class Parser {
     return c;
   }
 
+  // f(...) = true | false (or <>): the function's condition, or its negation.
+  Result<Condition> ComparedWithBoolean(Condition c) {
+    auto op = Comparison(Cur());
+    if (!op || (*op != CompareOp::kEq && *op != CompareOp::kNe)) return c;
+    const Token& value = Ahead(1);
+    const std::string word = value.kind == Token::Kind::kWord ? Upper(value.text) : "";
+    if (word != "TRUE" && word != "FALSE") return c;
+    i_ += 2;
+    if ((*op == CompareOp::kEq) == (word == "TRUE")) return c;
+    Condition n;
+    n.kind = Condition::Kind::kNot;
+    n.children.push_back(std::move(c));
+    return n;
+  }
+
   static std::optional<CompareOp> Comparison(const Token& t) {
     if (t.kind != Token::Kind::kSymbol) return std::nullopt;
     if (t.text == "=") return CompareOp::kEq;
@@ -476,8 +534,8 @@ class Parser {
 
   // The attribute type an IS type check names.
   static std::optional<std::string_view> TypeName(std::string_view upper) {
-    if (upper == "BOOLEAN") return "BOOL";
-    if (upper == "NUMERIC") return "N";
+    if (upper == "BOOLEAN" || upper == "BOOL") return "BOOL";
+    if (upper == "NUMERIC" || upper == "DECIMAL") return "N";
     if (upper == "STRING") return "S";
     if (upper == "BLOB") return "B";
     if (upper == "STRUCT" || upper == "TUPLE") return "M";
@@ -561,7 +619,10 @@ class Parser {
     }
     if (Cur().kind == Token::Kind::kWord && Ahead(1).kind == Token::Kind::kSymbol &&
         Ahead(1).text == "(") {
-      if (auto f = ConditionFunction(Upper(Cur().text))) return FunctionCondition(*f, depth);
+      if (auto f = ConditionFunction(Upper(Cur().text))) {
+        DYNAMO_ASSIGN_OR_RETURN(Condition c, FunctionCondition(*f, depth));
+        return ComparedWithBoolean(std::move(c));
+      }
       if (Upper(Cur().text) != "SIZE") return UnrecognizedFunction();
     }
     DYNAMO_ASSIGN_OR_RETURN(Operand left, Term(depth));
@@ -666,9 +727,13 @@ class Parser {
       for (;;) {
         if (Cur().kind == Token::Kind::kWord && Ahead(1).kind == Token::Kind::kSymbol &&
             Ahead(1).text == "(") {
-          return core::ValidationError(
-              "Unexpected path component at " + std::to_string(Cur().line) + ":" +
-              std::to_string(Cur().column) + ":" + std::to_string(Cur().text.size()));
+          // A function (COUNT(*), attribute_exists(a)): refused once the
+          // table is known (after an index PartiQL cannot read).
+          if (!s_.projection_error) s_.projection_error = "Unexpected path component" + At(Cur());
+          DYNAMO_RETURN_IF_ERROR(SkipCall());
+          if (!IsSymbol(",")) break;
+          ++i_;
+          continue;
         }
         DYNAMO_ASSIGN_OR_RETURN(PathAst path, Path());
         if (IsWord("AS")) return core::ValidationError("Aliasing is not supported");
@@ -685,6 +750,19 @@ class Parser {
       return core::ValidationError("Unsupported clause: " + Upper(Cur().text));
     }
     if (IsWord("GROUP")) return core::ValidationError("Unsupported clause: GROUP BY");
+    return Status::Ok();
+  }
+
+  // name( ... ): skipped, its parentheses balanced.
+  Status SkipCall() {
+    ++i_;  // the name; the "(" is counted below
+    int depth = 0;
+    do {
+      if (Cur().kind == Token::Kind::kEnd) return Malformed("Unexpected term");
+      if (IsSymbol("(")) ++depth;
+      if (IsSymbol(")")) --depth;
+      ++i_;
+    } while (depth > 0);
     return Status::Ok();
   }
 
@@ -732,6 +810,10 @@ class Parser {
     ++i_;
     DYNAMO_RETURN_IF_ERROR(ExpectWord("INTO"));
     DYNAMO_ASSIGN_OR_RETURN(s_.table, Name());
+    if (IsSymbol(".")) return Malformed("FROM clause may only contain a single table name");
+    if (Cur().kind != Token::Kind::kEnd && !IsWord("VALUE") && !IsWord("VALUES")) {
+      return Malformed("Unexpected token after expression");
+    }
     if (IsWord("VALUES")) {
       return core::ValidationError(
           "Unsupported operation: Inserting multiple items in a single statement is not "
@@ -743,6 +825,7 @@ class Parser {
           "Unsupported format in item expression. Please use struct format {...} to express "
           "item values for insert statement.");
     }
+    item_root_ = true;
     DYNAMO_ASSIGN_OR_RETURN(Literal item, Value(0));
     DYNAMO_ASSIGN_OR_RETURN(size_t index, AddLiteral(std::move(item)));
     s_.insert_item = index;
@@ -750,18 +833,43 @@ class Parser {
     return Status::Ok();
   }
 
-  // set_add(path, value) / set_delete(path, value) as ADD / DELETE of target.
+  // set_add(path, value) / set_delete(path, value) as ADD / DELETE of target:
+  // exactly two arguments, the first the target itself, the second a set
+  // (a literal one, or a parameter).
   Status SetFunction(const PathAst& target, UpdateAction::Kind kind) {
-    const std::string name = Upper(Cur().text);
+    const Token function = Cur();
+    const std::string name = Upper(function.text);
     i_ += 2;
-    DYNAMO_ASSIGN_OR_RETURN(PathAst first, Path());
-    if (!SamePath(first, target)) {
-      return core::ValidationError("The first argument to " + name +
-                                   " must equal the assignment value");
+    const Token first_token = Cur();
+    std::optional<PathAst> first;
+    std::vector<Literal> values;  // the arguments after the first
+    if (first_token.kind == Token::Kind::kWord || first_token.kind == Token::Kind::kQuoted) {
+      DYNAMO_ASSIGN_OR_RETURN(first, Path());
+    } else {
+      auto literal = Value(1);  // refused below, once the arguments are counted
+      if (!literal.ok()) return std::move(literal).error();
     }
-    DYNAMO_RETURN_IF_ERROR(ExpectSymbol(","));
-    DYNAMO_ASSIGN_OR_RETURN(Operand value, ValueOperand(1));
+    while (IsSymbol(",")) {
+      ++i_;
+      DYNAMO_ASSIGN_OR_RETURN(Literal v, Value(1));
+      values.push_back(std::move(v));
+    }
     DYNAMO_RETURN_IF_ERROR(ExpectSymbol(")"));
+    if (values.size() != 1) {
+      return core::ValidationError(name + " must have exactly two arguments" + At(function));
+    }
+    if (!first || !SamePath(*first, target)) {
+      return core::ValidationError("The first argument to " + name +
+                                   " must equal the assignment value" + At(function));
+    }
+    if (values[0].kind != Literal::Kind::kSet && values[0].kind != Literal::Kind::kParameter) {
+      return core::ValidationError("The second argument to " + name +
+                                   " must be a value with type SET" + At(first_token));
+    }
+    DYNAMO_ASSIGN_OR_RETURN(size_t index, AddLiteral(std::move(values[0])));
+    Operand value;
+    value.kind = Operand::Kind::kValue;
+    value.value = ":" + std::to_string(index);
     s_.actions.push_back(UpdateAction{kind, target, std::move(value)});
     return Status::Ok();
   }
@@ -855,7 +963,9 @@ class Parser {
     s_.returning = all ? (old ? Returning::kAllOld : Returning::kAllNew)
                        : (old ? Returning::kModifiedOld : Returning::kModifiedNew);
     if (delete_statement && s_.returning != Returning::kAllOld) {
-      return core::ValidationError("RETURNING clause in DELETE statement only supports ALL OLD *");
+      return core::ValidationError(std::string("Invalid returning clause: RETURNING ") +
+                                   (all ? "ALL" : "MODIFIED") + (old ? " OLD" : " NEW") +
+                                   " *. Only RETURNING ALL OLD * is allowed in DELETE statements.");
     }
     return Status::Ok();
   }
@@ -883,6 +993,8 @@ class Parser {
   std::vector<Token> t_;
   size_t i_ = 0;
   Statement s_;
+  std::string path_ = "root";  // where the literal being read stands
+  bool item_root_ = false;     // the next map read is an INSERT's item
 };
 
 // The value of a literal, its parameters bound.

@@ -66,6 +66,8 @@ struct Statement {
 
   bool select_all = false;          // SELECT *
   std::vector<PathAst> projection;  // SELECT paths
+  // SELECT of a function (COUNT(*)): refused once the table is known.
+  std::optional<std::string> projection_error;
 
   std::optional<Condition> where;     // SELECT, UPDATE, DELETE, EXISTS
   std::vector<UpdateAction> actions;  // UPDATE, in the order written

@@ -131,7 +131,7 @@ Result<StatementRequest> ReadStatementRequest(const JsonValue& req) {
   r.consistent = consistent.value_or(false);
   if (parameters) {
     for (const JsonValue& v : parameters->GetArray()) {
-      DYNAMO_ASSIGN_OR_RETURN(AttributeValue value, DecodeAttributeValue(v, ValueLayer::kCurrent));
+      DYNAMO_ASSIGN_OR_RETURN(AttributeValue value, DecodeAttributeValue(v, ValueLayer::kPartiql));
       r.parameters.push_back(std::move(value));
     }
   }
@@ -141,6 +141,13 @@ Result<StatementRequest> ReadStatementRequest(const JsonValue& req) {
 Result<std::shared_ptr<const partiql::Statement>> ParseStatement(OpContext& ctx,
                                                                  std::string_view text) {
   return ctx.api->expressions().PartiqlStatement(text);
+}
+
+Status CheckPartiqlIndex(const storage::IndexDef& index) {
+  if (!index.key.multi_hash() && !index.key.multi_range()) return Status::Ok();
+  return ValidationError(
+      "PartiQL statements cannot be executed on tables with multi-attribute HASH keys or "
+      "multi-attribute RANGE keys.");
 }
 
 core::Error ExistsOutsideTransaction() {
@@ -620,9 +627,14 @@ Result<Target> SelectTarget(OpContext& ctx, const partiql::Statement& s, bool co
   Target target;
   target.table = ctx.ns->db->FindTable(s.table);
   if (!target.table) return core::ResourceNotFound();
-  if (!s.index) return target;
+  if (!s.index) {
+    if (s.projection_error) return ValidationError(*s.projection_error);
+    return target;
+  }
   target.index = target.table->FindIndex(*s.index, &target.global);
   if (!target.index) return ValidationError("The table does not have the specified index");
+  DYNAMO_RETURN_IF_ERROR(CheckPartiqlIndex(*target.index));
+  if (s.projection_error) return ValidationError(*s.projection_error);
   if (target.global && consistent) {
     return ValidationError("Strongly consistent read is not supported on Global Secondary Indexes");
   }
@@ -657,15 +669,9 @@ void FilterNames(const Condition& c, std::vector<std::string>& out) {
 Status CheckIndexFilter(const Target& target, const Condition& where) {
   std::vector<std::string> names;
   FilterNames(where, names);
-  std::vector<std::string> projected = target.table->key.Names();
-  for (const std::string& name : target.index->key.Names()) projected.push_back(name);
-  projected.insert(projected.end(), target.index->non_key_attributes.begin(),
-                   target.index->non_key_attributes.end());
   std::string missing;
   for (const std::string& name : names) {
-    if (std::find(projected.begin(), projected.end(), name) == projected.end()) {
-      missing += (missing.empty() ? "" : ", ") + name;
-    }
+    if (!IndexProjects(target, name)) missing += (missing.empty() ? "" : ", ") + name;
   }
   if (missing.empty()) return Status::Ok();
   return core::InvalidParameter("Secondary index " + target.index->name +
@@ -726,10 +732,17 @@ Result<SelectPlan> PlanSelect(OpContext& ctx, const StatementRequest& r,
     if (target.global && target.partial_index()) {
       DYNAMO_RETURN_IF_ERROR(CheckGsiProjection(target, *p.projection));
     }
-    // Whole items (an LSI fetches what it does not project from the table),
-    // projected below.
-    if (target.index && !target.global) p.plan.select = "ALL_ATTRIBUTES";
+    // An LSI fetches from the table what it does not project: whole items
+    // then, projected below.
+    if (target.index && !target.global) {
+      for (const expr::Path& path : *p.projection) {
+        if (!IndexProjects(target, std::get<std::string>(path[0]))) {
+          p.plan.select = "ALL_ATTRIBUTES";
+        }
+      }
+    }
   }
+  p.plan.filter_on_index_item = target.index != nullptr;
   DYNAMO_RETURN_IF_ERROR(PlanWhere(s, p));
   DYNAMO_RETURN_IF_ERROR(PlanStart(r, p));
   p.plan.limit = r.limit.value_or(INT64_MAX);
@@ -751,6 +764,7 @@ Result<Page> ReadPages(OpContext& ctx, SelectPlan& p, std::optional<TokenPositio
     DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, p.plan));
     total.bytes += page.bytes;
     total.scanned += page.scanned;
+    total.fetched_units += page.fetched_units;
     std::move(page.items.begin(), page.items.end(), std::back_inserter(total.items));
     if (page.stopped) {
       *next = TokenPosition{i, std::move(page.last_key)};
@@ -776,8 +790,9 @@ Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const part
   const Target& target = p.plan.target;
   Consumed consumed{target.table->name, ReadUnits(page.bytes, p.plan.consistent)};
   if (target.index) {
+    // The index is read; the table only for what an LSI fetched from it.
     consumed.indexes.push_back(IndexUnits{target.index->name, target.global, consumed.units});
-    consumed.units = 0;
+    consumed.units = page.fetched_units;
   }
   return ItemsResponse(page.items, token ? &*token : nullptr, ParseCapacityMode(r.capacity),
                        &consumed);

@@ -85,20 +85,25 @@ Result<std::optional<Item>> BatchSelect(OpContext& ctx, const BatchMember& m,
         "Select statements within BatchExecuteStatement must specify the primary key in the "
         "where clause.");
   };
-  if (s.index || !s.where) return refuse();
+  if (s.index) {
+    bool global = false;
+    if (const storage::IndexDef* index = t.FindIndex(*s.index, &global)) {
+      DYNAMO_RETURN_IF_ERROR(CheckPartiqlIndex(*index));
+    }
+    return refuse();
+  }
+  if (s.projection_error) return ValidationError(*s.projection_error);
+  if (!s.where) return refuse();
   const expr::Bindings bindings{nullptr, &values};
   DYNAMO_RETURN_IF_ERROR(Bare(expr::ValidateCondition(expr::ParsedCondition{*s.where, {}}, bindings,
                                                       expr::ExpressionKind::kFilter)));
+  // A read by key alone (BatchGetItem's), with no other condition.
   auto where = SplitKey(*s.where, values, t.key);
-  if (!where.ok()) return refuse();
+  if (!where.ok() || !where->rest.empty()) return refuse();
   DYNAMO_RETURN_IF_ERROR(CheckKeyTypes(t, where->key));
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key, KeyFromKeyMap(t, where->key, ""));
   DYNAMO_ASSIGN_OR_RETURN(std::optional<Item> item, ctx.ns->db->GetItem(t.id, key));
   *units = ReadUnits(item ? core::ItemSize(*item) : 0, m.request.consistent);
-  if (item && !where->rest.empty() &&
-      !expr::EvaluateCondition(AndOf(std::move(where->rest)), bindings, *item)) {
-    item.reset();
-  }
   if (item && !s.select_all) {
     DYNAMO_ASSIGN_OR_RETURN(std::vector<expr::Path> paths, Projection(s, bindings));
     item = Project(*item, paths);

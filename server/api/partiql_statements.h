@@ -47,6 +47,10 @@ core::Result<StatementRequest> ReadStatementRequest(const JsonValue& req);
 core::Result<std::shared_ptr<const partiql::Statement>> ParseStatement(OpContext& ctx,
                                                                        std::string_view text);
 
+// PartiQL cannot read an index whose key has several partition or sort key
+// attributes.
+core::Status CheckPartiqlIndex(const storage::IndexDef& index);
+
 // EXISTS outside a write transaction.
 core::Error ExistsOutsideTransaction();
 

@@ -224,6 +224,7 @@ struct KeyedRead {
 Result<KeyedRead> PrepareRead(const TxMember& m) {
   const partiql::Statement& s = *m.s;
   if (s.index) return ValidationError("Reads on indices are not supported within transactions.");
+  if (s.projection_error) return ValidationError(*s.projection_error);
   auto where =
       s.where ? SplitKey(*s.where, m.values, m.table->key) : Result<KeyedWhere>(core::Error{});
   if (!where.ok() || !where->rest.empty()) {

@@ -730,7 +730,8 @@ Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan) {
   // An LSI read of attributes it does not project fetches them from the
   // table (in the same snapshot); a filter sees the whole item then too.
   const bool fetch_from_table = target.partial_index() && !target.global &&
-                                (plan.select == "ALL_ATTRIBUTES" || projection || plan.x.filter);
+                                (plan.select == "ALL_ATTRIBUTES" || projection ||
+                                 (plan.x.filter && !plan.filter_on_index_item));
   Page page;
   auto visit = [&](storage::RowView& row) -> Result<bool> {
     ++page.scanned;
@@ -739,10 +740,12 @@ Result<Page> RunPage(OpContext& ctx, const ReadPlan& plan) {
     if (fetch_from_table) {
       storage::EncodedKey base{std::string(row.base_hash), std::string(row.base_range)};
       DYNAMO_ASSIGN_OR_RETURN(full, row.reader->Get(target.table->id, base));
+      if (full) page.fetched_units += ReadUnits(core::ItemSize(*full), plan.consistent);
     }
     const Item& seen = full ? *full : row.item;
     const bool keep =
-        !plan.x.filter || expr::EvaluateCondition(plan.x.filter->root, bindings, seen);
+        !plan.x.filter || expr::EvaluateCondition(plan.x.filter->root, bindings,
+                                                  plan.filter_on_index_item ? row.item : seen);
     page.last_key = core::KeyAttributes(target.table->key, row.item);
     if (target.index) page.last_key.merge(core::KeyAttributes(target.index->key, row.item));
     if (keep) {
@@ -799,17 +802,18 @@ core::Status CheckStartWithinKeyRange(const storage::Position& pos, const KeyRan
 }
 
 // A GSI can only return what it projects.
+bool IndexProjects(const Target& target, std::string_view attribute) {
+  if (!target.partial_index()) return true;
+  const auto& extra = target.index->non_key_attributes;
+  return target.table->key.Contains(attribute) || target.index->key.Contains(attribute) ||
+         std::find(extra.begin(), extra.end(), attribute) != extra.end();
+}
+
 core::Status CheckGsiProjection(const Target& target, const std::vector<expr::Path>& projection) {
-  std::vector<std::string> projected = target.table->key.Names();
-  for (const std::string& name : target.index->key.Names()) projected.push_back(name);
-  projected.insert(projected.end(), target.index->non_key_attributes.begin(),
-                   target.index->non_key_attributes.end());
   std::string missing;
   for (const auto& path : projection) {
     const std::string& top = std::get<std::string>(path[0]);
-    if (std::find(projected.begin(), projected.end(), top) == projected.end()) {
-      missing += (missing.empty() ? "" : ", ") + top;
-    }
+    if (!IndexProjects(target, top)) missing += (missing.empty() ? "" : ", ") + top;
   }
   if (missing.empty()) return core::Status::Ok();
   return core::InvalidParameter("Global secondary index " + target.index->name +

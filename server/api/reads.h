@@ -60,6 +60,9 @@ struct ReadPlan {
   int64_t limit = INT64_MAX;
   size_t page_bytes = kPageBytes;  // what the page may still read
   bool consistent = false;
+  // PartiQL: the filter sees what an index projects only (an LSI fetches
+  // from the table for the projection alone).
+  bool filter_on_index_item = false;
   bool forward = true;
 };
 
@@ -70,10 +73,14 @@ struct Page {
   size_t bytes = 0;
   bool stopped = false;  // by Limit or the 1 MB page: LastEvaluatedKey follows
   core::Item last_key;
+  double fetched_units = 0;  // reading from the table what an LSI does not project
 };
 
 // The encoded partition and sort-key bounds of an analysed key condition.
 KeyRange KeyRangeOf(const expr::KeyCondition& kc, const core::KeySchema& key);
+
+// Whether the index read projects the top-level attribute.
+bool IndexProjects(const Target& target, std::string_view attribute);
 
 // A GSI can only return what it projects: "Global secondary index <i> does
 // not project [a, b]" for the top-level attributes it does not.

@@ -109,7 +109,15 @@ Result<Item> DecodeMap(const JsonValue& map, int depth, ValueLayer layer) {
 }
 
 core::NumberReading ReadingOf(ValueLayer layer) {
-  return layer == ValueLayer::kCurrent ? core::NumberReading::kCurrent : core::NumberReading::kJava;
+  switch (layer) {
+    case ValueLayer::kCurrent:
+      return core::NumberReading::kCurrent;
+    case ValueLayer::kPartiql:
+      return core::NumberReading::kBigDecimal;
+    case ValueLayer::kOlder:
+      break;
+  }
+  return core::NumberReading::kJava;
 }
 
 // The members of a set as its duplicate message lists them: the older layer
@@ -137,7 +145,7 @@ std::vector<std::string> DuplicateListing(const std::vector<std::string>& keys,
 // [a, b] (older) or ["a", "b"] (current; separator as DynamoDB prints it).
 std::string JoinSetForMessage(const std::vector<std::string>& members, ValueLayer layer,
                               std::string_view current_separator) {
-  const bool quoted = layer == ValueLayer::kCurrent;
+  const bool quoted = layer != ValueLayer::kOlder;
   std::string out = "[";
   for (size_t i = 0; i < members.size(); ++i) {
     if (i) out += quoted ? current_separator : ", ";

@@ -36,7 +36,9 @@ namespace dynamo::server {
 //
 // (Where PutItem, UpdateItem and DeleteItem add the "1 validation error
 // detected: " envelope is items.cc's business, not the layer's.)
-enum class ValueLayer { kCurrent, kOlder };
+// kPartiql: the current layer, its numbers read as Java's BigDecimal
+// (core::NumberReading::kBigDecimal), as PartiQL's parameters are.
+enum class ValueLayer { kCurrent, kOlder, kPartiql };
 
 core::Status CheckAttributeMapTypes(const JsonValue& map);
 core::Status CheckAttributeValueTypes(const JsonValue& value);

@@ -162,6 +162,44 @@ TEST(NumberTest, JavaReadingWrapsTheExponentAndDropsTheEmptySuffix) {
   }
 }
 
+// BigDecimal(String)'s reading (PartiQL's parameters and literals): as
+// Java's, except that an exponent or a scale outside an int cannot be
+// converted at all (recorded against DynamoDB, 2026).
+TEST(NumberTest, BigDecimalReadingRefusesExponentsAndScalesPastAnInt) {
+  const ParseCase cases[] = {
+      {"", nullptr, "The parameter cannot be converted to a numeric value"},
+      {"1e99999999999", nullptr,
+       "The parameter cannot be converted to a numeric value: 1e99999999999"},
+      {"-1e99999999999", nullptr,
+       "The parameter cannot be converted to a numeric value: -1e99999999999"},
+      {"1e-99999999999", nullptr,
+       "The parameter cannot be converted to a numeric value: 1e-99999999999"},
+      {"1e2147483648", nullptr,
+       "The parameter cannot be converted to a numeric value: 1e2147483648"},
+      {"1e-2147483648", nullptr,
+       "The parameter cannot be converted to a numeric value: 1e-2147483648"},
+      {"1.5e-2147483647", nullptr,
+       "The parameter cannot be converted to a numeric value: 1.5e-2147483647"},
+      {"1e2147483647", nullptr,
+       "Number underflow. Attempting to store a number with magnitude smaller than supported "
+       "range"},
+      {"1e126", nullptr,
+       "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+      {"-2.5e-3", "-0.0025", nullptr},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.input);
+    auto n = Number::Parse(c.input, NumberReading::kBigDecimal);
+    if (c.canonical) {
+      ASSERT_TRUE(n.ok()) << n.error().message;
+      EXPECT_EQ(n->ToString(), c.canonical);
+    } else {
+      ASSERT_FALSE(n.ok()) << n->ToString();
+      EXPECT_EQ(n.error().message, c.error);
+    }
+  }
+}
+
 TEST(NumberTest, ComparesNumerically) {
   const char* ascending[] = {"-1e125",  "-100", "-10",    "-1.5", "-1.25", "-1",  "-0.5",
                              "-1e-130", "0",    "1e-130", "0.1",  "0.12",  "0.5", "1",

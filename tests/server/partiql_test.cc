@@ -78,6 +78,10 @@ TEST_F(PartiqlApiTest, WritesAndReadsInOrder) {
        "ValidationException: Number of parameters in request and statement don't match."},
       {R"(SELECT * FROM "tab"."nope")", "",
        "ValidationException: The table does not have the specified index"},
+      {R"(SELECT COUNT(*) FROM "tab")", "",
+       "ValidationException: Unexpected path component at 1:8:5"},
+      {R"(SELECT COUNT(*) FROM "nope")", "",
+       "ResourceNotFoundException: Requested resource not found"},
   };
   for (const auto& c : cases) EXPECT_EQ(Run(c.statement, c.params), c.expected) << c.statement;
 }
@@ -138,13 +142,15 @@ TEST_F(PartiqlApiTest, BatchMembersSucceedAndFailOnTheirOwn) {
       R"({"Error":{"Code":"ValidationError","Message":"Statement wasn't well formed, can't be processed: Expected data manipulation"}},)"
       R"({"Error":{"Code":"ResourceNotFound","Message":"Requested resource not found"}},)"
       R"({"TableName":"tab","Item":{"pk":{"S":"a"},"sk":{"N":"1"},"v":{"S":"z"}}}]})");
-  ApiResponse reads = Call("BatchExecuteStatement", R"({"Statements":[
+  ApiResponse reads = Call("BatchExecuteStatement", R"j({"Statements":[
       {"Statement":"SELECT v FROM tab WHERE pk = 'a' AND sk = 1"},
       {"Statement":"SELECT * FROM tab WHERE pk = 'none' AND sk = 1"},
-      {"Statement":"SELECT * FROM tab WHERE pk = 'a'"}]})");
+      {"Statement":"SELECT * FROM tab WHERE pk = 'a'"},
+      {"Statement":"SELECT * FROM tab WHERE pk = 'a' AND sk = 1 AND attribute_exists(v)"}]})j");
   EXPECT_EQ(
       reads.body,
       R"({"Responses":[{"TableName":"tab","Item":{"v":{"S":"z"}}},{"TableName":"tab"},)"
+      R"({"Error":{"Code":"ValidationError","Message":"Select statements within BatchExecuteStatement must specify the primary key in the where clause."}},)"
       R"({"Error":{"Code":"ValidationError","Message":"Select statements within BatchExecuteStatement must specify the primary key in the where clause."}}]})");
   EXPECT_EQ(Outcome("BatchExecuteStatement", R"({"Statements":[
       {"Statement":"SELECT * FROM tab WHERE pk = 'a' AND sk = 1"},
@@ -450,6 +456,56 @@ TEST_F(PartiqlTransactionTest, ClientRequestTokenAppliesOnce) {
                      R"(,"ClientRequestToken":"tok-1")"),
             "IdempotentParameterMismatchException: Transaction with the same ClientRequestToken "
             "but different parameters has already been submitted ");
+}
+
+// An index read as DynamoDB's PartiQL does it: a filter sees what the index
+// projects, an LSI fetches from the table what a SELECT names beyond its
+// projection (charged to the table), and an index keyed on several
+// attributes is refused.
+TEST_F(PartiqlApiTest, IndexReadsSeeTheirProjection) {
+  ApiResponse created = Call("CreateTable", R"j({"TableName":"ixt","BillingMode":"PAY_PER_REQUEST",
+        "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"S"},
+          {"AttributeName":"l","AttributeType":"S"},{"AttributeName":"h1","AttributeType":"S"},{"AttributeName":"h2","AttributeType":"S"}],
+        "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],
+        "GlobalSecondaryIndexes":[{"IndexName":"multi","KeySchema":[{"AttributeName":"h1","KeyType":"HASH"},{"AttributeName":"h2","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}],
+        "LocalSecondaryIndexes":[{"IndexName":"lsk","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}]})j");
+  ASSERT_EQ(created.status, 200) << created.body;
+  for (const char* n : {"1", "2", "3"}) {
+    ASSERT_EQ(Run(std::string("INSERT INTO ixt VALUE {'pk': 'p', 'sk': 's") + n + "', 'l': 'l" + n +
+                  "', 'h1': 'a', 'h2': 'b', 'np': 'v" + n + "'}"),
+              R"({"Items":[]})");
+  }
+  const struct {
+    const char* statement;
+    const char* expected;
+  } cases[] = {
+      {R"(SELECT sk FROM "ixt"."lsk" WHERE np = 'v1')", R"({"Items":[]})"},
+      {R"(SELECT sk FROM "ixt"."lsk" WHERE pk = 'p' AND np = 'v1')",
+       "ValidationException: One or more parameter values were invalid: Secondary index lsk does "
+       "not project one or more filter attributes: [np]"},
+      {R"(SELECT np FROM "ixt"."lsk" WHERE pk = 'p' AND l > 'l1')",
+       R"({"Items":[{"np":{"S":"v2"}},{"np":{"S":"v3"}}]})"},
+      {R"(SELECT * FROM "ixt"."multi" WHERE h1 = 'a')",
+       "ValidationException: PartiQL statements cannot be executed on tables with "
+       "multi-attribute HASH keys or multi-attribute RANGE keys."},
+      {R"(SELECT COUNT(*) FROM "ixt"."multi")",
+       "ValidationException: PartiQL statements cannot be executed on tables with "
+       "multi-attribute HASH keys or multi-attribute RANGE keys."},
+  };
+  for (const auto& c : cases) EXPECT_EQ(Run(c.statement), c.expected) << c.statement;
+  auto capacity = [&](const std::string& statement) {
+    return Call("ExecuteStatement",
+                R"({"ReturnConsumedCapacity":"INDEXES","Statement":")" + statement + "\"}")
+        .body;
+  };
+  EXPECT_EQ(capacity(R"(SELECT np FROM \"ixt\".\"lsk\" WHERE pk = 'p')"),
+            R"({"Items":[{"np":{"S":"v1"}},{"np":{"S":"v2"}},{"np":{"S":"v3"}}],)"
+            R"("ConsumedCapacity":{"TableName":"ixt","CapacityUnits":2.0,"Table":)"
+            R"({"CapacityUnits":1.5},"LocalSecondaryIndexes":{"lsk":{"CapacityUnits":0.5}}}})");
+  EXPECT_EQ(capacity(R"(SELECT sk FROM \"ixt\".\"lsk\" WHERE pk = 'p')"),
+            R"({"Items":[{"sk":{"S":"s1"}},{"sk":{"S":"s2"}},{"sk":{"S":"s3"}}],)"
+            R"("ConsumedCapacity":{"TableName":"ixt","CapacityUnits":0.5,"Table":)"
+            R"({"CapacityUnits":0.0},"LocalSecondaryIndexes":{"lsk":{"CapacityUnits":0.5}}}})");
 }
 
 }  // namespace
