@@ -13,6 +13,21 @@ struct ParseCase {
   const char* error;
 };
 
+template <size_t N>
+void ExpectParses(const ParseCase (&cases)[N], NumberReading reading) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.input);
+    auto n = Number::Parse(c.input, reading);
+    if (c.canonical) {
+      ASSERT_TRUE(n.ok()) << n.error().message;
+      EXPECT_EQ(n->ToString(), c.canonical);
+    } else {
+      ASSERT_FALSE(n.ok()) << n->ToString();
+      EXPECT_EQ(n.error().message, c.error);
+    }
+  }
+}
+
 // Canonical forms from DynamoDB's normalisation (plain notation, trimmed).
 const ParseCase kParseCases[] = {
     {"1.50", "1.5", nullptr},
@@ -149,17 +164,7 @@ TEST(NumberTest, JavaReadingWrapsTheExponentAndDropsTheEmptySuffix) {
       {"1.5e3", "1500", nullptr},
       {"-0.001", "-0.001", nullptr},
   };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.input);
-    auto n = Number::Parse(c.input, NumberReading::kJava);
-    if (c.canonical) {
-      ASSERT_TRUE(n.ok()) << n.error().message;
-      EXPECT_EQ(n->ToString(), c.canonical);
-    } else {
-      ASSERT_FALSE(n.ok()) << n->ToString();
-      EXPECT_EQ(n.error().message, c.error);
-    }
-  }
+  ExpectParses(cases, NumberReading::kJava);
 }
 
 // BigDecimal(String)'s reading (PartiQL's parameters and literals): as
@@ -187,17 +192,7 @@ TEST(NumberTest, BigDecimalReadingRefusesExponentsAndScalesPastAnInt) {
        "Number overflow. Attempting to store a number with magnitude larger than supported range"},
       {"-2.5e-3", "-0.0025", nullptr},
   };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.input);
-    auto n = Number::Parse(c.input, NumberReading::kBigDecimal);
-    if (c.canonical) {
-      ASSERT_TRUE(n.ok()) << n.error().message;
-      EXPECT_EQ(n->ToString(), c.canonical);
-    } else {
-      ASSERT_FALSE(n.ok()) << n->ToString();
-      EXPECT_EQ(n.error().message, c.error);
-    }
-  }
+  ExpectParses(cases, NumberReading::kBigDecimal);
 }
 
 TEST(NumberTest, ComparesNumerically) {
