@@ -89,6 +89,13 @@ core::Result<std::shared_ptr<const ParsedProjection>> ExpressionCache::Projectio
 
 core::Result<std::shared_ptr<const partiql::Statement>> ExpressionCache::PartiqlStatement(
     std::string_view text) {
+  // A long statement is most likely one of a kind (an INSERT with its item
+  // written out): parsed, not kept.
+  constexpr size_t kMaxCachedStatement = 1024;
+  if (text.size() > kMaxCachedStatement) {
+    DYNAMO_ASSIGN_OR_RETURN(partiql::Statement s, partiql::Parse(text));
+    return std::make_shared<const partiql::Statement>(std::move(s));
+  }
   return impl_->statements.Get(Key('q', text), impl_->capacity, impl_->hits, impl_->misses,
                                [&]() -> core::Result<std::shared_ptr<const partiql::Statement>> {
                                  DYNAMO_ASSIGN_OR_RETURN(partiql::Statement s,

@@ -2,6 +2,7 @@
 // SELECT by full primary key) or all writes, each answered on its own
 // ({"TableName", "Item"} or {"Error": {"Code", "Message"}}): one failed
 // statement does not fail the others, and the batch is no transaction.
+#include "core/error_details.h"
 #include "core/messages.h"
 #include "expr/evaluator.h"
 #include "server/api/capacity.h"
@@ -141,6 +142,12 @@ void WriteBatchError(JsonWriter& w, const core::Error& e, const std::string* tab
   w.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
   w.Key("Message");
   w.String(e.message);
+  // The item a failed condition saw, when the statement asked for it
+  // (ReturnValuesOnConditionCheckFailure ALL_OLD).
+  if (e.details && e.details->item) {
+    w.Key("Item");
+    WriteAttributeMap(*e.details->item, w);
+  }
   w.EndObject();
   // The table is named when the statement ran and failed on the item.
   if (table && e.code != core::ErrorCode::kValidation) {

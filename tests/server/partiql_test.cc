@@ -276,6 +276,17 @@ TEST_F(PartiqlApiTest, BatchReportsCapacityPerTable) {
   EXPECT_EQ(reads.body,
             R"({"Responses":[{"TableName":"tab","Item":{"pk":{"S":"a"}}},{"TableName":"tab"}],)"
             R"("ConsumedCapacity":[{"TableName":"tab","CapacityUnits":1.5}]})");
+  // A failed condition's item, when the statement asks for it.
+  EXPECT_EQ(Call("BatchExecuteStatement", R"({"Statements":[
+      {"Statement":"UPDATE tab SET v = 1 WHERE pk = 'a' AND sk = 1 AND v = 2",
+       "ReturnValuesOnConditionCheckFailure":"ALL_OLD"},
+      {"Statement":"UPDATE tab SET v = 1 WHERE pk = 'b' AND sk = 1 AND v = 2",
+       "ReturnValuesOnConditionCheckFailure":"NONE"}]})")
+                .body,
+            R"({"Responses":[{"Error":{"Code":"ConditionalCheckFailed","Message":"The )"
+            R"(conditional request failed","Item":{"pk":{"S":"a"},"sk":{"N":"1"}}},)"
+            R"("TableName":"tab"},{"Error":{"Code":"ConditionalCheckFailed","Message":"The )"
+            R"(conditional request failed"},"TableName":"tab"}]})");
   ApiResponse failed = Call("BatchExecuteStatement", R"({"ReturnConsumedCapacity":"TOTAL",
       "Statements":[{"Statement":"INSERT INTO tab VALUE {'pk': 'a', 'sk': 1}"}]})");
   EXPECT_EQ(failed.body,

@@ -620,6 +620,13 @@ class BatchExecuteStatementTest(PartiqlTestCase):
         self.assertEqual(self.get(t, "a"), {"pk": S("a"), "sk": N(1), "v": N(2)})
         self.assertEqual(self.get(t, "b", 2), {"pk": S("b"), "sk": N(2), "w": N(2)})
         self.assertIsNone(self.get(t, "zz", 9))
+        with self.subTest("the failed condition's item, when asked for"):
+            out = self.ddb.batch_execute_statement(Statements=self.members(
+                {"Statement": f'UPDATE "{t}" SET w = 3 WHERE pk = \'a\' AND sk = 1 AND v = 100',
+                 "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}))
+            self.assertEqual(out["Responses"], [
+                {"Error": {"Code": "ConditionalCheckFailed", "Message": CCF,
+                           "Item": {"pk": S("a"), "sk": N(1), "v": N(2)}}, "TableName": t}])
 
     # Read members return their item (projected), none for a missing key, and per-member refusals.
     def test_batch_reads_answer_each_member(self):
