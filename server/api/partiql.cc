@@ -330,6 +330,9 @@ Status PrepareKeyed(PreparedWrite& p, const KeyRefusal& refuse) {
   if (s.kind == partiql::Statement::Kind::kExists && s.index) {
     return ValidationError("Reads on indices are not supported within transactions.");
   }
+  if (!s.where) {  // EXISTS(SELECT * FROM "T"); UPDATE and DELETE parse one
+    return ValidationError("EXISTS() must contain a single item read with additional condition");
+  }
   auto where = SplitKey(*s.where, *p.e.values, p.table->key);
   if (!where.ok()) return refuse(std::move(where).error());
   Status types = CheckKeyTypes(*p.table, where->key);
@@ -577,6 +580,9 @@ std::vector<Partition> Partitions(const Condition& where, const expr::Bindings& 
       break;
     }
   }
+  // DynamoDB queries at most 50 partitions for an IN; more are scanned.
+  constexpr size_t kMaxPartitions = 50;
+  if (values.size() > kMaxPartitions) return {};
   std::vector<Partition> out;
   for (const std::string& v : values) {
     auto range = PartitionRange(v, parts, bindings, key);
@@ -752,16 +758,22 @@ Result<SelectPlan> PlanSelect(OpContext& ctx, const StatementRequest& r,
 
 // One page: of the Scan, or of the partitions in turn from the token's,
 // within one Limit and one 1 MB page.
-Result<Page> ReadPages(OpContext& ctx, SelectPlan& p, std::optional<TokenPosition>* next) {
+// units: what the reads cost on the table or index read, each Query rounded
+// on its own.
+Result<Page> ReadPages(OpContext& ctx, SelectPlan& p, std::optional<TokenPosition>* next,
+                       double* units) {
   if (p.partitions.empty()) {
     DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, p.plan));
     if (page.stopped) *next = TokenPosition{0, page.last_key};
+    *units = ReadUnits(page.bytes, p.plan.consistent);
     return page;
   }
   Page total;
+  *units = 0;
   for (uint32_t i = p.at.partition; i < p.partitions.size(); ++i) {
     p.plan.key_range = p.partitions[i].range;
     DYNAMO_ASSIGN_OR_RETURN(Page page, RunPage(ctx, p.plan));
+    *units += ReadUnits(page.bytes, p.plan.consistent);
     total.bytes += page.bytes;
     total.scanned += page.scanned;
     total.fetched_units += page.fetched_units;
@@ -781,14 +793,15 @@ Result<std::string> Select(OpContext& ctx, const StatementRequest& r, const part
                            core::ValueMap values) {
   DYNAMO_ASSIGN_OR_RETURN(SelectPlan p, PlanSelect(ctx, r, s, std::move(values)));
   std::optional<TokenPosition> next;
-  DYNAMO_ASSIGN_OR_RETURN(Page page, ReadPages(ctx, p, &next));
+  double units = 0;
+  DYNAMO_ASSIGN_OR_RETURN(Page page, ReadPages(ctx, p, &next, &units));
   if (p.projection) {
     for (Item& item : page.items) item = Project(item, *p.projection);
   }
   std::optional<std::string> token;
   if (next) token = EncodeToken(r, *next);
   const Target& target = p.plan.target;
-  Consumed consumed{target.table->name, ReadUnits(page.bytes, p.plan.consistent)};
+  Consumed consumed{target.table->name, units};
   if (target.index) {
     // The index is read; the table only for what an LSI fetched from it.
     consumed.indexes.push_back(IndexUnits{target.index->name, target.global, consumed.units});

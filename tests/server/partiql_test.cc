@@ -259,6 +259,14 @@ TEST_F(PartiqlApiTest, PartitionListsQueryEachPartitionInTurnAndOrderByOrdersThe
        "key"},
   };
   for (const auto& c : cases) EXPECT_EQ(keys(c.statement), c.expected) << c.statement;
+  // Each partition is a Query of its own, its units rounded on their own.
+  JsonDocument doc;
+  doc.Parse(Call("ExecuteStatement",
+                 R"({"ReturnConsumedCapacity":"TOTAL",)"
+                 R"("Statement":"SELECT * FROM tab WHERE pk IN ['a', 'b', 'c']"})")
+                .body.c_str());
+  EXPECT_EQ(doc["Items"].Size(), 9u);
+  EXPECT_EQ(doc["ConsumedCapacity"]["CapacityUnits"].GetDouble(), 1.5);
 }
 
 TEST_F(PartiqlApiTest, BatchReportsCapacityPerTable) {
@@ -414,6 +422,9 @@ TEST_F(PartiqlTransactionTest, RefusalsNameTheirStatement) {
        "ValidationException: Validation failed in TransactStatements[0]: Reads on indices are "
        "not supported within transactions. "},
       {R"j({"Statement":"EXISTS(SELECT * FROM tab WHERE pk = 'a' AND sk = 1)"})j",
+       "ValidationException: Validation failed in TransactStatements[0]: EXISTS() must contain "
+       "a single item read with additional condition "},
+      {R"j({"Statement":"EXISTS(SELECT * FROM tab)"})j",
        "ValidationException: Validation failed in TransactStatements[0]: EXISTS() must contain "
        "a single item read with additional condition "},
       {R"({"Statement":"DELETE FROM tab WHERE pk = ? AND sk = 1"})",
