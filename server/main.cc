@@ -36,8 +36,9 @@ Options:
                     open at once; idle ones beyond it are closed and reopened
                     on demand (default 32)
   --transaction-hold-ms N
-                    keep every TransactWriteItems in flight, item locks held,
-                    for N ms before it commits: makes TransactionConflict and
+                    keep every TransactWriteItems (and every ExecuteTransaction
+                    of writes) in flight, item locks held, for N ms before it
+                    commits: makes TransactionConflict and
                     TransactionCanceled(TransactionConflict) reproducible in tests
   --sweep-interval S
                     delete expired Time to Live items and trim streams every S
