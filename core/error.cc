@@ -35,6 +35,8 @@ const ErrorWireInfo& WireInfo(ErrorCode code) {
       {ErrorCode::kExpiredIterator, {DYN("ExpiredIteratorException"), 400, false}},
       {ErrorCode::kTrimmedDataAccess, {DYN("TrimmedDataAccessException"), 400, false}},
       {ErrorCode::kLimitExceeded, {DYN("LimitExceededException"), 400, false}},
+      {ErrorCode::kTableNotFound, {DYN("TableNotFoundException"), 400, false}},
+      {ErrorCode::kAccessDenied, {CORAL("AccessDeniedException"), 400, false}},
       {ErrorCode::kProvisionedThroughputExceeded,
        {DYN("ProvisionedThroughputExceededException"), 400, false}},
       {ErrorCode::kItemCollectionSizeLimitExceeded,

@@ -38,6 +38,8 @@ enum class ErrorCode {
   kRequestEntityTooLarge,
   kInternalServerError,
   kServiceUnavailable,
+  kTableNotFound,      // DescribeContinuousBackups / UpdateContinuousBackups
+  kAccessDenied,       // an ARN of another account
   kExpiredIterator,    // DynamoDB Streams
   kTrimmedDataAccess,  // DynamoDB Streams
 };

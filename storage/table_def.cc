@@ -253,6 +253,19 @@ Item TableDefToItem(const TableDef& def) {
             {"tags", AttributeValue::L(std::move(tags))},
             {"next_index_id", Int(def.next_index_id)},
             {"sse_kms_key", Str(def.sse_kms_key_arn)}};
+  if (def.point_in_time_recovery != PointInTimeRecovery{}) {
+    const PointInTimeRecovery& p = def.point_in_time_recovery;
+    item.emplace("pitr", AttributeValue::M(Item{{"enabled", AttributeValue::Bool(p.enabled)},
+                                                {"days", Int(p.recovery_period_days)},
+                                                {"since", Time(p.enabled_at)}}));
+  }
+  if (!def.contributor_insights.empty()) {
+    core::ValueList insights;
+    for (const auto& [where, mode] : def.contributor_insights) {
+      insights.push_back(AttributeValue::L({Str(where), Str(mode)}));
+    }
+    item.emplace("insights", AttributeValue::L(std::move(insights)));
+  }
   if (def.on_demand_maximum) {
     item.emplace("on_demand_max",
                  AttributeValue::M(Item{{"read", Int(def.on_demand_maximum->read)},
@@ -306,6 +319,21 @@ Result<TableDef> TableDefFromItem(const Item& item) {
     r.Merge(m);
   }
   if (item.count("ttl")) t.ttl_attribute = r.String("ttl");
+  if (item.count("pitr")) {
+    FieldReader m(r.Map("pitr"));
+    t.point_in_time_recovery =
+        PointInTimeRecovery{m.Bool("enabled"), m.Int("days"), m.Time("since")};
+    r.Merge(m);
+  }
+  if (item.count("insights")) {
+    for (const auto& v : r.List("insights")) {
+      if (v.type() != ValueType::kL || v.l().size() != 2) {
+        r.Fail();
+        continue;
+      }
+      t.contributor_insights.emplace_back(r.StringOf(v.l()[0]), r.StringOf(v.l()[1]));
+    }
+  }
   if (item.count("shard_rollover")) {
     FieldReader m(r.Map("shard_rollover"));
     t.shard_rollover = ShardRollover{m.Int("records"), m.Time("seconds")};

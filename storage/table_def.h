@@ -16,7 +16,8 @@
 //   gsi L[INDEX], lsi L[INDEX], stream M{enabled BOOL, view S, label S},
 //   deletion_protection BOOL, table_class S, tags L[L[S, S]], next_index_id N,
 //   sse_kms_key S, [on_demand_max M{read N, write N}], [ttl S],
-//   [shard_rollover M{records N, seconds N}]
+//   [shard_rollover M{records N, seconds N}],
+//   [pitr M{enabled BOOL, days N, since S(time)}], [insights L[L[S, S]]]
 //
 //   KEY        := M{hash S, hash_type S, [range S, range_type S]}
 //   INDEX      := M{id N, name S, key KEY, projection S, non_key L[S],
@@ -96,6 +97,16 @@ struct ShardRollover {
   bool operator==(const ShardRollover&) const = default;
 };
 
+// Point-in-time recovery (UpdateContinuousBackups): kept and described, no
+// backups are taken.
+struct PointInTimeRecovery {
+  bool enabled = false;
+  int64_t recovery_period_days = 35;
+  double enabled_at = 0;  // when it was last enabled
+
+  bool operator==(const PointInTimeRecovery&) const = default;
+};
+
 // OnDemandThroughput: the most request units per second a table may use;
 // -1: no maximum.
 struct OnDemandMaximum {
@@ -131,6 +142,10 @@ struct TableDef {
   // Set for this table by the control API; unset: the database's default
   // (DatabaseOptions::shard_rollover).
   std::optional<ShardRollover> shard_rollover;
+  PointInTimeRecovery point_in_time_recovery;
+  // Where Contributor Insights is enabled (UpdateContributorInsights): ""
+  // for the table, else an index name; its mode alongside.
+  std::vector<std::pair<std::string, std::string>> contributor_insights;
 
   bool operator==(const TableDef&) const = default;
 

@@ -1,5 +1,6 @@
 #include "server/api/api.h"
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
 
@@ -18,6 +19,55 @@ using core::Result;
 
 namespace {
 
+// The operations of DynamoDB's API that the emulator does not implement
+// (backups, global tables, imports and exports, resource policies, Kinesis
+// destinations, bulk operations, vector search).
+constexpr std::string_view kUnimplemented[] = {
+    "CancelBulkOperation",
+    "CreateBackup",
+    "CreateGlobalTable",
+    "DeleteBackup",
+    "DeleteResourcePolicy",
+    "DescribeBackup",
+    "DescribeBulkOperation",
+    "DescribeExport",
+    "DescribeGlobalTable",
+    "DescribeGlobalTableSettings",
+    "DescribeImport",
+    "DescribeTableReplicaAutoScaling",
+    "DisableKinesisStreamingDestination",
+    "EnableKinesisStreamingDestination",
+    "ExportTableToPointInTime",
+    "GetResourcePolicy",
+    "ImportTable",
+    "ListBackups",
+    "ListBulkOperations",
+    "ListExports",
+    "ListGlobalTables",
+    "ListImports",
+    "PutResourcePolicy",
+    "RestoreTableFromBackup",
+    "RestoreTableToPointInTime",
+    "SearchVectors",
+    "StartBulkPutItems",
+    "UpdateGlobalTable",
+    "UpdateGlobalTableSettings",
+    "UpdateKinesisStreamingDestination",
+    "UpdateTableReplicaAutoScaling",
+};
+
+// UnknownOperationException: bare for a name DynamoDB does not know (as
+// DynamoDB answers it), naming the operation for one of its API that the
+// emulator lacks, so that a user sees which call it is.
+Error UnknownOperation(std::string_view operation) {
+  const bool in_api = std::find(std::begin(kUnimplemented), std::end(kUnimplemented), operation) !=
+                      std::end(kUnimplemented);
+  if (!in_api) return Error{ErrorCode::kUnknownOperation, ""};
+  return Error{ErrorCode::kUnknownOperation,
+               "An unknown operation was requested: " + std::string(operation) +
+                   " is not implemented by dynamo-emu"};
+}
+
 const std::unordered_map<std::string_view, Handler>& Handlers() {
   static const std::unordered_map<std::string_view, Handler> kHandlers = {
       {"DynamoDBStreams.ListStreams", &ListStreams},
@@ -34,6 +84,15 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
       {"ExecuteStatement", &ExecuteStatement},
       {"BatchExecuteStatement", &BatchExecuteStatement},
       {"ExecuteTransaction", &ExecuteTransaction},
+      {"TagResource", &TagResource},
+      {"UntagResource", &UntagResource},
+      {"ListTagsOfResource", &ListTagsOfResource},
+      {"DescribeContinuousBackups", &DescribeContinuousBackups},
+      {"UpdateContinuousBackups", &UpdateContinuousBackups},
+      {"DescribeContributorInsights", &DescribeContributorInsights},
+      {"UpdateContributorInsights", &UpdateContributorInsights},
+      {"ListContributorInsights", &ListContributorInsights},
+      {"DescribeKinesisStreamingDestination", &DescribeKinesisStreamingDestination},
       {"UpdateTimeToLive", &UpdateTimeToLive},
       {"DescribeTimeToLive", &DescribeTimeToLive},
       {"GetItem", &GetItem},
@@ -140,7 +199,7 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
     }
     const auto& handlers = Handlers();
     auto it = handlers.find(operation);
-    if (it == handlers.end()) return ErrorResponse(Error{ErrorCode::kUnknownOperation, ""});
+    if (it == handlers.end()) return ErrorResponse(UnknownOperation(operation));
     if (ctx.auth_error) return ErrorResponse(*ctx.auth_error);
     auto ns = NamespaceFor(ctx);
     if (!ns.ok()) {

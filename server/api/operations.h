@@ -56,6 +56,19 @@ core::Result<std::string> ExecuteStatement(OpContext& ctx, const JsonValue& req)
 core::Result<std::string> BatchExecuteStatement(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> ExecuteTransaction(OpContext& ctx, const JsonValue& req);
 
+// tags.cc
+core::Result<std::string> TagResource(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> UntagResource(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> ListTagsOfResource(OpContext& ctx, const JsonValue& req);
+
+// table_settings.cc
+core::Result<std::string> DescribeContinuousBackups(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> UpdateContinuousBackups(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DescribeContributorInsights(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> UpdateContributorInsights(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> ListContributorInsights(OpContext& ctx, const JsonValue& req);
+core::Result<std::string> DescribeKinesisStreamingDestination(OpContext& ctx, const JsonValue& req);
+
 // ttl.cc
 core::Result<std::string> UpdateTimeToLive(OpContext& ctx, const JsonValue& req);
 core::Result<std::string> DescribeTimeToLive(OpContext& ctx, const JsonValue& req);

@@ -131,4 +131,18 @@ Result<storage::IndexDef> BuildGlobalIndex(const RawIndex& raw, const AttributeD
 Result<storage::IndexDef> BuildLocalIndex(const RawIndex& raw, const AttributeDefinitions& defs,
                                           const core::KeySchema& table_key);
 
+// ---- Tags (tags.cc) ----
+
+struct RawTag {
+  std::optional<std::string> key, value;
+};
+using Tags = std::vector<std::pair<std::string, std::string>>;
+
+// The Tags member of CreateTable and TagResource (a JSON type pass).
+Result<std::vector<RawTag>> ReadTags(const JsonValue& req);
+// DynamoDB's tag rules, with its messages: at most 50, keys of 1..128 and
+// values of 0..256 characters (letters, digits, spaces, _ . : / = + - @),
+// no key starting "aws:" (in any case), no key twice.
+Result<Tags> CheckTags(const std::vector<RawTag>& raw);
+
 }  // namespace dynamo::server

@@ -212,10 +212,6 @@ core::Error ThroughputWithPayPerRequest() {
 
 // ---- CreateTable ----
 
-struct RawTag {
-  std::optional<std::string> key, value;
-};
-
 // CreateTable's members after the JSON type pass.
 struct CreateTableRequest {
   std::optional<std::string_view> table_name;
@@ -233,20 +229,6 @@ struct CreateTableRequest {
 
   bool pay_per_request() const { return billing_mode && *billing_mode == "PAY_PER_REQUEST"; }
 };
-
-Result<std::vector<RawTag>> ReadTags(const JsonValue& req) {
-  std::vector<RawTag> tags;
-  DYNAMO_ASSIGN_OR_RETURN(const JsonValue* arr, GetArray(req, "Tags"));
-  if (!arr) return tags;
-  for (const auto& e : arr->GetArray()) {
-    DYNAMO_RETURN_IF_ERROR(CheckStructElement(e));
-    RawTag tag;
-    DYNAMO_ASSIGN_OR_RETURN(tag.key, GetStringCopy(e, "Key"));
-    DYNAMO_ASSIGN_OR_RETURN(tag.value, GetStringCopy(e, "Value"));
-    tags.push_back(std::move(tag));
-  }
-  return tags;
-}
 
 // The JSON type pass, in DynamoDB's member order.
 Result<CreateTableRequest> ReadCreateTableRequest(const JsonValue& req) {
@@ -417,34 +399,6 @@ Status CheckCreateTableStream(const RawStream& stream) {
   }
   if (*stream.enabled && !stream.view_type) return StreamViewTypeRequired();
   return Status::Ok();
-}
-
-using Tags = std::vector<std::pair<std::string, std::string>>;
-
-Result<Tags> CheckTags(const std::vector<RawTag>& raw) {
-  if (raw.size() > 50) {
-    return ValidationError("Number of Tags exceed the current limit for the provided ResourceArn");
-  }
-  Tags tags;
-  std::set<std::string> keys;
-  for (const auto& [k, v] : raw) {
-    std::string key = k.value_or("");
-    if (!k || key.empty() || key.size() > 128) {
-      return ValidationError("The Tag Key provided is invalid, Key: " + key);
-    }
-    if (key.rfind("aws:", 0) == 0) {
-      return ValidationError("Tag Key cannot be prefixed with aws:, Key: " + key);
-    }
-    if (!v || v->size() > 256) {
-      return ValidationError("The Tag Value provided is invalid, Value: " + v.value_or("null"));
-    }
-    if (!keys.insert(key).second) {
-      return ValidationError("Duplicate Tag Keys provided as input: Duplicate Tag Key found " +
-                             key);
-    }
-    tags.emplace_back(key, *v);
-  }
-  return tags;
 }
 
 // The settings of a new table besides its keys and indexes.

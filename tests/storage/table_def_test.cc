@@ -54,6 +54,8 @@ TableDef FullDefinition() {
   t.next_index_id = 4;
   t.sse_kms_key_arn = "arn:aws:kms:us-east-1:000000000000:key/0d9f2c4e-8f1a-4a57-9d0c-5f3c2b1a7e60";
   t.on_demand_maximum = OnDemandMaximum{10, -1};
+  t.point_in_time_recovery = PointInTimeRecovery{true, 7, 1796032500.125};
+  t.contributor_insights = {{"", "ACCESSED_AND_THROTTLED_KEYS"}, {"ByYear", "THROTTLED_KEYS"}};
   return t;
 }
 
