@@ -118,6 +118,7 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
                              ? static_cast<size_t>(options.max_connections)
                              : DefaultMaxConnections(so.max_open_namespaces);
     ho.credentials = credentials;
+    ho.cors_origins = options.cors_origins;
     DYNAMO_ASSIGN_OR_RETURN(impl->http, server::HttpServer::Start(impl->ioc, impl->api.get(), ho));
     // DescribeEndpoints answers with the address clients reach us at.
     impl->api->SetEndpointAddress(

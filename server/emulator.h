@@ -36,6 +36,9 @@ struct EmulatorOptions {
   // An AWS shared-credentials file: when set, every HTTP request must carry a
   // valid SigV4 signature by one of its key pairs (Dispatch is not checked).
   std::string auth_credentials;
+  // --cors ORIGINS (DynamoDB Local's -cors): comma-separated, "*" for any;
+  // empty: CORS off.
+  std::vector<std::string> cors_origins;
   // How often expired TTL items are deleted and streams are kept (trimmed,
   // shards rolled by age), in seconds; 0: only when the control API asks.
   double upkeep_interval_seconds = 1;

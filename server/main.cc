@@ -65,14 +65,31 @@ Options:
                     ~/.aws/credentials your SDK reads; every profile's pair is
                     accepted); unsigned or badly signed requests get DynamoDB's
                     errors. Default: off, any credentials are accepted
+  --cors ORIGINS    answer browsers' CORS preflights and add Access-Control-*
+                    headers for these origins (comma-separated, or * for any;
+                    default: off)
   --log-level L     debug, info, warn, error or off (default info)
   --help            this text
   --version         the version
 
 DynamoDB Local spellings are accepted too: -port N, -inMemory, -dbPath DIR,
--sharedDb, -help (and -cors, -delayTransientStatuses, -optimizeDbBeforeStartup,
-which are ignored).
+-sharedDb, -cors ORIGINS, -help (and -delayTransientStatuses,
+-optimizeDbBeforeStartup, which are ignored).
 )";
+
+// "a, b,c" -> {"a", "b", "c"}.
+std::vector<std::string> SplitOrigins(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view origin = list.substr(0, comma);
+    while (!origin.empty() && origin.front() == ' ') origin.remove_prefix(1);
+    while (!origin.empty() && origin.back() == ' ') origin.remove_suffix(1);
+    if (!origin.empty()) out.emplace_back(origin);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
+  return out;
+}
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "dynamo-emu: %s\n", message.c_str());
@@ -220,8 +237,10 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
         return Fail("invalid log level (use debug, info, warn, error or off)");
       }
       dynamo::server::SetLogLevel(level);
-    } else if (arg == "-cors") {
-      if (!value()) return Fail("missing value for -cors");
+    } else if (arg == "--cors" || arg == "-cors") {
+      const char* v = value();
+      if (!v || *v == '\0') return Fail("missing value for " + arg);
+      options.cors_origins = SplitOrigins(v);
     } else if (arg == "-delayTransientStatuses" || arg == "-optimizeDbBeforeStartup" ||
                arg == "-disableTelemetry") {
       // DynamoDB Local flags with no effect here: tables are ACTIVE at once.

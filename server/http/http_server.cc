@@ -190,11 +190,49 @@ SignedRequest SignedRequestOf(const http::request<http::string_body>& req) {
   return out;
 }
 
-// The response to one request.
-http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
-                                          http::request<http::string_body>&& req,
-                                          bool may_keep_alive) {
-  const bool keep_alive = req.keep_alive() && may_keep_alive;
+// ---- CORS ----
+
+// The Access-Control-Allow-Origin a request's Origin gets: "*" when any
+// origin is allowed, the origin itself when it is listed, none otherwise
+// (and when CORS is off or the request names no origin).
+std::optional<std::string> AllowedOrigin(const HttpOptions& options, std::string_view origin) {
+  if (options.cors_origins.empty() || origin.empty()) return std::nullopt;
+  for (const std::string& allowed : options.cors_origins) {
+    if (allowed == "*") return std::string("*");
+    if (allowed == origin) return std::string(origin);
+  }
+  return std::nullopt;
+}
+
+void AddCorsHeaders(const std::string& origin, http::response<http::string_body>& res) {
+  res.set(http::field::access_control_allow_origin, origin);
+  if (origin != "*") res.set(http::field::vary, "Origin");
+  // What a browser script may read of the response: the SDKs read these.
+  res.set(http::field::access_control_expose_headers,
+          "x-amzn-RequestId, x-amz-crc32, x-amz-id-2, Date");
+}
+
+// A preflight (OPTIONS with Access-Control-Request-Method): every method and
+// header the SDKs send is allowed, for a day.
+http::response<http::string_body> Preflight(const http::request<http::string_body>& req,
+                                            const std::string& origin, bool keep_alive) {
+  auto res = MakeResponse(req.version(), keep_alive, 200, "", "text/plain");
+  AddCorsHeaders(origin, res);
+  res.set(http::field::access_control_allow_methods, "GET, POST, OPTIONS");
+  std::string_view headers = req[http::field::access_control_request_headers];
+  res.set(http::field::access_control_allow_headers,
+          headers.empty() ? std::string_view("authorization, content-type, x-amz-date, "
+                                             "x-amz-target, x-amz-security-token, "
+                                             "x-amz-user-agent, amz-sdk-invocation-id, "
+                                             "amz-sdk-request")
+                          : headers);
+  res.set(http::field::access_control_max_age, "86400");
+  return res;
+}
+
+// The response to one request, without CORS.
+http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
+                                         http::request<http::string_body>&& req, bool keep_alive) {
   if (req.method() == http::verb::get && req.target() == "/") {
     // As DynamoDB's endpoints answer, naming the host asked for.
     std::string_view host = req[http::field::host];
@@ -262,6 +300,22 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
   }
   ApiResponse out = api->Dispatch(ctx, operation, req.body());
   return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
+}
+
+// The response to one request, with CORS's headers when they apply.
+http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
+                                          http::request<http::string_body>&& req,
+                                          bool may_keep_alive) {
+  const bool keep_alive = req.keep_alive() && may_keep_alive;
+  std::optional<std::string> origin = AllowedOrigin(options, req[http::field::origin]);
+  if (!origin) return Answer(api, options, std::move(req), keep_alive);
+  if (req.method() == http::verb::options &&
+      req.find(http::field::access_control_request_method) != req.end()) {
+    return Preflight(req, *origin, keep_alive);
+  }
+  auto res = Answer(api, options, std::move(req), keep_alive);
+  AddCorsHeaders(*origin, res);
+  return res;
 }
 
 class Session : public std::enable_shared_from_this<Session> {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 
@@ -43,6 +44,9 @@ struct HttpOptions {
   // them (server/http/sigv4.h); without, the Authorization header is only
   // parsed for its namespace, as DynamoDB Local does.
   std::shared_ptr<const Credentials> credentials;
+  // CORS for browser-based clients: the origins allowed ("*": any); empty:
+  // off (no Access-Control-* headers, OPTIONS is refused like any non-POST).
+  std::vector<std::string> cors_origins;
 };
 
 class HttpServer {

@@ -256,3 +256,60 @@ TEST(HttpTest, RawRequestsAreAnsweredAsOnAConnection) {
 
 }  // namespace
 }  // namespace dynamo
+
+namespace dynamo {
+namespace {
+
+// CORS: off by default; with origins, preflights are answered and every
+// response to a listed origin carries Access-Control-* headers.
+TEST(HttpTest, CorsAnswersListedOriginsOnly) {
+  auto storage = std::move(storage::Storage::Open({"", true, false})).value();
+  server::Api api(storage.get(), {});
+  const std::string preflight =
+      "OPTIONS / HTTP/1.1\r\nHost: x\r\nOrigin: http://app.local\r\n"
+      "Access-Control-Request-Method: POST\r\n"
+      "Access-Control-Request-Headers: content-type,x-amz-target\r\n\r\n";
+  const std::string list_tables =
+      "POST / HTTP/1.1\r\nHost: x\r\nOrigin: http://app.local\r\n"
+      "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+      "X-Amz-Date: 20240101T000000Z\r\nAuthorization: " +
+      std::string(kAuth) + "\r\nContent-Length: 2\r\n\r\n{}";
+  auto header = [](const std::string& response, const std::string& name) -> std::string {
+    const size_t at = response.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return "(none)";
+    const size_t start = at + name.size() + 4;
+    return response.substr(start, response.find("\r\n", start) - start);
+  };
+  server::HttpOptions off;
+  EXPECT_EQ(server::RespondToRawRequest(&api, preflight, off).substr(0, 22),
+            "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(
+      header(server::RespondToRawRequest(&api, list_tables, off), "Access-Control-Allow-Origin"),
+      "(none)");
+  const struct {
+    std::vector<std::string> origins;
+    std::string allow_origin;
+  } cases[] = {
+      {{"http://app.local", "http://other"}, "http://app.local"},
+      {{"*"}, "*"},
+      {{"http://other"}, "(none)"},
+  };
+  for (const auto& c : cases) {
+    server::HttpOptions options;
+    options.cors_origins = c.origins;
+    const std::string answer = server::RespondToRawRequest(&api, preflight, options);
+    EXPECT_EQ(header(answer, "Access-Control-Allow-Origin"), c.allow_origin) << c.origins[0];
+    const std::string response = server::RespondToRawRequest(&api, list_tables, options);
+    EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK");
+    EXPECT_EQ(header(response, "Access-Control-Allow-Origin"), c.allow_origin);
+    if (c.allow_origin == "(none)") continue;
+    EXPECT_EQ(answer.substr(0, 15), "HTTP/1.1 200 OK");
+    EXPECT_EQ(header(answer, "Access-Control-Allow-Methods"), "GET, POST, OPTIONS");
+    EXPECT_EQ(header(answer, "Access-Control-Allow-Headers"), "content-type,x-amz-target");
+    EXPECT_EQ(header(response, "Access-Control-Expose-Headers"),
+              "x-amzn-RequestId, x-amz-crc32, x-amz-id-2, Date");
+  }
+}
+
+}  // namespace
+}  // namespace dynamo

@@ -394,5 +394,41 @@ class DeepAttributeValueTest(unittest.TestCase):
                         server.kill()
 
 
+
+class CorsTest(unittest.TestCase):
+    """--cors ORIGINS (DynamoDB Local's -cors): browser preflights and Access-Control-* headers."""
+
+    def preflight(self, server, origin):
+        return requests.options(server.endpoint + "/", timeout=10, headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type,x-amz-date,x-amz-target"})
+
+    def test_listed_origins_get_cors_headers(self):
+        with harness.Server("-cors", "http://app.local,http://admin.local") as server:
+            r = self.preflight(server, "http://admin.local")
+            self.assertEqual(r.status_code, 200)
+            self.assertEqual(r.headers["Access-Control-Allow-Origin"], "http://admin.local")
+            self.assertEqual(r.headers["Access-Control-Allow-Methods"], "GET, POST, OPTIONS")
+            self.assertEqual(r.headers["Access-Control-Allow-Headers"],
+                             "authorization,content-type,x-amz-date,x-amz-target")
+            # A signed request from the page: the answer names the origin and exposes the SDK's headers.
+            client = server.client()
+            seen = {}
+            client.meta.events.register("before-send.dynamodb.ListTables",
+                                        lambda request, **_: request.headers.__setitem__("Origin", "http://app.local"))
+            client.meta.events.register("after-call.dynamodb.ListTables",
+                                        lambda http_response, **_: seen.update(http_response.headers))
+            client.list_tables()
+            self.assertEqual(seen["Access-Control-Allow-Origin"], "http://app.local")
+            self.assertIn("x-amz-crc32", seen["Access-Control-Expose-Headers"])
+            other = self.preflight(server, "http://elsewhere")
+            self.assertNotIn("Access-Control-Allow-Origin", other.headers)
+
+    def test_off_by_default(self):
+        with harness.Server() as server:
+            r = self.preflight(server, "http://app.local")
+            self.assertEqual(r.status_code, 404)
+            self.assertNotIn("Access-Control-Allow-Origin", r.headers)
+
 if __name__ == "__main__":
     unittest.main()

@@ -336,6 +336,9 @@ class CommandLineTest(unittest.TestCase):
         r = run_binary("--port", "99999")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("invalid port '99999'", r.stderr)
+        r = run_binary("--cors")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("missing value for --cors", r.stderr)
 
     # Port in use: non-zero exit, and the message names the port.
     def test_port_in_use(self):
