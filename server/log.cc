@@ -30,18 +30,129 @@ bool ParseLogLevel(std::string_view t, LogLevel* level) {
   return true;
 }
 
+namespace {
+
+std::atomic<int> g_format{static_cast<int>(LogFormat::kText)};
+constexpr const char* kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+
+bool Json() { return g_format.load(std::memory_order_relaxed) == int(LogFormat::kJson); }
+
+// The time now, "2026-12-01T04:30:41.123Z", formatted once a second per
+// thread (the milliseconds each time).
+std::string Timestamp() {
+  thread_local std::time_t formatted_second = -1;
+  thread_local char text[32];
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  if (t != formatted_second) {
+    std::tm tm;
+    gmtime_r(&t, &tm);
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+    formatted_second = t;
+  }
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", text, static_cast<int>(ms.count()));
+  return out;
+}
+
+// s as a JSON string's contents.
+void AppendJsonText(std::string& out, std::string_view s) {
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      out += esc;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+}
+
+void AppendJsonField(std::string& out, std::string_view name, std::string_view value) {
+  out += ",\"";
+  out += name;
+  out += "\":\"";
+  AppendJsonText(out, value);
+  out += '"';
+}
+
+// One line, written at once.
+void Write(const std::string& line) { std::fwrite(line.data(), 1, line.size(), stderr); }
+
+}  // namespace
+
+void SetLogFormat(LogFormat format) { g_format.store(static_cast<int>(format)); }
+
+bool ParseLogFormat(std::string_view t, LogFormat* format) {
+  if (t == "text") {
+    *format = LogFormat::kText;
+  } else if (t == "json") {
+    *format = LogFormat::kJson;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void Log(LogLevel level, std::string_view message) {
   if (static_cast<int>(level) < g_level.load(std::memory_order_relaxed)) return;
-  static const char* kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  char ts[32];
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::string line =
-      std::string(ts) + " " + kNames[static_cast<int>(level)] + " " + std::string(message) + "\n";
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  const char* name = kNames[static_cast<int>(level)];
+  std::string line;
+  if (Json()) {
+    line = "{\"time\":\"" + Timestamp() + "\"";
+    AppendJsonField(line, "level", name);
+    AppendJsonField(line, "message", message);
+    line += "}\n";
+  } else {
+    line = Timestamp() + " " + name + " " + std::string(message) + "\n";
+  }
+  Write(line);
+}
+
+bool RequestLogEnabled() {
+  return g_level.load(std::memory_order_relaxed) <= static_cast<int>(LogLevel::kInfo);
+}
+
+void LogRequest(const RequestLogEntry& e) {
+  if (!RequestLogEnabled()) return;
+  char latency[32];
+  std::snprintf(latency, sizeof latency, "%.3f", e.latency_ms);
+  std::string line;
+  line.reserve(192);
+  if (Json()) {
+    line = "{\"time\":\"" + Timestamp() + "\"";
+    AppendJsonField(line, "level", "INFO");
+    AppendJsonField(line, "message", "request");
+    AppendJsonField(line, "operation", e.operation);
+    if (!e.table.empty()) AppendJsonField(line, "table", e.table);
+    line += ",\"status\":" + std::to_string(e.status);
+    if (!e.error_type.empty()) AppendJsonField(line, "error", e.error_type);
+    line += ",\"latency_ms\":";
+    line += latency;
+    AppendJsonField(line, "namespace", e.ns);
+    line += "}\n";
+  } else {
+    line = Timestamp() + " INFO request op=";
+    line += e.operation.empty() ? std::string_view("-") : e.operation;
+    line += " table=";
+    line += e.table.empty() ? std::string_view("-") : e.table;
+    line += " status=" + std::to_string(e.status);
+    if (!e.error_type.empty()) {
+      line += " error=";
+      line += e.error_type;
+    }
+    line += " latency_ms=";
+    line += latency;
+    line += " ns=";
+    line += e.ns;
+    line += '\n';
+  }
+  Write(line);
 }
 
 }  // namespace dynamo::server

@@ -68,7 +68,10 @@ Options:
   --cors ORIGINS    answer browsers' CORS preflights and add Access-Control-*
                     headers for these origins (comma-separated, or * for any;
                     default: off)
-  --log-level L     debug, info, warn, error or off (default info)
+  --log-level L     debug, info, warn, error or off (default info; info logs
+                    a line per request: operation, table, status, error,
+                    latency, namespace)
+  --log-format F    text or json (one object per line; default text)
   --help            this text
   --version         the version
 
@@ -237,6 +240,13 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
         return Fail("invalid log level (use debug, info, warn, error or off)");
       }
       dynamo::server::SetLogLevel(level);
+    } else if (arg == "--log-format") {
+      const char* v = value();
+      dynamo::server::LogFormat format;
+      if (!v || !dynamo::server::ParseLogFormat(v, &format)) {
+        return Fail("invalid log format (use text or json)");
+      }
+      dynamo::server::SetLogFormat(format);
     } else if (arg == "--cors" || arg == "-cors") {
       const char* v = value();
       if (!v || *v == '\0') return Fail("missing value for " + arg);

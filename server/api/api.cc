@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/error_details.h"
+#include "server/api/fields.h"
 #include "server/api/json.h"
 #include "server/api/json_parse.h"
 #include "server/api/operations.h"
@@ -189,6 +190,32 @@ ApiResponse Api::ErrorResponse(const Error& error) {
 
 ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
                           std::string_view body) {
+  if (!options_.request_log || !RequestLogEnabled()) return Serve(ctx, operation, body, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  std::string table;
+  ApiResponse response = Serve(ctx, operation, body, &table);
+  RequestLogEntry entry;
+  entry.operation = operation;
+  entry.table = table;
+  entry.status = response.status;
+  if (response.status != 200) {
+    // {"__type":"<namespace>#<Name>", ...}
+    const std::string_view b = response.body;
+    const size_t hash = b.find('#');
+    if (hash != std::string_view::npos && hash < 80) {
+      entry.error_type = b.substr(hash + 1, b.find('"', hash) - hash - 1);
+    }
+  }
+  entry.latency_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const std::string ns = NamespaceName(ctx.access_key, ctx.region);
+  entry.ns = ns;
+  LogRequest(entry);
+  return response;
+}
+
+ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, std::string_view body,
+                       std::string* table) {
   try {
     // Invalid UTF-8 is a deserialisation error, never echoed back in a
     // message; so is nesting past kMaxJsonNesting.
@@ -196,6 +223,11 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
     size_t deepest = 0;
     if (!ParseRequestBody(body, kMaxJsonNesting, &doc, &deepest) || !doc.IsObject()) {
       return ErrorResponse(Error{ErrorCode::kSerialization, ""});
+    }
+    if (table) {
+      if (const JsonValue* name = Member(doc, "TableName"); name && name->IsString()) {
+        table->assign(name->GetString(), name->GetStringLength());
+      }
     }
     const auto& handlers = Handlers();
     auto it = handlers.find(operation);

@@ -53,6 +53,9 @@ struct ApiOptions {
   // The clock that POST /_emu/clock moves forward (the emulator's, which
   // `clock` reads); null: time cannot be moved.
   Clock* adjustable_clock = nullptr;
+  // A line per request at --log-level info (server/log.h): the server's
+  // request log. Off for the in-process API.
+  bool request_log = false;
 };
 
 class Api {
@@ -91,6 +94,9 @@ class Api {
       std::optional<std::string_view> region);
   // The name of a namespace, as requests with these credentials use it.
   std::string NamespaceName(std::string_view access_key, std::string_view region) const;
+  // Dispatch without the request log; *table: the TableName asked for.
+  ApiResponse Serve(const RequestContext& ctx, std::string_view operation, std::string_view body,
+                    std::string* table);
   core::Result<Namespace> NamespaceFor(const RequestContext& ctx);
 
   storage::Storage* storage_;

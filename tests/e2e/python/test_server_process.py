@@ -1,5 +1,6 @@
 """The server as a process: persistence, crash safety, namespaces, shutdown, command line."""
 
+import json
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ import tempfile
 import time
 import unittest
 
+import boto3
 import requests
 from botocore.exceptions import ClientError
 
@@ -388,6 +390,73 @@ class CommandLineTest(unittest.TestCase):
         finally:
             self.assertEqual(s.stop(), 0)
 
+
+
+class RequestLogTest(unittest.TestCase):
+    """At --log-level info a line per request: operation, table, status, error, latency, namespace."""
+
+    def requests_logged(self, server, count):
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            lines = [l for l in server.stderr_text().splitlines() if "request" in l and "listening" not in l]
+            if len(lines) >= count:
+                return lines
+            time.sleep(0.05)
+        self.fail(server.stderr_text())
+
+    def exercise(self, server):
+        ddb = server.client(access_key="AKIDLOG", region="eu-west-1")
+        name = harness.unique_name("log")
+        harness.create_table(ddb, name)
+        with self.assertRaises(Exception):
+            ddb.get_item(TableName="no-such-table", Key={"pk": {"S": "a"}})
+        return name
+
+    def test_text_lines(self):
+        with harness.Server() as server:
+            name = self.exercise(server)
+            created, failed = self.requests_logged(server, 2)[:2]
+        self.assertRegex(created, rf"INFO request op=CreateTable table={name} status=200 latency_ms=\d+\.\d{{3}} "
+                                  r"ns=AKIDLOG_eu-west-1$")
+        self.assertRegex(failed, r"INFO request op=GetItem table=no-such-table status=400 "
+                                 r"error=ResourceNotFoundException latency_ms=\d+\.\d{3} ns=AKIDLOG_eu-west-1$")
+
+    def test_json_lines(self):
+        with harness.Server("--log-format", "json") as server:
+            name = self.exercise(server)
+            lines = [json.loads(l) for l in self.requests_logged(server, 2)]
+        self.assertEqual({k: lines[0][k] for k in ("level", "message", "operation", "table", "status", "namespace")},
+                         {"level": "INFO", "message": "request", "operation": "CreateTable", "table": name,
+                          "status": 200, "namespace": "AKIDLOG_eu-west-1"})
+        self.assertEqual((lines[1]["status"], lines[1]["error"]), (400, "ResourceNotFoundException"))
+        self.assertIsInstance(lines[1]["latency_ms"], float)
+
+    # Above info nothing is logged per request (nor the port: the test picks it).
+    def test_off_above_info(self):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        proc = subprocess.Popen([harness.BINARY, "--port", str(port), "--in-memory", "--log-level", "warn"],
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            endpoint = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    requests.get(endpoint + "/", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    self.assertLess(time.monotonic(), deadline, "the server did not start")
+                    time.sleep(0.05)
+            ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                               aws_access_key_id="AKIDLOG", aws_secret_access_key="x")
+            harness.create_table(ddb, harness.unique_name("quiet"))
+            ddb.list_tables()
+        finally:
+            proc.terminate()
+            _, stderr = proc.communicate(timeout=10)
+        self.assertEqual(proc.returncode, 0, stderr)
+        self.assertNotIn("request", stderr)
 
 if __name__ == "__main__":
     unittest.main()
