@@ -169,13 +169,13 @@ Result<std::string> TagResource(OpContext& ctx, const JsonValue& req) {
   DYNAMO_RETURN_IF_ERROR(
       ctx.ns->db->UpdateTable(table, [&](const TableDef& current) -> Result<TableDef> {
         TableDef next = current;
-        for (auto& [key, value] : tags) {
+        for (const auto& tag : tags) {
           auto it = std::find_if(next.tags.begin(), next.tags.end(),
-                                 [&](const auto& t) { return t.first == key; });
+                                 [&](const auto& t) { return t.first == tag.first; });
           if (it != next.tags.end()) {
-            it->second = value;
+            it->second = tag.second;
           } else {
-            next.tags.emplace_back(key, value);
+            next.tags.push_back(tag);
           }
         }
         if (next.tags.size() > kMaxTags) return TooManyTags();
