@@ -392,6 +392,16 @@ storage::Mutation WriteMutation(PreparedWrite& p, bool return_old_on_failure) {
   return ConditionCheckMutation(std::move(target));
 }
 
+Result<storage::MutationResult> ApplyWrite(OpContext& ctx, PreparedWrite& p,
+                                           bool return_old_on_failure) {
+  const bool insert = p.s->kind == partiql::Statement::Kind::kInsert;
+  auto applied = ApplyOne(*ctx.ns->db, WriteMutation(p, return_old_on_failure));
+  if (!applied.ok() && insert && applied.error().code == core::ErrorCode::kConditionalCheckFailed) {
+    return DuplicateItem();
+  }
+  return applied;
+}
+
 std::vector<Item> Returned(const partiql::Statement& s, const storage::MutationResult& r,
                            const ItemExpressions& e) {
   using partiql::Returning;
@@ -818,16 +828,10 @@ Result<std::string> Write(OpContext& ctx, const StatementRequest& r, const parti
   if (!table) return core::ResourceNotFound();
   DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<PreparedWrite> p,
                           PrepareWrite(s, std::move(values), table, /*defer_key_errors=*/false));
-  auto applied = ApplyOne(*ctx.ns->db, WriteMutation(*p, r.return_old_on_failure()));
-  if (!applied.ok()) {
-    if (s.kind == partiql::Statement::Kind::kInsert &&
-        applied.error().code == core::ErrorCode::kConditionalCheckFailed) {
-      return DuplicateItem();
-    }
-    return applied.error();
-  }
-  const Consumed consumed = WriteConsumed(*table, *applied);
-  return ItemsResponse(Returned(s, *applied, p->e), nullptr, ParseCapacityMode(r.capacity),
+  DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult applied,
+                          ApplyWrite(ctx, *p, r.return_old_on_failure()));
+  const Consumed consumed = WriteConsumed(*table, applied);
+  return ItemsResponse(Returned(s, applied, p->e), nullptr, ParseCapacityMode(r.capacity),
                        &consumed);
 }
 

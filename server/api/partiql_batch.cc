@@ -8,7 +8,6 @@
 #include "server/api/capacity.h"
 #include "server/api/fields.h"
 #include "server/api/keys.h"
-#include "server/api/mutations.h"
 #include "server/api/partiql_statements.h"
 #include "server/api/values_json.h"
 
@@ -120,16 +119,10 @@ Result<std::optional<Item>> BatchWrite(OpContext& ctx, const BatchMember& m,
                                        CapacityTally& tally) {
   DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<PreparedWrite> p,
                           PrepareWrite(s, std::move(values), t, /*defer_key_errors=*/false));
-  auto applied = ApplyOne(*ctx.ns->db, WriteMutation(*p, m.request.return_old_on_failure()));
-  if (!applied.ok()) {
-    if (s.kind == partiql::Statement::Kind::kInsert &&
-        applied.error().code == core::ErrorCode::kConditionalCheckFailed) {
-      return DuplicateItem();
-    }
-    return applied.error();
-  }
-  tally.Add(*t, WriteUnits(std::max(applied->old_size, applied->new_size)), &applied->index_writes);
-  std::vector<Item> returned = Returned(s, *applied, p->e);
+  DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult applied,
+                          ApplyWrite(ctx, *p, m.request.return_old_on_failure()));
+  tally.Add(*t, WriteUnits(std::max(applied.old_size, applied.new_size)), &applied.index_writes);
+  std::vector<Item> returned = Returned(s, applied, p->e);
   if (returned.empty()) return std::optional<Item>();
   return std::optional<Item>(std::move(returned.front()));
 }

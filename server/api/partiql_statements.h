@@ -97,6 +97,11 @@ storage::Mutation WriteMutation(PreparedWrite& p, bool return_old_on_failure);
 // A failed condition of an INSERT is a duplicate key.
 core::Error DuplicateItem();
 
+// One write on its own, through the write path (an INSERT's failed
+// condition answered as DuplicateItem).
+core::Result<storage::MutationResult> ApplyWrite(OpContext& ctx, PreparedWrite& p,
+                                                 bool return_old_on_failure);
+
 // What RETURNING asks of an applied UPDATE or DELETE.
 std::vector<core::Item> Returned(const partiql::Statement& s, const storage::MutationResult& r,
                                  const ItemExpressions& e);

@@ -272,14 +272,11 @@ core::Status PrepareActionKey(OpContext& ctx, Action& a) {
 // TransactGetItems (those whose key is valid): one message for both.
 template <typename ActionOrGet>
 core::Status CheckOneActionPerItem(const std::vector<ActionOrGet>& actions) {
-  std::set<std::string> seen;
+  std::vector<std::string> keys;
   for (const ActionOrGet& a : actions) {
-    if (!a.key) continue;
-    if (!seen.insert(storage::ItemLockKey(a.info->id, *a.key)).second) {
-      return ValidationError("Transaction request cannot include multiple operations on one item");
-    }
+    if (a.key) keys.push_back(storage::ItemLockKey(a.info->id, *a.key));
   }
-  return core::Status::Ok();
+  return CheckDistinctItems(keys);
 }
 
 // The action as a mutation; takes the action's key and Put item.
