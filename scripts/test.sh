@@ -2,7 +2,8 @@
 # Installs dependencies, builds, and runs every test (what runs where: README,
 # "Tests"). Exits non-zero if anything fails.
 #   1. build/: GoogleTest suites (ctest), the JS SDK v3 end-to-end suite
-#      (node --test) and the boto3 / AWS CLI / raw-HTTP suite (unittest)
+#      (node --test), the boto3 / AWS CLI / raw-HTTP suite (unittest), and the
+#      Docker image's recipe run natively (scripts/docker-build.sh)
 #   2. build-asan/: the same suites under AddressSanitizer + UBSan
 #   3. the four fuzz targets, FUZZ_SECONDS (default 60) each
 #   4. build-tsan/: the same suites under ThreadSanitizer
@@ -22,6 +23,8 @@ section "GoogleTest (ctest)"
 (cd build && ctest --output-on-failure -j"$(nproc)") || status=1
 (cd tests/e2e/js && npm ci --no-audit --no-fund --loglevel=error) || status=1
 bash scripts/e2e.sh || status=1
+section "Docker recipe (scripts/docker-build.sh: Release build, staged, smoke-tested)"
+bash scripts/docker-build.sh || status=1
 
 if [[ "${SANITIZERS:-1}" != 0 ]]; then
   section "AddressSanitizer + UBSan"

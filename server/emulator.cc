@@ -103,6 +103,7 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
   ao.adjustable_clock = &impl->clock;
   ao.request_log = options.listen;  // the server's; not the in-process API's
   impl->api = std::make_unique<server::Api>(impl->storage.get(), ao);
+  impl->api->faults().Set(options.faults, options.fault_seed);
   // Before any thread starts: a failure here only unwinds what was built.
   if (!options.stream_handlers.empty()) {
     server::StreamTriggerOptions to;

@@ -51,6 +51,10 @@ struct EmulatorOptions {
   // (server/http/stream_trigger.h): (table or empty for all, http:// URL).
   std::vector<std::pair<std::string, std::string>> stream_handlers;
   int stream_handler_batch = 100;  // records per delivery, 1..10000
+  // Fault and latency injection from the start (--fault; server/api/faults.h),
+  // drawn with this seed; the control API changes them at run time.
+  std::vector<server::FaultRule> faults;
+  uint64_t fault_seed = 0;
 };
 
 class Emulator {

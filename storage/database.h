@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,7 @@ struct Position {
 };
 
 class ReadTxn;
+class Snapshot;
 
 // One row seen by a Query or Scan. The views are valid only during the visit;
 // the visitor may move the item out.
@@ -205,11 +207,42 @@ class Database {
   // the expiry index (their items are not re-read: re-check them).
   core::Result<std::vector<EncodedKey>> ExpiredKeys(int64_t table_id, double now, size_t limit);
 
+  // ---- Snapshots (snapshot.cc; the control API's) ----
+  // A copy of the whole database as it is now (tables, items, indexes,
+  // streams), kept in memory, taken with SQLite's online backup API between
+  // two writes.
+  core::Result<std::shared_ptr<const Snapshot>> TakeSnapshot();
+  // Replaces the whole database with a snapshot's contents (null: with an
+  // empty database, every table gone) in one step between two writes, and
+  // reloads the catalog. Reads in flight finish on what they began with.
+  // Item locks are kept: a transaction in flight commits to the restored data.
+  core::Status Restore(const Snapshot* snapshot);
+
   struct Impl;
 
  private:
   explicit Database(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// A copy of a namespace database in memory (Database::TakeSnapshot).
+// Thread-safe; restoring it leaves it unchanged, so it can be restored any
+// number of times, into any namespace.
+class Snapshot {
+ public:
+  ~Snapshot();
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  int64_t size_bytes() const { return size_bytes_; }
+  const std::vector<std::string>& tables() const { return tables_; }
+
+ private:
+  friend class Database;
+  Snapshot() = default;
+  mutable std::mutex mu_;  // the connection is used by one thread at a time
+  std::unique_ptr<sqlite::Connection> conn_;
+  int64_t size_bytes_ = 0;
+  std::vector<std::string> tables_;
 };
 
 }  // namespace dynamo::storage

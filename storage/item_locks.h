@@ -9,11 +9,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "storage/key_encoding.h"
@@ -22,12 +25,16 @@ namespace dynamo::storage {
 
 // Identifies an item across the tables of a namespace.
 std::string ItemLockKey(int64_t table_id, const EncodedKey& key);
+// The table id and key of an ItemLockKey; nullopt for anything else.
+std::optional<std::pair<int64_t, EncodedKey>> ParseItemLockKey(std::string_view lock_key);
 
 class ItemLocks {
  public:
   // Locks every key for owner, or none. Returns the indexes of keys held by
-  // another owner (empty on success).
-  std::vector<size_t> TryLockAll(const std::vector<std::string>& keys, uint64_t owner);
+  // another owner (empty on success). label: what takes them (an operation
+  // name, in static storage: it is kept as a view), for Holders.
+  std::vector<size_t> TryLockAll(const std::vector<std::string>& keys, uint64_t owner,
+                                 std::string_view label = {});
   void UnlockAll(const std::vector<std::string>& keys, uint64_t owner);
   bool IsLocked(const std::string& key) const;
   // True when key is locked by an owner other than owner (0: by anyone).
@@ -37,6 +44,16 @@ class ItemLocks {
   std::optional<size_t> FirstLockedByOther(const std::vector<std::string>& keys,
                                            uint64_t owner) const;
   uint64_t NewOwner();  // never 0
+
+  // The owners holding locks right now, each with its keys (for the control
+  // API: in-flight transactions and their items). O(locks held).
+  struct Holder {
+    uint64_t owner = 0;
+    std::string label;
+    std::chrono::steady_clock::time_point since;  // when it took its locks
+    std::vector<std::string> keys;
+  };
+  std::vector<Holder> Holders() const;
   // False when no lock at all is held: lets the write path skip building
   // lock keys in the common case. (A lock taken right after this answered
   // belongs to a transaction that starts after the write.)
@@ -45,6 +62,12 @@ class ItemLocks {
  private:
   mutable std::mutex mu_;
   std::unordered_map<std::string, uint64_t> held_;
+  struct OwnerInfo {
+    std::string_view label;
+    std::chrono::steady_clock::time_point since;
+    size_t held = 0;  // keys of held_ it holds
+  };
+  std::unordered_map<uint64_t, OwnerInfo> owners_;  // the owners in held_
   std::atomic<size_t> held_count_{0};
   uint64_t next_owner_ = 1;
 };

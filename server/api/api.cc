@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 #include <unordered_map>
 
 #include "core/error_details.h"
@@ -190,10 +191,23 @@ ApiResponse Api::ErrorResponse(const Error& error) {
 
 ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
                           std::string_view body) {
-  if (!options_.request_log || !RequestLogEnabled()) return Serve(ctx, operation, body, nullptr);
+  double delay_ms = 0;
+  ApiResponse response = Dispatch(ctx, operation, body, &delay_ms);
+  if (delay_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay_ms));
+  }
+  return response;
+}
+
+ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
+                          std::string_view body, double* delay_ms) {
+  *delay_ms = 0;
+  if (!options_.request_log || !RequestLogEnabled()) {
+    return Serve(ctx, operation, body, nullptr, delay_ms);
+  }
   const auto start = std::chrono::steady_clock::now();
   std::string table;
-  ApiResponse response = Serve(ctx, operation, body, &table);
+  ApiResponse response = Serve(ctx, operation, body, &table, delay_ms);
   RequestLogEntry entry;
   entry.operation = operation;
   entry.table = table;
@@ -207,15 +221,53 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
     }
   }
   entry.latency_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() +
+      *delay_ms;
   const std::string ns = NamespaceName(ctx.access_key, ctx.region);
   entry.ns = ns;
   LogRequest(entry);
   return response;
 }
 
+namespace {
+
+// The tables a request names: TableName, the tables of RequestItems (batch
+// operations) and of TransactItems (transactions).
+std::vector<std::string> RequestTables(const JsonValue& req) {
+  std::vector<std::string> out;
+  auto add = [&](const JsonValue& v) {
+    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+  };
+  if (const JsonValue* name = Member(req, "TableName")) add(*name);
+  if (const JsonValue* items = Member(req, "RequestItems"); items && items->IsObject()) {
+    for (const auto& m : items->GetObject()) add(m.name);
+  }
+  if (const JsonValue* items = Member(req, "TransactItems"); items && items->IsArray()) {
+    for (const JsonValue& item : items->GetArray()) {
+      if (!item.IsObject()) continue;
+      for (const auto& action : item.GetObject()) {
+        if (!action.value.IsObject()) continue;
+        if (const JsonValue* name = Member(action.value, "TableName")) add(*name);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+FaultDecision Api::InjectFault(const RequestContext& ctx, std::string_view operation,
+                               const JsonValue& request) {
+  return faults_.Decide(
+      operation, [&] { return RequestTables(request); },
+      [&](std::string_view table) {
+        return "arn:aws:dynamodb:" + ctx.region + ":" + options_.account_id + ":table/" +
+               std::string(table);
+      });
+}
+
 ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, std::string_view body,
-                       std::string* table) {
+                       std::string* table, double* delay_ms) {
   try {
     // Invalid UTF-8 is a deserialisation error, never echoed back in a
     // message; so is nesting past kMaxJsonNesting.
@@ -233,6 +285,11 @@ ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, st
     auto it = handlers.find(operation);
     if (it == handlers.end()) return ErrorResponse(UnknownOperation(operation));
     if (ctx.auth_error) return ErrorResponse(*ctx.auth_error);
+    if (faults_.active()) {
+      FaultDecision fault = InjectFault(ctx, operation, doc);
+      *delay_ms = fault.delay_ms;
+      if (fault.status != 0) return ApiResponse{fault.status, std::move(fault.body)};
+    }
     auto ns = NamespaceFor(ctx);
     if (!ns.ok()) {
       Log(LogLevel::kError, "namespace: " + ns.error().message);

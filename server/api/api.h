@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "expr/expression_cache.h"
 #include "server/api/clock.h"
+#include "server/api/faults.h"
 #include "storage/storage.h"
 
 namespace dynamo::server {
@@ -65,6 +66,11 @@ class Api {
 
   ApiResponse Dispatch(const RequestContext& ctx, std::string_view operation,
                        std::string_view body);
+  // The same, but a latency that fault injection adds is left to the caller
+  // (the HTTP server waits it out on a timer, without holding a thread):
+  // *delay_ms is set to it (0: none). The plain Dispatch sleeps it.
+  ApiResponse Dispatch(const RequestContext& ctx, std::string_view operation, std::string_view body,
+                       double* delay_ms);
 
   // The response for an error, as every DynamoDB error is rendered.
   static ApiResponse ErrorResponse(const core::Error& error);
@@ -86,6 +92,9 @@ class Api {
   // The control API: JSON requests under /_emu/ (control.cc documents them).
   ApiResponse Control(std::string_view method, std::string_view path, std::string_view body);
 
+  // Fault and latency injection (faults.h): --fault, /_emu/faults.
+  FaultInjector& faults() { return faults_; }
+
  private:
   // The databases a control request about a table means: the namespace of
   // these credentials, or every open namespace that has the table.
@@ -94,9 +103,19 @@ class Api {
       std::optional<std::string_view> region);
   // The name of a namespace, as requests with these credentials use it.
   std::string NamespaceName(std::string_view access_key, std::string_view region) const;
-  // Dispatch without the request log; *table: the TableName asked for.
+  // Dispatch without the request log; *table: the TableName asked for;
+  // *delay_ms: the latency fault injection adds.
   ApiResponse Serve(const RequestContext& ctx, std::string_view operation, std::string_view body,
-                    std::string* table);
+                    std::string* table, double* delay_ms);
+  // Fault injection's decision for a parsed request (faults_ active).
+  FaultDecision InjectFault(const RequestContext& ctx, std::string_view operation,
+                            const JsonValue& request);
+  // control_state.cc: the control endpoints about namespaces (reset,
+  // snapshots, transactions and locks) and faults; nullopt: not one of them.
+  std::optional<ApiResponse> StateControl(std::string_view method, std::string_view path,
+                                          const JsonValue& body);
+  // Forgets a namespace's idempotency tokens (after a reset or restore).
+  void ForgetTokens(const std::string& ns);
   core::Result<Namespace> NamespaceFor(const RequestContext& ctx);
 
   storage::Storage* storage_;
@@ -107,6 +126,15 @@ class Api {
   std::mutex tokens_mu_;
   std::map<std::string, std::shared_ptr<IdempotencyTokens>> tokens_;
   size_t prune_tokens_at_ = 64;
+  FaultInjector faults_;
+  // Snapshots by name (POST /_emu/snapshots).
+  struct NamedSnapshot {
+    std::shared_ptr<const storage::Snapshot> snapshot;
+    std::string ns;  // the namespace it was taken of
+    double taken_at = 0;
+  };
+  std::mutex snapshots_mu_;
+  std::map<std::string, NamedSnapshot, std::less<>> snapshots_;
 };
 
 }  // namespace dynamo::server

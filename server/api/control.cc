@@ -24,6 +24,9 @@
 //
 // A table is looked up in the namespace of "AccessKeyId" and "Region" when
 // the body names both, else in every open namespace that has it.
+//
+// control_state.cc has the endpoints about state: health, namespaces,
+// reset, snapshots, transactions and locks, fault injection.
 #include <algorithm>
 #include <iterator>
 
@@ -159,6 +162,7 @@ ApiResponse Api::Control(std::string_view method, std::string_view path, std::st
     return Fail(400, "the body must be a JSON object");
   }
   if (body.empty()) doc.SetObject();
+  if (std::optional<ApiResponse> answered = StateControl(method, path, doc)) return *answered;
   const bool post = method == "POST";
   auto report = [](const Status& status) {
     return status.ok() ? Reply(200, [](JsonWriter&) {}) : Fail(500, status.error().message);

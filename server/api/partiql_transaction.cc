@@ -204,8 +204,9 @@ Result<std::string> WriteTransaction(OpContext& ctx, const JsonValue& req, TxReq
     if (replay) return ReplayWrites(ctx, r, p);
     finisher.token = r.token;
   }
-  DYNAMO_ASSIGN_OR_RETURN(std::unique_ptr<storage::ItemLockGuard> guard,
-                          LockTransactionItems(ctx, p.writes.size(), p.lock_keys, p.key_action));
+  DYNAMO_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::ItemLockGuard> guard,
+      LockTransactionItems(ctx, "ExecuteTransaction", p.writes.size(), p.lock_keys, p.key_action));
   HoldTransaction(ctx);
   DYNAMO_ASSIGN_OR_RETURN(CapacityTally tally, ApplyWrites(ctx, r, p, guard->owner()));
   finisher.success = true;

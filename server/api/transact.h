@@ -45,10 +45,11 @@ core::Status CheckTransactionReads(OpContext& ctx, const std::vector<Transaction
 
 // Phase one: the items locked (lock_keys[i] belongs to action key_action[i]
 // of action_count), all or none; a held item cancels the transaction with a
-// TransactionConflict reason at its action.
+// TransactionConflict reason at its action. operation (a string constant)
+// names the holder in the control API's list of transactions.
 core::Result<std::unique_ptr<storage::ItemLockGuard>> LockTransactionItems(
-    OpContext& ctx, size_t action_count, std::vector<std::string> lock_keys,
-    const std::vector<size_t>& key_action);
+    OpContext& ctx, std::string_view operation, size_t action_count,
+    std::vector<std::string> lock_keys, const std::vector<size_t>& key_action);
 
 // --transaction-hold-ms: keeps a locked transaction in flight, so that
 // conflicts are reproducible in tests.

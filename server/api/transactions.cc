@@ -307,7 +307,8 @@ Result<std::unique_ptr<storage::ItemLockGuard>> LockActionItems(
     lock_keys.push_back(storage::ItemLockKey(actions[i].info->id, *actions[i].key));
     lock_action.push_back(i);
   }
-  return LockTransactionItems(ctx, actions.size(), std::move(lock_keys), lock_action);
+  return LockTransactionItems(ctx, "TransactWriteItems", actions.size(), std::move(lock_keys),
+                              lock_action);
 }
 
 // Phase two: every condition checked, then every write applied, in one
@@ -549,11 +550,11 @@ core::Status CheckDistinctItems(const std::vector<std::string>& lock_keys) {
 }
 
 Result<std::unique_ptr<storage::ItemLockGuard>> LockTransactionItems(
-    OpContext& ctx, size_t action_count, std::vector<std::string> lock_keys,
-    const std::vector<size_t>& key_action) {
+    OpContext& ctx, std::string_view operation, size_t action_count,
+    std::vector<std::string> lock_keys, const std::vector<size_t>& key_action) {
   storage::ItemLocks& locks = ctx.ns->db->locks();
   const uint64_t owner = locks.NewOwner();
-  std::vector<size_t> conflicts = locks.TryLockAll(lock_keys, owner);
+  std::vector<size_t> conflicts = locks.TryLockAll(lock_keys, owner, operation);
   if (!conflicts.empty()) {
     std::vector<CancellationReason> reasons(action_count, NoneReason());
     for (size_t c : conflicts) reasons[key_action[c]] = ConflictReason();

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "server/api/api.h"
+#include "server/http/compression.h"
 #include "server/http/sigv4.h"
 #include "server/log.h"
 
@@ -115,6 +116,12 @@ std::string_view HttpDateNow() {
   return text;
 }
 
+// The x-amz-crc32 of a body: its CRC-32 (IEEE, as zlib computes it) in decimal.
+std::string Crc32Text(std::string_view body) {
+  return std::to_string(
+      crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+}
+
 http::response<http::string_body> MakeResponse(unsigned version, bool keep_alive, int status,
                                                std::string body, std::string_view content_type) {
   http::response<http::string_body> res{static_cast<http::status>(status), version};
@@ -123,9 +130,7 @@ http::response<http::string_body> MakeResponse(unsigned version, bool keep_alive
   res.set(http::field::content_type, content_type);
   res.set("x-amzn-RequestId", NewRequestId());
   // boto3 and the JS v2 SDK verify this CRC-32 of the body and retry on mismatch.
-  uLong crc =
-      crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
-  res.set("x-amz-crc32", std::to_string(crc));
+  res.set("x-amz-crc32", Crc32Text(body));
   res.keep_alive(keep_alive);
   res.body() = std::move(body);
   res.prepare_payload();
@@ -231,9 +236,11 @@ http::response<http::string_body> Preflight(const http::request<http::string_bod
   return res;
 }
 
-// The response to one request, without CORS.
+// The response to one request, without CORS. *delay_ms: how long fault
+// injection wants the answer held back (0: send it at once).
 http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
-                                         http::request<http::string_body>&& req, bool keep_alive) {
+                                         http::request<http::string_body>&& req, bool keep_alive,
+                                         double* delay_ms) {
   if (req.method() == http::verb::get && req.target() == "/") {
     // As DynamoDB's endpoints answer, naming the host asked for.
     std::string_view host = req[http::field::host];
@@ -281,6 +288,24 @@ http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
     ParseAuthorization(auth == req.end() ? std::string_view() : std::string_view(auth->value()),
                        auth != req.end(), has_date, &ctx);
   }
+  // A compressed body: its signature, checked above, covers the compressed
+  // bytes (the SDKs compress, then sign); the API sees them inflated.
+  std::string inflated;
+  std::string_view body = req.body();
+  if (auto encoding = req.find(http::field::content_encoding); encoding != req.end()) {
+    core::Result<std::string> decoded =
+        DecodeRequestBody(std::string_view(encoding->value()), body, options.body_limit);
+    if (!decoded.ok()) {
+      Log(LogLevel::kDebug, "request body: " + decoded.error().message);
+      // An authentication error comes first: a client with the wrong key
+      // should not see (and retry) a 500.
+      ApiResponse refused = Api::ErrorResponse(ctx.auth_error ? *ctx.auth_error : decoded.error());
+      return MakeResponse(req.version(), keep_alive, refused.status, std::move(refused.body),
+                          response_type);
+    }
+    inflated = std::move(decoded).value();
+    body = inflated;
+  }
   std::string_view target = req["X-Amz-Target"];
   constexpr std::string_view kPrefix = "DynamoDB_20120810.";
   // The Streams API on the same port: its operations dispatch as
@@ -299,22 +324,62 @@ http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
       if (op.substr(op.find('.') + 1) == name) operation = op;
     }
   }
-  ApiResponse out = api->Dispatch(ctx, operation, req.body());
+  ApiResponse out = api->Dispatch(ctx, operation, body, delay_ms);
   return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
 }
 
-// The response to one request, with CORS's headers when they apply.
+// How the response to req is to be compressed: as its Accept-Encoding asks
+// (the last one, if repeated, as DynamoDB reads it). Never for a browser's
+// request (one with an Origin): the browser would hand the script the
+// inflated body, whose CRC-32 is not the x-amz-crc32 of the bytes sent.
+ContentCoding ResponseCoding(const HttpOptions& options,
+                             const http::request<http::string_body>& req) {
+  if (options.response_compression_threshold == 0) return ContentCoding::kIdentity;
+  auto range = req.equal_range(http::field::accept_encoding);
+  if (range.first == range.second || req.find(http::field::origin) != req.end()) {
+    return ContentCoding::kIdentity;
+  }
+  std::string_view header;
+  for (auto it = range.first; it != range.second; ++it) header = std::string_view(it->value());
+  return ChooseResponseCoding(header);
+}
+
+// Compresses res's body with coding when it has at least threshold bytes:
+// Content-Encoding set, x-amz-crc32 over the compressed bytes (what the SDKs
+// check, as DynamoDB computes it), Content-Length updated. A body left as it
+// is never gets a Content-Encoding.
+void CompressResponse(ContentCoding coding, size_t threshold,
+                      http::response<http::string_body>& res) {
+  if (res.body().size() < threshold) return;
+  std::string compressed = CompressBody(res.body(), coding);
+  if (compressed.empty()) return;  // zlib failed: send it uncompressed
+  res.set(http::field::content_encoding, ContentCodingName(coding));
+  res.set("x-amz-crc32", Crc32Text(compressed));
+  res.body() = std::move(compressed);
+  res.prepare_payload();
+}
+
+// The response to one request, with CORS's headers when they apply;
+// *delay_ms as Answer sets it.
 http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
                                           http::request<http::string_body>&& req,
-                                          bool may_keep_alive) {
+                                          bool may_keep_alive, double* delay_ms) {
   const bool keep_alive = req.keep_alive() && may_keep_alive;
   std::optional<std::string> origin = AllowedOrigin(options, req[http::field::origin]);
-  if (!origin) return Answer(api, options, std::move(req), keep_alive);
+  if (!origin) {
+    const ContentCoding coding = ResponseCoding(options, req);
+    auto res = Answer(api, options, std::move(req), keep_alive, delay_ms);
+    if (coding != ContentCoding::kIdentity) {
+      CompressResponse(coding, options.response_compression_threshold, res);
+    }
+    return res;
+  }
+  // A browser's request: CORS headers, and never compressed (ResponseCoding).
   if (req.method() == http::verb::options &&
       req.find(http::field::access_control_request_method) != req.end()) {
     return Preflight(req, *origin, keep_alive);
   }
-  auto res = Answer(api, options, std::move(req), keep_alive);
+  auto res = Answer(api, options, std::move(req), keep_alive, delay_ms);
   AddCorsHeaders(*origin, res);
   return res;
 }
@@ -322,7 +387,7 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {}
+      : stream_(std::move(socket)), delay_(stream_.get_executor()), server_(std::move(server)) {}
 
   void Start() {
     server_->Register(shared_from_this());
@@ -330,9 +395,11 @@ class Session : public std::enable_shared_from_this<Session> {
                   beast::bind_front_handler(&Session::DoRead, shared_from_this()));
   }
 
-  // Called (via the session's strand) at shutdown.
+  // Called (via the session's strand) at shutdown. An answer held back by
+  // fault injection goes out at once.
   void CloseIfIdle() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->delay_.cancel();
       if (self->reading_) {
         beast::error_code ec;
         self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -360,7 +427,16 @@ class Session : public std::enable_shared_from_this<Session> {
       std::optional<http::response<http::string_body>> answer = ResponseToReadError(ec);
       return answer ? Write(std::move(*answer)) : Close();
     }
-    Write(Respond(server_->api, server_->options, parser_->release(), !server_->stopping.load()));
+    double delay_ms = 0;
+    auto res = Respond(server_->api, server_->options, parser_->release(),
+                       !server_->stopping.load(), &delay_ms);
+    if (delay_ms <= 0 || server_->stopping.load()) return Write(std::move(res));
+    // Injected latency: the answer waits on a timer, not on a thread.
+    auto held = std::make_shared<http::response<http::string_body>>(std::move(res));
+    delay_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double, std::milli>(delay_ms)));
+    delay_.async_wait(
+        [self = shared_from_this(), held](beast::error_code) { self->Write(std::move(*held)); });
   }
 
   void Write(http::response<http::string_body>&& res) {
@@ -381,6 +457,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  net::steady_timer delay_;  // holds an answer back (fault injection's latency)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
@@ -409,7 +486,8 @@ std::string RespondToRawRequest(Api* api, std::string_view raw, const HttpOption
   if (ec) {
     response = ResponseToReadError(ec);
   } else if (parser.is_done()) {
-    response = Respond(api, options, parser.release(), true);
+    double delay_ms = 0;  // no latency for a raw request: it is answered at once
+    response = Respond(api, options, parser.release(), true, &delay_ms);
   }
   if (!response) return "";  // a connection would wait for more, or just close
   std::ostringstream out;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "server/http/compression.h"
 
 namespace boost::asio {
 class io_context;
@@ -47,6 +48,11 @@ struct HttpOptions {
   // CORS for browser-based clients: the origins allowed ("*": any); empty:
   // off (no Access-Control-* headers, OPTIONS is refused like any non-POST).
   std::vector<std::string> cors_origins;
+  // Responses of at least this many bytes are compressed (gzip or deflate,
+  // server/http/compression.h) for a client whose Accept-Encoding asks for
+  // it, except a browser's (a request with an Origin); 0: never compress.
+  // Request bodies with a Content-Encoding are always accepted.
+  size_t response_compression_threshold = kDefaultResponseCompressionThreshold;
 };
 
 class HttpServer {

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <thread>
 
 namespace dynamo::storage {
@@ -41,6 +43,65 @@ TEST(ItemLocksTest, LocksAllOrNone) {
   locks.UnlockAll({K("a"), K("b"), K("d")}, t1);
   EXPECT_FALSE(locks.IsLocked(K("a")));
   EXPECT_FALSE(locks.AnyHeld());
+}
+
+TEST(ItemLocksTest, LockKeysParseBackToTableAndKey) {
+  struct Case {
+    std::string lock_key;
+    std::optional<std::pair<int64_t, EncodedKey>> expected;
+  };
+  const Case cases[] = {
+      {ItemLockKey(7, EncodedKey{"ab", "cd"}), std::pair{int64_t{7}, EncodedKey{"ab", "cd"}}},
+      {ItemLockKey(12, EncodedKey{std::string("a\0:b", 4), ""}),
+       std::pair{int64_t{12}, EncodedKey{std::string("a\0:b", 4), ""}}},
+      {ItemLockKey(1, EncodedKey{"", "r"}), std::pair{int64_t{1}, EncodedKey{"", "r"}}},
+      {"", std::nullopt},
+      {"7", std::nullopt},
+      {std::string("7\0", 2), std::nullopt},
+      {std::string("7\0"
+                   "9:ab",
+                   6),
+       std::nullopt},  // the hash is shorter than its length
+      {std::string("x\0"
+                   "1:a",
+                   5),
+       std::nullopt},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(ParseItemLockKey(c.lock_key), c.expected) << c.lock_key;
+  }
+}
+
+TEST(ItemLocksTest, HoldersListOwnersWithTheirKeysUntilTheyLetGo) {
+  ItemLocks locks;
+  const uint64_t t1 = locks.NewOwner(), t2 = locks.NewOwner();
+  EXPECT_TRUE(locks.Holders().empty());
+  ASSERT_TRUE(locks.TryLockAll({K("a"), K("b")}, t1, "TransactWriteItems").empty());
+  ASSERT_TRUE(locks.TryLockAll({K("c")}, t2, "ExecuteTransaction").empty());
+  // Taking a held key again counts it once: one unlock releases it.
+  ASSERT_TRUE(locks.TryLockAll({K("a")}, t1, "ignored").empty());
+  auto holders = locks.Holders();
+  ASSERT_EQ(holders.size(), 2u);
+  std::sort(holders.begin(), holders.end(),
+            [](const auto& x, const auto& y) { return x.owner < y.owner; });
+  EXPECT_EQ(holders[0].owner, t1);
+  EXPECT_EQ(holders[0].label, "TransactWriteItems");
+  std::sort(holders[0].keys.begin(), holders[0].keys.end());
+  EXPECT_EQ(holders[0].keys, (std::vector<std::string>{K("a"), K("b")}));
+  EXPECT_EQ(holders[1].label, "ExecuteTransaction");
+  EXPECT_LE(holders[0].since, std::chrono::steady_clock::now());
+
+  locks.UnlockAll({K("a")}, t1);  // part of its keys: still a holder
+  holders = locks.Holders();
+  ASSERT_EQ(holders.size(), 2u);
+  locks.UnlockAll({K("b")}, t1);
+  locks.UnlockAll({K("c")}, t1);  // not t1's: nothing changes
+  holders = locks.Holders();
+  ASSERT_EQ(holders.size(), 1u);
+  EXPECT_EQ(holders[0].owner, t2);
+  EXPECT_EQ(holders[0].label, "ExecuteTransaction");
+  locks.UnlockAll({K("c")}, t2);
+  EXPECT_TRUE(locks.Holders().empty());
 }
 
 TEST(ItemLocksTest, GuardReleasesOnEveryExit) {
