@@ -2,9 +2,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace dynamo::server {
 namespace {
@@ -81,8 +85,79 @@ void AppendJsonField(std::string& out, std::string_view name, std::string_view v
   out += '"';
 }
 
-// One line, written at once.
-void Write(const std::string& line) { std::fwrite(line.data(), 1, line.size(), stderr); }
+// The request log's lines, gathered and written by a background thread
+// every 50 ms (or at 64 KB) so that a request pays for formatting its line,
+// not for a write to stderr. Other lines are written at once, after what is
+// gathered, so that the order holds; what is gathered is written at exit
+// too (a process killed outright loses its last 50 ms of request lines).
+class RequestLines {
+ public:
+  static RequestLines& Get() {
+    static RequestLines* lines = new RequestLines;  // never destroyed: the thread outlives statics
+    return *lines;
+  }
+
+  void Add(std::string_view line) {
+    bool wake = false;
+    {
+      std::lock_guard lock(mu_);
+      pending_.append(line);
+      if (!started_) {
+        started_ = true;
+        std::thread([this] { Run(); }).detach();
+        std::atexit([] { RequestLines::Get().Flush(); });
+      }
+      // One wake-up per full buffer, not one per line past the mark.
+      wake = pending_.size() >= kFlushBytes && !wake_sent_;
+      wake_sent_ = wake_sent_ || wake;
+    }
+    if (wake) cv_.notify_one();
+  }
+
+  // Writes what is gathered now.
+  void Flush() {
+    std::lock_guard write(write_mu_);
+    {
+      std::lock_guard lock(mu_);
+      writing_.swap(pending_);  // both keep their capacity: no allocation once warm
+      wake_sent_ = false;
+    }
+    if (!writing_.empty()) std::fwrite(writing_.data(), 1, writing_.size(), stderr);
+    writing_.clear();
+  }
+
+  // A line written at once, after what is gathered.
+  void WriteNow(const std::string& line) {
+    Flush();
+    std::lock_guard write(write_mu_);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+
+ private:
+  static constexpr size_t kFlushBytes = 64 * 1024;
+
+  void Run() {
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(50),
+                     [this] { return pending_.size() >= kFlushBytes; });
+      }
+      Flush();
+    }
+  }
+
+  std::mutex mu_;        // pending_, started_, wake_sent_
+  std::mutex write_mu_;  // one writer at a time, so lines keep their order; writing_
+  std::condition_variable cv_;
+  std::string pending_;
+  std::string writing_;
+  bool started_ = false;
+  bool wake_sent_ = false;
+};
+
+// One line, written at once (after the request lines gathered).
+void Write(const std::string& line) { RequestLines::Get().WriteNow(line); }
 
 }  // namespace
 
@@ -152,7 +227,7 @@ void LogRequest(const RequestLogEntry& e) {
     line += e.ns;
     line += '\n';
   }
-  Write(line);
+  RequestLines::Get().Add(line);
 }
 
 }  // namespace dynamo::server
