@@ -10,6 +10,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # faketime: runs the AWS CLI with a skewed clock (SigV4 "Signature expired" test).
   packages+=(faketime)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
+  # Headless Chromium for the browser tests (tests/e2e/js/browser-*.test.mjs,
+  # driven by puppeteer-core from npm).
+  packages+=(chromium)
   # Sanitizer and fuzz builds (scripts/sanitize.sh, scripts/fuzz.sh): clang,
   # its runtimes (ASan, UBSan, TSan, libFuzzer; only recommended by clang, so
   # named here) and llvm-symbolizer for readable reports.
