@@ -114,6 +114,7 @@ class Api {
   // snapshots, transactions and locks) and faults; nullopt: not one of them.
   std::optional<ApiResponse> StateControl(std::string_view method, std::string_view path,
                                           const JsonValue& body);
+  friend class StateEndpoints;  // control_state.cc
   // Forgets a namespace's idempotency tokens (after a reset or restore).
   void ForgetTokens(const std::string& ns);
   core::Result<Namespace> NamespaceFor(const RequestContext& ctx);

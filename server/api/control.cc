@@ -31,6 +31,7 @@
 #include <iterator>
 
 #include "server/api/api.h"
+#include "server/api/control_reply.h"
 #include "server/api/json.h"
 #include "server/api/json_parse.h"
 #include "server/log.h"
@@ -42,28 +43,6 @@ using core::Result;
 using core::Status;
 
 namespace {
-
-ApiResponse Reply(int status, const std::function<void(JsonWriter&)>& members) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  members(w);
-  w.EndObject();
-  return ApiResponse{status, std::string(buf.GetString(), buf.GetSize())};
-}
-
-ApiResponse Fail(int status, const std::string& message) {
-  return Reply(status, [&](JsonWriter& w) {
-    w.Key("error");
-    w.String(message);
-  });
-}
-
-std::optional<std::string_view> StringMember(const JsonValue& body, const char* name) {
-  auto it = body.FindMember(name);
-  if (it == body.MemberEnd() || !it->value.IsString()) return std::nullopt;
-  return std::string_view(it->value.GetString(), it->value.GetStringLength());
-}
 
 // A member that must be a number in [0, 1e9] when present.
 Result<std::optional<double>> NumberMember(const JsonValue& body, const char* name) {
@@ -119,10 +98,10 @@ ApiResponse StreamRollover(std::string_view path, const JsonValue& doc, std::str
     size_t rolled = 0;
     for (const auto& db : dbs) {
       auto done = db->RollOverShard(table);
-      if (!done.ok()) return Fail(500, done.error().message);
+      if (!done.ok()) return ControlFail(500, done.error().message);
       rolled += *done ? 1 : 0;
     }
-    return Reply(200, [&](JsonWriter& w) {
+    return ControlReply(200, [&](JsonWriter& w) {
       w.Key("RolledOver");
       w.Uint64(rolled);
     });
@@ -132,8 +111,8 @@ ApiResponse StreamRollover(std::string_view path, const JsonValue& doc, std::str
   if (use_default == doc.MemberEnd() || !use_default->value.IsTrue()) {
     auto records = NumberMember(doc, "RecordsPerShard");
     auto seconds = NumberMember(doc, "ShardSeconds");
-    if (!records.ok()) return Fail(400, records.error().message);
-    if (!seconds.ok()) return Fail(400, seconds.error().message);
+    if (!records.ok()) return ControlFail(400, records.error().message);
+    if (!seconds.ok()) return ControlFail(400, seconds.error().message);
     policy =
         storage::ShardRollover{static_cast<int64_t>(records->value_or(0)), seconds->value_or(0)};
   }
@@ -143,9 +122,9 @@ ApiResponse StreamRollover(std::string_view path, const JsonValue& doc, std::str
       next.shard_rollover = policy;
       return Result<storage::TableDef>(std::move(next));
     });
-    if (!updated.ok()) return Fail(500, updated.error().message);
+    if (!updated.ok()) return ControlFail(500, updated.error().message);
   }
-  return Reply(200, [&](JsonWriter& w) {
+  return ControlReply(200, [&](JsonWriter& w) {
     w.Key("TableName");
     w.String(table.data(), static_cast<rapidjson::SizeType>(table.size()));
     w.Key("Namespaces");
@@ -159,24 +138,26 @@ ApiResponse Api::Control(std::string_view method, std::string_view path, std::st
   JsonDocument doc;
   size_t depth = 0;
   if (!body.empty() && (!ParseRequestBody(body, 16, &doc, &depth) || !doc.IsObject())) {
-    return Fail(400, "the body must be a JSON object");
+    return ControlFail(400, "the body must be a JSON object");
   }
   if (body.empty()) doc.SetObject();
   if (std::optional<ApiResponse> answered = StateControl(method, path, doc)) return *answered;
   const bool post = method == "POST";
   auto report = [](const Status& status) {
-    return status.ok() ? Reply(200, [](JsonWriter&) {}) : Fail(500, status.error().message);
+    return status.ok() ? ControlReply(200, [](JsonWriter&) {})
+                       : ControlFail(500, status.error().message);
   };
   if (path == "/_emu/clock") {
-    if (!post && method != "GET") return Fail(405, "use GET or POST");
+    if (!post && method != "GET") return ControlFail(405, "use GET or POST");
     if (post) {
       auto advance = NumberMember(doc, "AdvanceSeconds");
-      if (!advance.ok()) return Fail(400, advance.error().message);
-      if (!*advance) return Fail(400, "AdvanceSeconds is required");
-      if (!options_.adjustable_clock) return Fail(400, "this emulator's clock cannot be moved");
+      if (!advance.ok()) return ControlFail(400, advance.error().message);
+      if (!*advance) return ControlFail(400, "AdvanceSeconds is required");
+      if (!options_.adjustable_clock)
+        return ControlFail(400, "this emulator's clock cannot be moved");
       options_.adjustable_clock->Advance(**advance);
     }
-    return Reply(200, [&](JsonWriter& w) {
+    return ControlReply(200, [&](JsonWriter& w) {
       w.Key("Now");
       w.Double(Now());
       w.Key("OffsetSeconds");
@@ -187,13 +168,13 @@ ApiResponse Api::Control(std::string_view method, std::string_view path, std::st
                                                    "/_emu/streams/rollover",
                                                    "/_emu/streams/rollover-policy"};
   if (std::find(std::begin(kPostOnly), std::end(kPostOnly), path) == std::end(kPostOnly)) {
-    return Fail(404, "no control endpoint " + std::string(path));
+    return ControlFail(404, "no control endpoint " + std::string(path));
   }
-  if (!post) return Fail(405, "use POST");
+  if (!post) return ControlFail(405, "use POST");
   if (path == "/_emu/ttl/sweep") {
     auto deleted = SweepExpiredItems();
-    if (!deleted.ok()) return Fail(500, deleted.error().message);
-    return Reply(200, [&](JsonWriter& w) {
+    if (!deleted.ok()) return ControlFail(500, deleted.error().message);
+    return ControlReply(200, [&](JsonWriter& w) {
       w.Key("DeletedItems");
       w.Uint64(*deleted);
     });
@@ -201,11 +182,11 @@ ApiResponse Api::Control(std::string_view method, std::string_view path, std::st
   if (path == "/_emu/streams/maintain") return report(MaintainStreams());
   {
     std::optional<std::string_view> table = StringMember(doc, "TableName");
-    if (!table) return Fail(400, "TableName is required");
+    if (!table) return ControlFail(400, "TableName is required");
     auto dbs =
         TableNamespaces(*table, StringMember(doc, "AccessKeyId"), StringMember(doc, "Region"));
-    if (!dbs.ok()) return Fail(500, dbs.error().message);
-    if (dbs->empty()) return Fail(404, "no table " + std::string(*table));
+    if (!dbs.ok()) return ControlFail(500, dbs.error().message);
+    if (dbs->empty()) return ControlFail(404, "no table " + std::string(*table));
     return StreamRollover(path, doc, *table, *dbs);
   }
 }

@@ -37,6 +37,7 @@
 #include <chrono>
 
 #include "server/api/api.h"
+#include "server/api/control_reply.h"
 #include "server/api/fields.h"
 #include "server/api/idempotency.h"
 #include "server/api/values_json.h"
@@ -48,28 +49,6 @@ namespace dynamo::server {
 using core::Result;
 
 namespace {
-
-ApiResponse Reply(int status, const std::function<void(JsonWriter&)>& members) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  members(w);
-  w.EndObject();
-  return ApiResponse{status, std::string(buf.GetString(), buf.GetSize())};
-}
-
-ApiResponse Fail(int status, const std::string& message) {
-  return Reply(status, [&](JsonWriter& w) {
-    w.Key("error");
-    w.String(message);
-  });
-}
-
-std::optional<std::string_view> StringMember(const JsonValue& body, const char* name) {
-  auto it = body.FindMember(name);
-  if (it == body.MemberEnd() || !it->value.IsString()) return std::nullopt;
-  return std::string_view(it->value.GetString(), it->value.GetStringLength());
-}
 
 void WriteStrings(JsonWriter& w, const char* key, const std::vector<std::string>& list) {
   w.Key(key);
@@ -116,45 +95,64 @@ std::vector<LockedItem> DecodeLocks(storage::Database& db, const std::vector<std
   return out;
 }
 
-}  // namespace
-
-void Api::ForgetTokens(const std::string& ns) {
-  std::lock_guard lock(tokens_mu_);
-  tokens_.erase(ns);
+// The holders of db's locks: one object per transaction with its Items, or
+// (by_item) one per held item.
+void WriteHolders(JsonWriter& w, const std::string& ns, storage::Database& db, bool by_item) {
+  for (const storage::ItemLocks::Holder& h : db.locks().Holders()) {
+    const double age_ms = MillisSince(h.since);
+    auto head = [&] {
+      w.Key("Namespace");
+      w.String(ns);
+      w.Key(by_item ? "TransactionId" : "Id");
+      w.Uint64(h.owner);
+      w.Key("Operation");
+      w.String(h.label);
+      w.Key("AgeMs");
+      w.Double(age_ms);
+    };
+    if (!by_item) {
+      w.StartObject();
+      head();
+      w.Key("Items");
+      w.StartArray();
+    }
+    for (const LockedItem& item : DecodeLocks(db, h.keys)) {
+      w.StartObject();
+      if (by_item) head();
+      w.Key("TableName");
+      w.String(item.table);
+      w.Key("Key");
+      WriteAttributeMap(item.key, w);
+      w.EndObject();
+    }
+    if (!by_item) {
+      w.EndArray();
+      w.EndObject();
+    }
+  }
 }
 
-std::optional<ApiResponse> Api::StateControl(std::string_view method, std::string_view path,
-                                             const JsonValue& body) {
-  const bool get = method == "GET", post = method == "POST", del = method == "DELETE";
-  // The namespace the body names; an error response when it names none.
-  auto named_namespace = [&]() -> Result<std::string> {
-    if (auto ns = StringMember(body, "Namespace")) return std::string(*ns);
-    auto key = StringMember(body, "AccessKeyId");
-    auto region = StringMember(body, "Region");
-    if (key && region) return NamespaceName(*key, *region);
-    if (options_.shared_db) return NamespaceName("", "");
-    return core::ValidationError("name the namespace: AccessKeyId and Region, or Namespace");
-  };
-  auto open_namespace = [&](const std::string& name,
-                            bool create) -> Result<std::shared_ptr<storage::Database>> {
-    return create ? storage_->Namespace(name) : storage_->ExistingNamespace(name);
-  };
+}  // namespace
 
-  if (path == "/_emu/health") {
-    if (!get) return Fail(405, "use GET");
-    return Reply(200, [&](JsonWriter& w) {
+// The endpoints, with the Api's private state.
+class StateEndpoints {
+ public:
+  StateEndpoints(Api& api, const JsonValue& body) : api_(api), body_(body) {}
+
+  ApiResponse Health() {
+    return ControlReply(200, [&](JsonWriter& w) {
       w.Key("Status");
       w.String("healthy");
       w.Key("Version");
       w.String(kDynamoEmuVersion);
       w.Key("OpenNamespaces");
-      w.Uint64(storage_->OpenNamespaces());
+      w.Uint64(api_.storage_->OpenNamespaces());
     });
   }
-  if (path == "/_emu/namespaces") {
-    if (!get) return Fail(405, "use GET");
-    auto dbs = storage_->OpenDatabases();
-    return Reply(200, [&](JsonWriter& w) {
+
+  ApiResponse Namespaces() {
+    auto dbs = api_.storage_->OpenDatabases();
+    return ControlReply(200, [&](JsonWriter& w) {
       w.Key("Namespaces");
       w.StartArray();
       for (const auto& entry : dbs) {
@@ -167,202 +165,213 @@ std::optional<ApiResponse> Api::StateControl(std::string_view method, std::strin
       w.EndArray();
     });
   }
-  if (path == "/_emu/reset") {
-    if (!post) return Fail(405, "use POST");
+
+  ApiResponse Reset() {
     std::vector<std::pair<std::string, std::shared_ptr<storage::Database>>> targets;
-    if (auto all = body.FindMember("All"); all != body.MemberEnd() && all->value.IsTrue()) {
-      targets = storage_->OpenDatabases();
+    if (auto all = body_.FindMember("All"); all != body_.MemberEnd() && all->value.IsTrue()) {
+      targets = api_.storage_->OpenDatabases();
     } else {
-      auto name = named_namespace();
-      if (!name.ok()) return Fail(400, name.error().message);
-      auto db = open_namespace(*name, false);
-      if (!db.ok()) return Fail(500, db.error().message);
+      auto name = NamedNamespace();
+      if (!name.ok()) return ControlFail(400, name.error().message);
+      auto db = api_.storage_->ExistingNamespace(*name);
+      if (!db.ok()) return ControlFail(500, db.error().message);
       if (*db) targets.emplace_back(*name, std::move(*db));
     }
-    std::vector<std::string> deleted;
+    std::vector<std::string> names, deleted;
     for (const auto& [name, db] : targets) {
       for (std::string& table : db->TableNames()) deleted.push_back(std::move(table));
       core::Status reset = db->Restore(nullptr);
-      if (!reset.ok()) return Fail(500, reset.error().message);
-      ForgetTokens(name);
+      if (!reset.ok()) return ControlFail(500, reset.error().message);
+      api_.ForgetTokens(name);
+      names.push_back(name);
     }
-    return Reply(200, [&](JsonWriter& w) {
-      std::vector<std::string> names;
-      for (const auto& target : targets) names.push_back(target.first);
+    return ControlReply(200, [&](JsonWriter& w) {
       WriteStrings(w, "Namespaces", names);
       WriteStrings(w, "DeletedTables", deleted);
     });
   }
-  if (path == "/_emu/snapshots" || path == "/_emu/snapshots/restore") {
-    const bool restore = path == "/_emu/snapshots/restore";
-    if (get && !restore) {
-      std::lock_guard lock(snapshots_mu_);
-      return Reply(200, [&](JsonWriter& w) {
-        w.Key("Snapshots");
-        w.StartArray();
-        for (const auto& [name, s] : snapshots_) {
-          w.StartObject();
-          w.Key("Name");
-          w.String(name);
-          w.Key("Namespace");
-          w.String(s.ns);
-          WriteStrings(w, "Tables", s.snapshot->tables());
-          w.Key("SizeBytes");
-          w.Int64(s.snapshot->size_bytes());
-          w.Key("TakenAt");
-          w.Double(s.taken_at);
-          w.EndObject();
-        }
-        w.EndArray();
-      });
-    }
-    if (!post && !(del && !restore))
-      return Fail(405, restore ? "use POST" : "use GET, POST or DELETE");
-    auto name = StringMember(body, "Name");
-    if (!name || name->empty() || name->size() > 255) {
-      return Fail(400, "Name is required: 1 to 255 characters");
-    }
-    if (del) {
-      std::lock_guard lock(snapshots_mu_);
-      auto it = snapshots_.find(*name);
-      if (it == snapshots_.end()) return Fail(404, "no snapshot " + std::string(*name));
-      snapshots_.erase(it);
-      return Reply(200, [](JsonWriter&) {});
-    }
-    const auto start = std::chrono::steady_clock::now();
-    if (!restore) {
-      auto ns = named_namespace();
-      if (!ns.ok()) return Fail(400, ns.error().message);
-      auto db = open_namespace(*ns, true);
-      if (!db.ok()) return Fail(500, db.error().message);
-      auto snapshot = (*db)->TakeSnapshot();
-      if (!snapshot.ok()) return Fail(500, snapshot.error().message);
-      NamedSnapshot named{*snapshot, *ns, Now()};
-      {
-        std::lock_guard lock(snapshots_mu_);
-        snapshots_.insert_or_assign(std::string(*name), named);
-      }
-      return Reply(200, [&](JsonWriter& w) {
-        w.Key("Name");
-        w.String(name->data(), static_cast<rapidjson::SizeType>(name->size()));
-        w.Key("Namespace");
-        w.String(named.ns);
-        WriteStrings(w, "Tables", named.snapshot->tables());
-        w.Key("SizeBytes");
-        w.Int64(named.snapshot->size_bytes());
-        w.Key("ElapsedMs");
-        w.Double(MillisSince(start));
-      });
-    }
-    NamedSnapshot named;
-    {
-      std::lock_guard lock(snapshots_mu_);
-      auto it = snapshots_.find(*name);
-      if (it == snapshots_.end()) return Fail(404, "no snapshot " + std::string(*name));
-      named = it->second;
-    }
-    std::string target = named.ns;
-    if (body.HasMember("Namespace") || body.HasMember("AccessKeyId")) {
-      auto ns = named_namespace();
-      if (!ns.ok()) return Fail(400, ns.error().message);
-      target = *ns;
-    }
-    auto db = open_namespace(target, true);
-    if (!db.ok()) return Fail(500, db.error().message);
-    core::Status restored = (*db)->Restore(named.snapshot.get());
-    if (!restored.ok()) return Fail(500, restored.error().message);
-    ForgetTokens(target);
-    return Reply(200, [&](JsonWriter& w) {
-      w.Key("Name");
-      w.String(name->data(), static_cast<rapidjson::SizeType>(name->size()));
-      w.Key("Namespace");
-      w.String(target);
-      WriteStrings(w, "Tables", (*db)->TableNames());
-      w.Key("ElapsedMs");
-      w.Double(MillisSince(start));
-    });
-  }
-  if (path == "/_emu/transactions" || path == "/_emu/locks") {
-    if (!get) return Fail(405, "use GET");
-    const bool by_item = path == "/_emu/locks";
-    auto dbs = storage_->OpenDatabases();
-    return Reply(200, [&](JsonWriter& w) {
-      w.Key(by_item ? "Locks" : "Transactions");
+
+  ApiResponse ListSnapshots() {
+    std::lock_guard lock(api_.snapshots_mu_);
+    return ControlReply(200, [&](JsonWriter& w) {
+      w.Key("Snapshots");
       w.StartArray();
-      for (const auto& entry : dbs) {
-        const std::string& ns = entry.first;  // a lambda cannot capture a structured binding
-        storage::Database& db = *entry.second;
-        for (const storage::ItemLocks::Holder& h : db.locks().Holders()) {
-          const double age_ms = MillisSince(h.since);
-          auto head = [&] {
-            w.Key("Namespace");
-            w.String(ns);
-            w.Key(by_item ? "TransactionId" : "Id");
-            w.Uint64(h.owner);
-            w.Key("Operation");
-            w.String(h.label);
-            w.Key("AgeMs");
-            w.Double(age_ms);
-          };
-          std::vector<LockedItem> items = DecodeLocks(db, h.keys);
-          if (!by_item) {
-            w.StartObject();
-            head();
-            w.Key("Items");
-            w.StartArray();
-          }
-          for (const LockedItem& item : items) {
-            w.StartObject();
-            if (by_item) head();
-            w.Key("TableName");
-            w.String(item.table);
-            w.Key("Key");
-            WriteAttributeMap(item.key, w);
-            w.EndObject();
-          }
-          if (!by_item) {
-            w.EndArray();
-            w.EndObject();
-          }
-        }
+      for (const auto& [name, s] : api_.snapshots_) {
+        w.StartObject();
+        WriteSnapshot(w, name, s.ns, s.snapshot->tables());
+        w.Key("SizeBytes");
+        w.Int64(s.snapshot->size_bytes());
+        w.Key("TakenAt");
+        w.Double(s.taken_at);
+        w.EndObject();
       }
       w.EndArray();
     });
   }
-  if (path == "/_emu/faults") {
+
+  // POST /_emu/snapshots, /_emu/snapshots/restore and DELETE /_emu/snapshots.
+  ApiResponse ChangeSnapshot(bool del, bool restore) {
+    auto name = StringMember(body_, "Name");
+    if (!name || name->empty() || name->size() > 255) {
+      return ControlFail(400, "Name is required: 1 to 255 characters");
+    }
     if (del) {
-      faults_.Clear();
-    } else if (post) {
+      std::lock_guard lock(api_.snapshots_mu_);
+      auto it = api_.snapshots_.find(*name);
+      if (it == api_.snapshots_.end()) return ControlFail(404, "no snapshot " + std::string(*name));
+      api_.snapshots_.erase(it);
+      return ControlReply(200, [](JsonWriter&) {});
+    }
+    return restore ? Restore(*name) : Take(*name);
+  }
+
+  ApiResponse Locks(bool by_item) {
+    auto dbs = api_.storage_->OpenDatabases();
+    return ControlReply(200, [&](JsonWriter& w) {
+      w.Key(by_item ? "Locks" : "Transactions");
+      w.StartArray();
+      for (const auto& entry : dbs) WriteHolders(w, entry.first, *entry.second, by_item);
+      w.EndArray();
+    });
+  }
+
+  // POST replaces (or with Append adds) the rules, DELETE drops them; every
+  // method answers with the rules.
+  ApiResponse Faults(std::string_view method) {
+    if (method == "DELETE") {
+      api_.faults_.Clear();
+    } else if (method == "POST") {
       std::vector<FaultRule> rules;
-      auto list = body.FindMember("Rules");
-      if (list == body.MemberEnd() || !list->value.IsArray()) {
-        return Fail(400, "Rules is required: a list of rules");
+      auto list = body_.FindMember("Rules");
+      if (list == body_.MemberEnd() || !list->value.IsArray()) {
+        return ControlFail(400, "Rules is required: a list of rules");
       }
       for (const JsonValue& r : list->value.GetArray()) {
         auto rule = ReadFaultRule(r);
-        if (!rule.ok()) return Fail(400, rule.error().message);
+        if (!rule.ok()) return ControlFail(400, rule.error().message);
         rules.push_back(std::move(rule).value());
       }
       std::optional<uint64_t> seed;
-      if (auto s = body.FindMember("Seed"); s != body.MemberEnd()) {
-        if (!s->value.IsUint64()) return Fail(400, "Seed must be a whole number from 0");
+      if (auto s = body_.FindMember("Seed"); s != body_.MemberEnd()) {
+        if (!s->value.IsUint64()) return ControlFail(400, "Seed must be a whole number from 0");
         seed = s->value.GetUint64();
       }
-      auto append = body.FindMember("Append");
-      if (append != body.MemberEnd() && append->value.IsTrue()) {
-        if (seed) return Fail(400, "Seed cannot be changed while appending rules");
-        for (FaultRule& r : rules) faults_.Add(std::move(r));
+      auto append = body_.FindMember("Append");
+      if (append != body_.MemberEnd() && append->value.IsTrue()) {
+        if (seed) return ControlFail(400, "Seed cannot be changed while appending rules");
+        for (FaultRule& r : rules) api_.faults_.Add(std::move(r));
       } else {
-        faults_.Set(std::move(rules), seed);
+        api_.faults_.Set(std::move(rules), seed);
       }
-    } else if (!get) {
-      return Fail(405, "use GET, POST or DELETE");
+    } else if (method != "GET") {
+      return ControlFail(405, "use GET, POST or DELETE");
     }
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
-    faults_.Describe(w);
+    api_.faults_.Describe(w);
     return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};
   }
+
+ private:
+  // The namespace the body names.
+  Result<std::string> NamedNamespace() const {
+    if (auto ns = StringMember(body_, "Namespace")) return std::string(*ns);
+    auto key = StringMember(body_, "AccessKeyId");
+    auto region = StringMember(body_, "Region");
+    if (key && region) return api_.NamespaceName(*key, *region);
+    if (api_.options_.shared_db) return api_.NamespaceName("", "");
+    return core::ValidationError("name the namespace: AccessKeyId and Region, or Namespace");
+  }
+
+  static void WriteSnapshot(JsonWriter& w, std::string_view name, const std::string& ns,
+                            const std::vector<std::string>& tables) {
+    w.Key("Name");
+    w.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    w.Key("Namespace");
+    w.String(ns);
+    WriteStrings(w, "Tables", tables);
+  }
+
+  ApiResponse Take(std::string_view name) {
+    const auto start = std::chrono::steady_clock::now();
+    auto ns = NamedNamespace();
+    if (!ns.ok()) return ControlFail(400, ns.error().message);
+    auto db = api_.storage_->Namespace(*ns);
+    if (!db.ok()) return ControlFail(500, db.error().message);
+    auto snapshot = (*db)->TakeSnapshot();
+    if (!snapshot.ok()) return ControlFail(500, snapshot.error().message);
+    Api::NamedSnapshot named{*snapshot, *ns, api_.Now()};
+    {
+      std::lock_guard lock(api_.snapshots_mu_);
+      api_.snapshots_.insert_or_assign(std::string(name), named);
+    }
+    return ControlReply(200, [&](JsonWriter& w) {
+      WriteSnapshot(w, name, named.ns, named.snapshot->tables());
+      w.Key("SizeBytes");
+      w.Int64(named.snapshot->size_bytes());
+      w.Key("ElapsedMs");
+      w.Double(MillisSince(start));
+    });
+  }
+
+  // Into the namespace it was taken of, or the one the body names.
+  ApiResponse Restore(std::string_view name) {
+    const auto start = std::chrono::steady_clock::now();
+    Api::NamedSnapshot named;
+    {
+      std::lock_guard lock(api_.snapshots_mu_);
+      auto it = api_.snapshots_.find(name);
+      if (it == api_.snapshots_.end()) return ControlFail(404, "no snapshot " + std::string(name));
+      named = it->second;
+    }
+    std::string target = named.ns;
+    if (body_.HasMember("Namespace") || body_.HasMember("AccessKeyId")) {
+      auto ns = NamedNamespace();
+      if (!ns.ok()) return ControlFail(400, ns.error().message);
+      target = *ns;
+    }
+    auto db = api_.storage_->Namespace(target);
+    if (!db.ok()) return ControlFail(500, db.error().message);
+    core::Status restored = (*db)->Restore(named.snapshot.get());
+    if (!restored.ok()) return ControlFail(500, restored.error().message);
+    api_.ForgetTokens(target);
+    return ControlReply(200, [&](JsonWriter& w) {
+      WriteSnapshot(w, name, target, (*db)->TableNames());
+      w.Key("ElapsedMs");
+      w.Double(MillisSince(start));
+    });
+  }
+
+  Api& api_;
+  const JsonValue& body_;
+};
+
+void Api::ForgetTokens(const std::string& ns) {
+  std::lock_guard lock(tokens_mu_);
+  tokens_.erase(ns);
+}
+
+std::optional<ApiResponse> Api::StateControl(std::string_view method, std::string_view path,
+                                             const JsonValue& body) {
+  const bool get = method == "GET", post = method == "POST", del = method == "DELETE";
+  StateEndpoints endpoints(*this, body);
+  if (path == "/_emu/health") return get ? endpoints.Health() : ControlFail(405, "use GET");
+  if (path == "/_emu/namespaces") {
+    return get ? endpoints.Namespaces() : ControlFail(405, "use GET");
+  }
+  if (path == "/_emu/reset") return post ? endpoints.Reset() : ControlFail(405, "use POST");
+  if (path == "/_emu/snapshots") {
+    if (get) return endpoints.ListSnapshots();
+    if (!post && !del) return ControlFail(405, "use GET, POST or DELETE");
+    return endpoints.ChangeSnapshot(del, false);
+  }
+  if (path == "/_emu/snapshots/restore") {
+    return post ? endpoints.ChangeSnapshot(false, true) : ControlFail(405, "use POST");
+  }
+  if (path == "/_emu/transactions" || path == "/_emu/locks") {
+    return get ? endpoints.Locks(path == "/_emu/locks") : ControlFail(405, "use GET");
+  }
+  if (path == "/_emu/faults") return endpoints.Faults(method);
   return std::nullopt;
 }
 
