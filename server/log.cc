@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace dynamo::server {
 namespace {
@@ -98,43 +99,79 @@ class RequestLines {
   }
 
   void Add(std::string_view line) {
-    bool wake = false;
+    bool wake = false, direct = false;
     {
       std::lock_guard lock(mu_);
-      pending_.append(line);
       if (!started_) {
         started_ = true;
-        std::thread([this] { Run(); }).detach();
-        std::atexit([] { RequestLines::Get().Flush(); });
+        try {
+          std::thread([this] { Run(); }).detach();
+          std::atexit([] { RequestLines::Get().FlushAtExit(); });
+        } catch (const std::exception&) {
+          failed_ = true;  // no writer thread: lines are written as they come
+        }
+      }
+      if (failed_) {
+        direct = true;
+      } else if (pending_.size() >= kMaxPendingBytes) {
+        // A stderr that does not keep up: the line is dropped rather than
+        // kept without bound, and counted.
+        ++dropped_;
+      } else {
+        pending_.append(line);
       }
       // One wake-up per full buffer, not one per line past the mark.
       wake = pending_.size() >= kFlushBytes && !wake_sent_;
       wake_sent_ = wake_sent_ || wake;
     }
     if (wake) cv_.notify_one();
+    if (direct) {
+      std::lock_guard write(write_mu_);
+      std::fwrite(line.data(), 1, line.size(), stderr);
+    }
   }
 
   // Writes what is gathered now.
   void Flush() {
     std::lock_guard write(write_mu_);
-    {
-      std::lock_guard lock(mu_);
-      writing_.swap(pending_);  // both keep their capacity: no allocation once warm
-      wake_sent_ = false;
-    }
-    if (!writing_.empty()) std::fwrite(writing_.data(), 1, writing_.size(), stderr);
-    writing_.clear();
+    FlushLocked();
+  }
+
+  // At exit: what is gathered, unless the writer is stuck on a stderr that
+  // does not drain (then exiting matters more than the last lines).
+  void FlushAtExit() {
+    std::unique_lock write(write_mu_, std::defer_lock);
+    if (write.try_lock_for(std::chrono::milliseconds(500))) FlushLocked();
   }
 
   // A line written at once, after what is gathered.
   void WriteNow(const std::string& line) {
-    Flush();
     std::lock_guard write(write_mu_);
+    FlushLocked();
     std::fwrite(line.data(), 1, line.size(), stderr);
   }
 
  private:
   static constexpr size_t kFlushBytes = 64 * 1024;
+  static constexpr size_t kMaxPendingBytes = 8 * 1024 * 1024;
+
+  // Precondition: write_mu_ held.
+  void FlushLocked() {
+    size_t dropped = 0;
+    {
+      std::lock_guard lock(mu_);
+      writing_.swap(pending_);  // both keep their capacity: no allocation once warm
+      wake_sent_ = false;
+      dropped = std::exchange(dropped_, 0);
+    }
+    if (!writing_.empty()) std::fwrite(writing_.data(), 1, writing_.size(), stderr);
+    writing_.clear();
+    if (dropped > 0) {
+      const std::string note = Timestamp() + " WARN " + std::to_string(dropped) +
+                               " request log lines dropped: stderr did not keep up\n";
+      std::fwrite(note.data(), 1, note.size(), stderr);
+    }
+  }
 
   void Run() {
     for (;;) {
@@ -147,13 +184,15 @@ class RequestLines {
     }
   }
 
-  std::mutex mu_;        // pending_, started_, wake_sent_
-  std::mutex write_mu_;  // one writer at a time, so lines keep their order; writing_
+  std::mutex mu_;              // pending_, started_, failed_, wake_sent_, dropped_
+  std::timed_mutex write_mu_;  // one writer at a time, so lines keep their order; writing_
   std::condition_variable cv_;
   std::string pending_;
   std::string writing_;
   bool started_ = false;
+  bool failed_ = false;  // the writer thread could not start
   bool wake_sent_ = false;
+  size_t dropped_ = 0;
 };
 
 // One line, written at once (after the request lines gathered).

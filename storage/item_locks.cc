@@ -36,7 +36,7 @@ std::optional<std::pair<int64_t, EncodedKey>> ParseItemLockKey(std::string_view 
 }
 
 std::vector<size_t> ItemLocks::TryLockAll(const std::vector<std::string>& keys, uint64_t owner,
-                                          std::string_view label) {
+                                          const char* label) {
   std::lock_guard lock(mu_);
   std::vector<size_t> conflicts;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -97,7 +97,7 @@ std::vector<ItemLocks::Holder> ItemLocks::Holders() const {
       Holder h;
       h.owner = owner;
       if (auto info = owners_.find(owner); info != owners_.end()) {
-        h.label = std::string(info->second.label);
+        h.label = info->second.label;
         h.since = info->second.since;
       }
       out.push_back(std::move(h));

@@ -32,9 +32,9 @@ class ItemLocks {
  public:
   // Locks every key for owner, or none. Returns the indexes of keys held by
   // another owner (empty on success). label: what takes them (an operation
-  // name, in static storage: it is kept as a view), for Holders.
+  // name, a string constant: it is kept as a pointer), for Holders.
   std::vector<size_t> TryLockAll(const std::vector<std::string>& keys, uint64_t owner,
-                                 std::string_view label = {});
+                                 const char* label = "");
   void UnlockAll(const std::vector<std::string>& keys, uint64_t owner);
   bool IsLocked(const std::string& key) const;
   // True when key is locked by an owner other than owner (0: by anyone).
@@ -63,7 +63,7 @@ class ItemLocks {
   mutable std::mutex mu_;
   std::unordered_map<std::string, uint64_t> held_;
   struct OwnerInfo {
-    std::string_view label;
+    const char* label;
     std::chrono::steady_clock::time_point since;
     size_t held = 0;  // keys of held_ it holds
   };

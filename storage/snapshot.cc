@@ -108,19 +108,27 @@ Status Database::Restore(const Snapshot* snapshot) {
   std::lock_guard lock(impl_->write_mu);
   DYNAMO_ASSIGN_OR_RETURN(auto counters, IdCounters(*impl_->writer));
   DYNAMO_RETURN_IF_ERROR(CopyDatabase(source, *impl_->writer, "restore"));
-  DYNAMO_RETURN_IF_ERROR(
-      impl_->InTransaction([&] { return RaiseIdCounters(*impl_->writer, counters); }));
-  DYNAMO_ASSIGN_OR_RETURN(std::vector<TableDef> defs, sqlite::LoadTables(*impl_->writer));
+  // From here the file holds the new data: the catalog and the streams are
+  // reloaded whatever else fails, never left describing the old data (with
+  // no catalog, requests find no table rather than a wrong one).
+  Status raised = impl_->InTransaction([&] { return RaiseIdCounters(*impl_->writer, counters); });
+  Result<std::vector<TableDef>> defs = sqlite::LoadTables(*impl_->writer);
   {
     std::unique_lock catalog(impl_->catalog_mu);
     impl_->tables.clear();
-    for (TableDef& def : defs) {
-      auto published = std::make_shared<const TableDef>(std::move(def));
-      impl_->tables.emplace(published->name, std::move(published));
+    if (defs.ok()) {
+      for (TableDef& def : *defs) {
+        auto published = std::make_shared<const TableDef>(std::move(def));
+        impl_->tables.emplace(published->name, std::move(published));
+      }
     }
   }
   // The streams of the restored tables; sequence numbers keep rising.
-  return ReloadActiveStreams(*impl_);
+  Status streams = ReloadActiveStreams(*impl_);
+  if (!streams.ok()) impl_->active_streams.clear();  // not the old data's
+  if (!defs.ok()) return std::move(defs).error();
+  DYNAMO_RETURN_IF_ERROR(raised);
+  return streams;
 }
 
 }  // namespace dynamo::storage

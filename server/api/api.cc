@@ -10,6 +10,7 @@
 #include "server/api/json.h"
 #include "server/api/json_parse.h"
 #include "server/api/operations.h"
+#include "server/api/transact.h"
 #include "server/api/values_json.h"
 #include "server/log.h"
 
@@ -232,11 +233,20 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
 namespace {
 
 // The tables a request names: TableName, the tables of RequestItems (batch
-// operations) and of TransactItems (transactions).
+// operations) and of TransactItems (transactions), by name or ARN. (A
+// PartiQL statement's table is not looked for.)
 std::vector<std::string> RequestTables(const JsonValue& req) {
   std::vector<std::string> out;
   auto add = [&](const JsonValue& v) {
-    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+    if (!v.IsString()) return;
+    std::string_view name(v.GetString(), v.GetStringLength());
+    // A table ARN (accepted wherever a TableName is): its name.
+    constexpr std::string_view kTable = ":table/";
+    if (name.substr(0, 4) == "arn:" && name.find(kTable) != std::string_view::npos) {
+      name = name.substr(name.find(kTable) + kTable.size());
+      name = name.substr(0, name.find('/'));
+    }
+    out.emplace_back(name);
   };
   if (const JsonValue* name = Member(req, "TableName")) add(*name);
   if (const JsonValue* items = Member(req, "RequestItems"); items && items->IsObject()) {
@@ -258,12 +268,27 @@ std::vector<std::string> RequestTables(const JsonValue& req) {
 
 FaultDecision Api::InjectFault(const RequestContext& ctx, std::string_view operation,
                                const JsonValue& request) {
-  return faults_.Decide(
+  FaultDecision decision = faults_.Decide(
       operation, [&] { return RequestTables(request); },
       [&](std::string_view table) {
         return "arn:aws:dynamodb:" + ctx.region + ":" + options_.account_id + ":table/" +
                std::string(table);
       });
+  // A transaction meets a conflict as DynamoDB reports it to transactions:
+  // cancelled, with the reason at its first item.
+  const JsonValue* items = Member(request, "TransactItems");
+  if (!items) items = Member(request, "TransactStatements");
+  if (decision.error == "TransactionConflictException" && items && items->IsArray() &&
+      !items->Empty() &&
+      (operation == "TransactWriteItems" || operation == "TransactGetItems" ||
+       operation == "ExecuteTransaction")) {
+    std::vector<core::CancellationReason> reasons(items->Size(), NoneReason());
+    reasons.front() = ConflictReason();
+    ApiResponse cancelled = ErrorResponse(TransactionCancelled(std::move(reasons)));
+    decision.status = cancelled.status;
+    decision.body = std::move(cancelled.body);
+  }
+  return decision;
 }
 
 ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, std::string_view body,

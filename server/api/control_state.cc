@@ -8,10 +8,12 @@
 //   POST   /_emu/reset           deletes every table of a namespace (its
 //                                items, indexes and streams) in one step:
 //                                {"Namespace": n, "DeletedTables": [...]};
-//                                {"All": true}: of every open namespace
+//                                {"All": true}: of every open namespace (with
+//                                files, one closed for being idle keeps its)
 //   POST   /_emu/snapshots       {"Name": s}: copies a namespace, whole, to
 //                                the named snapshot (kept in memory until
-//                                the emulator stops; a name taken is replaced)
+//                                the emulator stops, 100 at most; a name
+//                                taken is replaced)
 //   GET    /_emu/snapshots       the snapshots
 //   DELETE /_emu/snapshots       {"Name": s}: forgets one
 //   POST   /_emu/snapshots/restore
@@ -137,6 +139,9 @@ void WriteHolders(JsonWriter& w, const std::string& ns, storage::Database& db, b
 // The endpoints, with the Api's private state.
 class StateEndpoints {
  public:
+  // Snapshots are kept in memory: a bound on how many.
+  static constexpr size_t kMaxSnapshots = 100;
+
   StateEndpoints(Api& api, const JsonValue& body) : api_(api), body_(body) {}
 
   ApiResponse Health() {
@@ -296,8 +301,16 @@ class StateEndpoints {
     const auto start = std::chrono::steady_clock::now();
     auto ns = NamedNamespace();
     if (!ns.ok()) return ControlFail(400, ns.error().message);
-    auto db = api_.storage_->Namespace(*ns);
+    auto db = api_.storage_->ExistingNamespace(*ns);
     if (!db.ok()) return ControlFail(500, db.error().message);
+    if (!*db) return ControlFail(404, "no namespace " + *ns);
+    {
+      std::lock_guard lock(api_.snapshots_mu_);
+      if (api_.snapshots_.size() >= kMaxSnapshots && !api_.snapshots_.count(name)) {
+        return ControlFail(
+            400, "too many snapshots (" + std::to_string(kMaxSnapshots) + "): delete one first");
+      }
+    }
     auto snapshot = (*db)->TakeSnapshot();
     if (!snapshot.ok()) return ControlFail(500, snapshot.error().message);
     Api::NamedSnapshot named{*snapshot, *ns, api_.Now()};

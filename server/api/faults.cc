@@ -241,8 +241,10 @@ void FaultInjector::Arm(FaultRule rule) {
   Armed a;
   a.id = next_id_++;
   a.rule = std::move(rule);
-  // Per-rule streams: one rule's draws do not shift another's.
-  std::seed_seq seq{seed_, a.id};
+  // Per-rule streams: one rule's draws do not shift another's. (seed_seq
+  // takes 32-bit words: the seed's two halves.)
+  std::seed_seq seq{static_cast<uint32_t>(seed_), static_cast<uint32_t>(seed_ >> 32),
+                    static_cast<uint32_t>(a.id)};
   a.rng.seed(seq);
   rules_.push_back(std::move(a));
 }
@@ -285,6 +287,9 @@ FaultDecision FaultInjector::Decide(std::string_view operation,
         if (!any) continue;
       }
       ++a.matched;
+      // An error rule with nothing to add once an error is chosen is not
+      // spent on this request.
+      if (error && !r.error.empty() && r.latency_ms == 0 && r.latency_max_ms == 0) continue;
       if (r.probability < 1 &&
           std::uniform_real_distribution<double>(0, 1)(a.rng) >= r.probability) {
         continue;
@@ -305,6 +310,7 @@ FaultDecision FaultInjector::Decide(std::string_view operation,
       if (!named->empty()) arn = table_arn(named->front());
     }
     out.status = error->status;
+    out.error = error->name;
     out.body = Body(*error, operation, arn);
   }
   return out;

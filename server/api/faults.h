@@ -55,8 +55,9 @@ core::Result<FaultRule> ReadFaultRule(const JsonValue& json);
 
 // What the injector decided for one request.
 struct FaultDecision {
-  int status = 0;    // 0: no error; else the HTTP status of `body`
-  std::string body;  // the error response
+  int status = 0;     // 0: no error; else the HTTP status of `body`
+  std::string error;  // its name (FaultRule::error)
+  std::string body;   // the error response
   double delay_ms = 0;
 };
 

@@ -48,8 +48,8 @@ core::Status CheckTransactionReads(OpContext& ctx, const std::vector<Transaction
 // TransactionConflict reason at its action. operation (a string constant)
 // names the holder in the control API's list of transactions.
 core::Result<std::unique_ptr<storage::ItemLockGuard>> LockTransactionItems(
-    OpContext& ctx, std::string_view operation, size_t action_count,
-    std::vector<std::string> lock_keys, const std::vector<size_t>& key_action);
+    OpContext& ctx, const char* operation, size_t action_count, std::vector<std::string> lock_keys,
+    const std::vector<size_t>& key_action);
 
 // --transaction-hold-ms: keeps a locked transaction in flight, so that
 // conflicts are reproducible in tests.

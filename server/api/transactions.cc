@@ -550,8 +550,8 @@ core::Status CheckDistinctItems(const std::vector<std::string>& lock_keys) {
 }
 
 Result<std::unique_ptr<storage::ItemLockGuard>> LockTransactionItems(
-    OpContext& ctx, std::string_view operation, size_t action_count,
-    std::vector<std::string> lock_keys, const std::vector<size_t>& key_action) {
+    OpContext& ctx, const char* operation, size_t action_count, std::vector<std::string> lock_keys,
+    const std::vector<size_t>& key_action) {
   storage::ItemLocks& locks = ctx.ns->db->locks();
   const uint64_t owner = locks.NewOwner();
   std::vector<size_t> conflicts = locks.TryLockAll(lock_keys, owner, operation);

@@ -354,9 +354,26 @@ void CompressResponse(ContentCoding coding, size_t threshold,
   std::string compressed = CompressBody(res.body(), coding);
   if (compressed.empty()) return;  // zlib failed: send it uncompressed
   res.set(http::field::content_encoding, ContentCodingName(coding));
+  res.set(http::field::vary, "Accept-Encoding");
   res.set("x-amz-crc32", Crc32Text(compressed));
   res.body() = std::move(compressed);
   res.prepare_payload();
+}
+
+// Whether a browser page of another origin sent req to the control API.
+// The control API answers tools, test code and pages of this server itself
+// (the Origin names the Host asked for), never another site: a page could
+// otherwise reset or restore the data with a request that needs no
+// preflight (a POST of text/plain). Such requests get no CORS headers.
+bool CrossSiteControlRequest(const http::request<http::string_body>& req) {
+  if (std::string_view(req.target()).substr(0, 6) != "/_emu/") return false;
+  auto origin = req.find(http::field::origin);
+  if (origin == req.end()) return false;
+  const std::string_view value = origin->value();
+  const std::string_view host = req[http::field::host];
+  constexpr std::string_view kScheme = "http://";
+  return host.empty() || value.substr(0, kScheme.size()) != kScheme ||
+         !beast::iequals(value.substr(kScheme.size()), host);
 }
 
 // The response to one request, with CORS's headers when they apply;
@@ -365,6 +382,11 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
                                           http::request<http::string_body>&& req,
                                           bool may_keep_alive, double* delay_ms) {
   const bool keep_alive = req.keep_alive() && may_keep_alive;
+  if (CrossSiteControlRequest(req)) {
+    return MakeResponse(req.version(), keep_alive, 403,
+                        R"({"error":"the control API does not answer pages of other sites"})",
+                        "application/json");
+  }
   std::optional<std::string> origin = AllowedOrigin(options, req[http::field::origin]);
   if (!origin) {
     const ContentCoding coding = ResponseCoding(options, req);
@@ -431,7 +453,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = Respond(server_->api, server_->options, parser_->release(),
                        !server_->stopping.load(), &delay_ms);
     if (delay_ms <= 0 || server_->stopping.load()) return Write(std::move(res));
-    // Injected latency: the answer waits on a timer, not on a thread.
+    // Injected latency: the answer waits on a timer, not on a thread (and
+    // not on the read's deadline).
+    stream_.expires_never();
     auto held = std::make_shared<http::response<http::string_body>>(std::move(res));
     delay_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double, std::milli>(delay_ms)));
@@ -440,6 +464,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(http::response<http::string_body>&& res) {
+    // The write's own deadline: an answer held back by injected latency may
+    // go out after the read's.
+    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
     bool close = !sp->keep_alive();
     http::async_write(stream_, *sp,

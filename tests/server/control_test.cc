@@ -57,6 +57,8 @@ TEST_F(ControlTest, RefusalsSayWhatIsWrong) {
        R"({"error":"Name is required: 1 to 255 characters"})"},
       {"POST", "/_emu/snapshots", R"({"Name":"s"})", 400,
        R"({"error":"name the namespace: AccessKeyId and Region, or Namespace"})"},
+      {"POST", "/_emu/snapshots", R"({"Name":"s","Namespace":"nope"})", 404,
+       R"({"error":"no namespace nope"})"},
       {"POST", "/_emu/snapshots/restore", R"({"Name":"none"})", 404,
        R"({"error":"no snapshot none"})"},
       {"DELETE", "/_emu/snapshots", R"({"Name":"none"})", 404, R"({"error":"no snapshot none"})"},
@@ -221,6 +223,22 @@ TEST_F(ControlTest, FaultsSetByTheControlApiHitRequests) {
       Outcome("TransactWriteItems",
               R"({"TransactItems":[{"Put":{"TableName":"hashonly","Item":{"pk":{"S":"a"}}}}]})"),
       "InternalServerError: Internal server error");
+  // A transaction meets an injected conflict as DynamoDB reports it to one.
+  ASSERT_EQ(Control("POST", "/_emu/faults",
+                    R"({"Rules":[{"Error":"TransactionConflictException","Count":2}]})")
+                .status,
+            200);
+  EXPECT_EQ(Call("TransactWriteItems",
+                 R"({"TransactItems":[{"Put":{"TableName":"hashonly","Item":{"pk":{"S":"a"}}}},)"
+                 R"({"Put":{"TableName":"hashonly","Item":{"pk":{"S":"b"}}}}]})")
+                .body,
+            R"({"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",)"
+            R"("Message":"Transaction cancelled, please refer cancellation reasons for specific )"
+            R"(reasons [TransactionConflict, None]","CancellationReasons":[)"
+            R"({"Code":"TransactionConflict","Message":"Transaction is ongoing for the item."},)"
+            R"({"Code":"None"}]})");
+  EXPECT_EQ(Outcome("PutItem", R"({"TableName":"hashonly","Item":{"pk":{"S":"a"}}})"),
+            "TransactionConflictException: Transaction is ongoing for the item");
   // Nothing was written by the refused requests.
   EXPECT_EQ(Control("DELETE", "/_emu/faults").body, R"({"Seed":3,"Rules":[]})");
   EXPECT_FALSE(Has("a"));

@@ -200,6 +200,26 @@ TEST(FaultInjectorTest, ProbabilityIsReproducibleFromTheSeed) {
   EXPECT_LT(failed, 700);
 }
 
+TEST(FaultInjectorTest, ACountIsNotSpentWhenAnEarlierRuleChoseTheError) {
+  FaultInjector f;
+  f.Set({Rule("error=ThrottlingException,count=1"), Rule("error=InternalServerError,count=1")},
+        std::nullopt);
+  EXPECT_EQ(Decide(f, "GetItem").status, 400);
+  EXPECT_EQ(Decide(f, "GetItem").status, 500);
+  EXPECT_EQ(Decide(f, "GetItem").status, 0);
+}
+
+TEST(FaultInjectorTest, SeedsDifferingInTheirHighBitsDrawDifferently) {
+  auto run = [](uint64_t seed) {
+    FaultInjector f;
+    f.Set({Rule("error=InternalServerError,probability=0.5")}, seed);
+    std::string pattern;
+    for (int i = 0; i < 64; ++i) pattern += Decide(f, "GetItem").status ? 'x' : '.';
+    return pattern;
+  };
+  EXPECT_NE(run(1), run(1 + (uint64_t{1} << 40)));
+}
+
 TEST(FaultInjectorTest, LatencyAddsUpAndTheFirstErrorWins) {
   FaultInjector f;
   f.Set({Rule("latency-ms=10"), Rule("latency-ms=5-6,error=ServiceUnavailable"),

@@ -262,6 +262,46 @@ namespace {
 
 // CORS: off by default; with origins, preflights are answered and every
 // response to a listed origin carries Access-Control-* headers.
+TEST(HttpTest, TheControlApiRefusesPagesOfOtherSites) {
+  auto storage = std::move(storage::Storage::Open({"", true, false})).value();
+  server::Api api(storage.get(), {});
+  server::HttpOptions cors_any;
+  cors_any.cors_origins = {"*"};
+  // A cross-site page could POST text/plain without a preflight.
+  auto reset = [](const std::string& origin_header) {
+    return "POST /_emu/reset HTTP/1.1\r\nHost: localhost:8000\r\n" + origin_header +
+           "Content-Type: text/plain\r\nContent-Length: 12\r\n\r\n{\"All\":true}";
+  };
+  const struct {
+    std::string origin_header;
+    std::string status_line;
+  } cases[] = {
+      {"", "HTTP/1.1 200 OK"},                                   // curl, SDKs, test code
+      {"Origin: http://localhost:8000\r\n", "HTTP/1.1 200 OK"},  // a page of this server
+      {"Origin: http://LOCALHOST:8000\r\n", "HTTP/1.1 200 OK"},
+      {"Origin: http://evil.example\r\n", "HTTP/1.1 403 Forbidden"},
+      {"Origin: http://localhost:9000\r\n", "HTTP/1.1 403 Forbidden"},
+      {"Origin: https://localhost:8000\r\n", "HTTP/1.1 403 Forbidden"},
+      {"Origin: null\r\n", "HTTP/1.1 403 Forbidden"},
+  };
+  for (const auto& c : cases) {
+    const std::string answer = server::RespondToRawRequest(&api, reset(c.origin_header), cors_any);
+    EXPECT_EQ(answer.substr(0, c.status_line.size()), c.status_line) << c.origin_header;
+    if (c.status_line.find("403") != std::string::npos) {
+      EXPECT_NE(answer.find(R"({"error":"the control API does not answer pages of other sites"})"),
+                std::string::npos);
+      EXPECT_EQ(answer.find("Access-Control-Allow-Origin"), std::string::npos);
+    }
+  }
+  // Nor is a preflight for it answered.
+  const std::string preflight =
+      "OPTIONS /_emu/reset HTTP/1.1\r\nHost: localhost:8000\r\nOrigin: http://evil.example\r\n"
+      "Access-Control-Request-Method: POST\r\n\r\n";
+  const std::string answer = server::RespondToRawRequest(&api, preflight, cors_any);
+  EXPECT_EQ(answer.substr(0, 22), "HTTP/1.1 403 Forbidden");
+  EXPECT_EQ(answer.find("Access-Control-Allow-Origin"), std::string::npos);
+}
+
 TEST(HttpTest, CorsAnswersListedOriginsOnly) {
   auto storage = std::move(storage::Storage::Open({"", true, false})).value();
   server::Api api(storage.get(), {});

@@ -4,7 +4,7 @@
 // (X-Amz-Target, Authorization, the JSON content type) make the browser send
 // a preflight OPTIONS first; with --cors naming the page's origin the calls
 // go through and the request id header is readable, with another origin or
-// without --cors the browser blocks them.
+// without --cors the browser blocks them. The control API refuses the page.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -90,6 +90,20 @@ test('a page of an allowed origin calls the emulator through a preflight', async
     const got = await callFromPage(server.endpoint, 'GetItem', { TableName: table, Key: { pk: { S: 'a' } } });
     assert.equal(got.status, 200);
     assert.equal(got.body.Item.big.S, big);
+
+    // A page cannot reset the data through the control API, even with a
+    // request that needs no preflight (a POST of text/plain): refused.
+    const reset = await page.evaluate(async (url) => {
+      try {
+        await fetch(`${url}/_emu/reset`, { method: 'POST', body: '{"All":true}' });
+        return 'answered';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    }, server.endpoint);
+    assert.equal(reset, 'TypeError: Failed to fetch');
+    const stillThere = await fetch(`${server.endpoint}/_emu/namespaces`).then((r) => r.json());
+    assert.ok(stillThere.Namespaces.some((ns) => ns.Tables.includes(table)), JSON.stringify(stillThere));
 
     // An error reaches the page as DynamoDB's, CORS headers and all.
     const missing = await callFromPage(server.endpoint, 'GetItem',
