@@ -99,6 +99,7 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
   server::ApiOptions ao;
   ao.shared_db = options.shared_db;
   ao.transaction_hold_ms = options.transaction_hold_ms;
+  ao.conflict_feed_size = static_cast<size_t>(options.conflict_feed_size);
   ao.clock = so.clock;
   ao.adjustable_clock = &impl->clock;
   ao.request_log = options.listen;  // the server's; not the in-process API's

@@ -32,7 +32,10 @@ struct EmulatorOptions {
   int max_connections = 0;       // 0: what the descriptor limit leaves after namespaces
   int max_open_namespaces = 32;  // file-backed namespace databases kept open at once
   int transaction_hold_ms = 0;   // hold TransactWriteItems in flight this long (tests)
-  bool listen = true;            // false: no socket, Dispatch only
+  // Recent lock outcomes kept for the console and GET /_emu/conflicts
+  // (server/api/conflict_feed.h); 0: none.
+  int conflict_feed_size = 256;
+  bool listen = true;  // false: no socket, Dispatch only
   // An AWS shared-credentials file: when set, every HTTP request must carry a
   // valid SigV4 signature by one of its key pairs (Dispatch is not checked).
   std::string auth_credentials;

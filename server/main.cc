@@ -50,6 +50,10 @@ Options:
                     of writes) in flight, item locks held, for N ms before it
                     commits: makes TransactionConflict and
                     TransactionCanceled(TransactionConflict) reproducible in tests
+  --conflict-feed-size N
+                    recent TransactionConflict, TransactionCanceled and
+                    ConditionalCheckFailed outcomes kept for the console
+                    (/console) and GET /_emu/conflicts (default 256; 0: off)
   --sweep-interval S
                     delete expired Time to Live items and trim streams every S
                     seconds (default 1; decimals allowed; 0: only when the
@@ -163,6 +167,7 @@ const RangedFlag* FindRangedFlag(const std::string& arg) {
       {"--max-connections", 1, 1000000, &dynamo::EmulatorOptions::max_connections},
       {"--max-open-namespaces", 1, 100000, &dynamo::EmulatorOptions::max_open_namespaces},
       {"--transaction-hold-ms", 0, 600000, &dynamo::EmulatorOptions::transaction_hold_ms},
+      {"--conflict-feed-size", 0, 100000, &dynamo::EmulatorOptions::conflict_feed_size},
   };
   for (const RangedFlag& f : kFlags) {
     if (arg == f.name) return &f;

@@ -115,7 +115,7 @@ const std::unordered_map<std::string_view, Handler>& Handlers() {
 }  // namespace
 
 Api::Api(storage::Storage* storage, ApiOptions options)
-    : storage_(storage), options_(std::move(options)) {}
+    : storage_(storage), options_(std::move(options)), conflicts_(options_.conflict_feed_size) {}
 
 Api::~Api() = default;
 
@@ -323,6 +323,12 @@ ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, st
     OpContext op{this, &*ns, &ctx, deepest};
     Result<std::string> result = it->second(op, doc);
     if (!result.ok()) {
+      if (IsConflictError(result.error().code) && conflicts_.capacity() > 0) {
+        ConflictEvent event = ConflictEventFor(operation, doc, result.error(), *ns->db);
+        event.time = Now();
+        event.ns = NamespaceName(ctx.access_key, ctx.region);
+        conflicts_.Record(std::move(event));
+      }
       if (result.error().code == ErrorCode::kInternalServerError) {
         Log(LogLevel::kError, std::string(operation) + ": " + result.error().message);
         return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});

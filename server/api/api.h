@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "expr/expression_cache.h"
 #include "server/api/clock.h"
+#include "server/api/conflict_feed.h"
 #include "server/api/faults.h"
 #include "storage/storage.h"
 
@@ -57,6 +58,9 @@ struct ApiOptions {
   // A line per request at --log-level info (server/log.h): the server's
   // request log. Off for the in-process API.
   bool request_log = false;
+  // How many recent lock outcomes the conflict feed keeps (conflict_feed.h,
+  // GET /_emu/conflicts); 0: none are recorded.
+  size_t conflict_feed_size = 256;
 };
 
 class Api {
@@ -90,10 +94,14 @@ class Api {
   core::Status MaintainStreams();
 
   // The control API: JSON requests under /_emu/ (control.cc documents them).
-  ApiResponse Control(std::string_view method, std::string_view path, std::string_view body);
+  // target: the path, with its query if it has one.
+  ApiResponse Control(std::string_view method, std::string_view target, std::string_view body);
 
   // Fault and latency injection (faults.h): --fault, /_emu/faults.
   FaultInjector& faults() { return faults_; }
+  // Recent TransactionConflict, TransactionCanceled and
+  // ConditionalCheckFailed outcomes (conflict_feed.h).
+  const ConflictFeed& conflicts() const { return conflicts_; }
 
  private:
   // The databases a control request about a table means: the namespace of
@@ -113,7 +121,9 @@ class Api {
   // control_state.cc: the control endpoints about namespaces (reset,
   // snapshots, transactions and locks) and faults; nullopt: not one of them.
   std::optional<ApiResponse> StateControl(std::string_view method, std::string_view path,
-                                          const JsonValue& body);
+                                          std::string_view query, const JsonValue& body);
+  // The access key and region whose requests use namespace ns.
+  RequestContext NamespaceCredentials(const std::string& ns) const;
   friend class StateEndpoints;  // control_state.cc
   // Forgets a namespace's idempotency tokens (after a reset or restore).
   void ForgetTokens(const std::string& ns);
@@ -128,6 +138,7 @@ class Api {
   std::map<std::string, std::shared_ptr<IdempotencyTokens>> tokens_;
   size_t prune_tokens_at_ = 64;
   FaultInjector faults_;
+  ConflictFeed conflicts_;
   // Snapshots by name (POST /_emu/snapshots).
   struct NamedSnapshot {
     std::shared_ptr<const storage::Snapshot> snapshot;

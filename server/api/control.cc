@@ -134,14 +134,19 @@ ApiResponse StreamRollover(std::string_view path, const JsonValue& doc, std::str
 
 }  // namespace
 
-ApiResponse Api::Control(std::string_view method, std::string_view path, std::string_view body) {
+ApiResponse Api::Control(std::string_view method, std::string_view target, std::string_view body) {
+  const size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   JsonDocument doc;
   size_t depth = 0;
   if (!body.empty() && (!ParseRequestBody(body, 16, &doc, &depth) || !doc.IsObject())) {
     return ControlFail(400, "the body must be a JSON object");
   }
   if (body.empty()) doc.SetObject();
-  if (std::optional<ApiResponse> answered = StateControl(method, path, doc)) return *answered;
+  if (std::optional<ApiResponse> answered = StateControl(method, path, query, doc))
+    return *answered;
   const bool post = method == "POST";
   auto report = [](const Status& status) {
     return status.ok() ? ControlReply(200, [](JsonWriter&) {})

@@ -4,7 +4,19 @@
 //
 //   GET    /_emu/health          {"Status": "healthy", "Version": v,
 //                                "OpenNamespaces": n}
-//   GET    /_emu/namespaces      the open namespaces and their tables
+//   GET    /_emu/namespaces      the open namespaces and their tables, with
+//                                the AccessKeyId and Region that reach each
+//   GET    /_emu/tables?namespace=n
+//                                the tables of namespace n (all open ones
+//                                without the parameter): each table's
+//                                DescribeTable TableDescription and its
+//                                TimeToLive {"AttributeName"} when enabled
+//   GET    /_emu/conflicts?after=s&limit=n
+//                                the conflict feed (conflict_feed.h): the
+//                                recorded lock outcomes after sequence number
+//                                s (0: from the oldest kept), n at most
+//                                (default and cap 1000): {"Events": [...],
+//                                "NextAfter": s', "Missed": m, "Capacity": c}
 //   POST   /_emu/reset           deletes every table of a namespace (its
 //                                items, indexes and streams) in one step:
 //                                {"Namespace": n, "DeletedTables": [...]};
@@ -42,6 +54,8 @@
 #include "server/api/control_reply.h"
 #include "server/api/fields.h"
 #include "server/api/idempotency.h"
+#include "server/api/operations.h"
+#include "server/api/table_description.h"
 #include "server/api/values_json.h"
 #include "server/version.h"
 #include "storage/key_encoding.h"
@@ -134,6 +148,53 @@ void WriteHolders(JsonWriter& w, const std::string& ns, storage::Database& db, b
   }
 }
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The value of a parameter of a URL query ("a=1&b=x%20y"), percent-decoded.
+std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    const size_t eq = pair.find('=');
+    if (pair.substr(0, eq) != name) continue;
+    std::string_view raw = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    std::string value;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '%' && i + 2 < raw.size() && HexDigit(raw[i + 1]) >= 0 &&
+          HexDigit(raw[i + 2]) >= 0) {
+        value.push_back(static_cast<char>(HexDigit(raw[i + 1]) * 16 + HexDigit(raw[i + 2])));
+        i += 2;
+      } else {
+        value.push_back(raw[i] == '+' ? ' ' : raw[i]);
+      }
+    }
+    return value;
+  }
+  return std::nullopt;
+}
+
+// A whole-number parameter in [0, max]; the default when absent.
+Result<uint64_t> NumberParam(std::string_view query, std::string_view name, uint64_t dflt,
+                             uint64_t max) {
+  std::optional<std::string> text = QueryParam(query, name);
+  if (!text) return dflt;
+  uint64_t value = 0;
+  const bool digits =
+      !text->empty() && text->size() <= 19 &&
+      std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) value = std::stoull(*text);
+  if (!digits || value > max) {
+    return core::ValidationError(std::string(name) + " must be a whole number from 0 to " +
+                                 std::to_string(max));
+  }
+  return value;
+}
+
 }  // namespace
 
 // The endpoints, with the Api's private state.
@@ -143,6 +204,9 @@ class StateEndpoints {
   static constexpr size_t kMaxSnapshots = 100;
 
   StateEndpoints(Api& api, const JsonValue& body) : api_(api), body_(body) {}
+
+  // The most events one GET /_emu/conflicts returns.
+  static constexpr uint64_t kMaxConflictPage = 1000;
 
   ApiResponse Health() {
     return ControlReply(200, [&](JsonWriter& w) {
@@ -162,12 +226,60 @@ class StateEndpoints {
       w.StartArray();
       for (const auto& entry : dbs) {
         w.StartObject();
-        w.Key("Name");
-        w.String(entry.first);
+        WriteNamespace(w, entry.first);
         WriteStrings(w, "Tables", entry.second->TableNames());
         w.EndObject();
       }
       w.EndArray();
+    });
+  }
+
+  ApiResponse Tables(std::string_view query) {
+    std::vector<std::pair<std::string, std::shared_ptr<storage::Database>>> dbs;
+    if (std::optional<std::string> name = QueryParam(query, "namespace")) {
+      auto db = api_.storage_->ExistingNamespace(*name);
+      if (!db.ok()) return ControlFail(500, db.error().message);
+      if (!*db) return ControlFail(404, "no namespace " + *name);
+      dbs.emplace_back(*name, std::move(*db));
+    } else {
+      dbs = api_.storage_->OpenDatabases();
+    }
+    std::optional<core::Error> failed;
+    ApiResponse out = ControlReply(200, [&](JsonWriter& w) {
+      w.Key("Namespaces");
+      w.StartArray();
+      for (auto& [name, db] : dbs) {
+        w.StartObject();
+        WriteNamespace(w, name);
+        w.Key("Tables");
+        w.StartArray();
+        core::Status written = WriteTables(w, name, db);
+        if (!written.ok() && !failed) failed = written.error();
+        w.EndArray();
+        w.EndObject();
+      }
+      w.EndArray();
+    });
+    return failed ? ControlFail(500, failed->message) : out;
+  }
+
+  ApiResponse Conflicts(std::string_view query) {
+    auto after = NumberParam(query, "after", 0, UINT64_MAX / 2);
+    if (!after.ok()) return ControlFail(400, after.error().message);
+    auto limit = NumberParam(query, "limit", kMaxConflictPage, kMaxConflictPage);
+    if (!limit.ok()) return ControlFail(400, limit.error().message);
+    ConflictFeed::Page page = api_.conflicts_.Since(*after, *limit);
+    return ControlReply(200, [&](JsonWriter& w) {
+      w.Key("Events");
+      w.StartArray();
+      for (const auto& event : page.events) WriteConflictEvent(*event, w);
+      w.EndArray();
+      w.Key("NextAfter");
+      w.Uint64(page.next_after);
+      w.Key("Missed");
+      w.Uint64(page.missed);
+      w.Key("Capacity");
+      w.Uint64(api_.conflicts_.capacity());
     });
   }
 
@@ -278,6 +390,43 @@ class StateEndpoints {
   }
 
  private:
+  // Name, AccessKeyId and Region: the credentials whose requests use the
+  // namespace (with --shared-db, any do: the defaults).
+  void WriteNamespace(JsonWriter& w, const std::string& name) const {
+    RequestContext creds = api_.NamespaceCredentials(name);
+    w.Key("Name");
+    w.String(name);
+    w.Key("AccessKeyId");
+    w.String(creds.access_key);
+    w.Key("Region");
+    w.String(creds.region);
+  }
+
+  // Each table of db as DescribeTable describes it, with its TTL attribute.
+  core::Status WriteTables(JsonWriter& w, const std::string& name,
+                           const std::shared_ptr<storage::Database>& db) {
+    RequestContext creds = api_.NamespaceCredentials(name);
+    Namespace ns{db, nullptr};
+    OpContext ctx{&api_, &ns, &creds, 0};
+    for (const std::string& table : db->TableNames()) {
+      std::shared_ptr<const storage::TableDef> def = db->FindTable(table);
+      if (!def) continue;  // deleted meanwhile
+      DYNAMO_ASSIGN_OR_RETURN(storage::TableStats stats, db->Stats(def->id));
+      w.StartObject();
+      w.Key("Table");
+      WriteTableDescription(ctx, *def, "ACTIVE", stats, DescriptionKind::kFull, w);
+      if (!def->ttl_attribute.empty()) {
+        w.Key("TimeToLive");
+        w.StartObject();
+        w.Key("AttributeName");
+        w.String(def->ttl_attribute);
+        w.EndObject();
+      }
+      w.EndObject();
+    }
+    return core::Status::Ok();
+  }
+
   // The namespace the body names.
   Result<std::string> NamedNamespace() const {
     if (auto ns = StringMember(body_, "Namespace")) return std::string(*ns);
@@ -364,13 +513,28 @@ void Api::ForgetTokens(const std::string& ns) {
   tokens_.erase(ns);
 }
 
+RequestContext Api::NamespaceCredentials(const std::string& ns) const {
+  RequestContext creds;  // the defaults reach the shared namespace
+  if (options_.shared_db) return creds;
+  // NamespaceName: <access key>_<region>; a region has no "_".
+  const size_t cut = ns.rfind('_');
+  if (cut == std::string::npos) return creds;
+  creds.access_key = ns.substr(0, cut);
+  creds.region = ns.substr(cut + 1);
+  return creds;
+}
+
 std::optional<ApiResponse> Api::StateControl(std::string_view method, std::string_view path,
-                                             const JsonValue& body) {
+                                             std::string_view query, const JsonValue& body) {
   const bool get = method == "GET", post = method == "POST", del = method == "DELETE";
   StateEndpoints endpoints(*this, body);
   if (path == "/_emu/health") return get ? endpoints.Health() : ControlFail(405, "use GET");
   if (path == "/_emu/namespaces") {
     return get ? endpoints.Namespaces() : ControlFail(405, "use GET");
+  }
+  if (path == "/_emu/tables") return get ? endpoints.Tables(query) : ControlFail(405, "use GET");
+  if (path == "/_emu/conflicts") {
+    return get ? endpoints.Conflicts(query) : ControlFail(405, "use GET");
   }
   if (path == "/_emu/reset") return post ? endpoints.Reset() : ControlFail(405, "use POST");
   if (path == "/_emu/snapshots") {

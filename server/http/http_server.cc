@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "server/api/api.h"
+#include "server/console_page.h"  // generated from server/console/console.html
 #include "server/http/compression.h"
 #include "server/http/sigv4.h"
 #include "server/log.h"
@@ -248,10 +249,19 @@ http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
     return MakeResponse(req.version(), keep_alive, 200, "healthy: " + std::string(host) + " ",
                         "text/plain");
   }
+  // The console (server/console/console.html): a page of this server, which
+  // calls the control API below and the DynamoDB API.
+  if (req.method() == http::verb::get &&
+      (req.target() == "/console" || req.target() == "/console/")) {
+    auto page = MakeResponse(req.version(), keep_alive, 200, std::string(kConsolePage),
+                             "text/html; charset=utf-8");
+    page.set(http::field::cache_control, "no-store");
+    page.set("X-Frame-Options", "DENY");  // not inside another site's frame
+    return page;
+  }
   // The emulator's control API (server/api/control.cc): a path no DynamoDB
   // request uses. With credentials, it is signed like any request.
   if (std::string_view target(req.target()); target.substr(0, 6) == "/_emu/") {
-    target = target.substr(0, target.find('?'));
     if (options.credentials) {
       RequestContext signer;
       VerifySignature(SignedRequestOf(req), *options.credentials, std::chrono::system_clock::now(),

@@ -121,4 +121,16 @@ class ReadApiTest : public ::testing::Test {
   std::unique_ptr<Api> api_;
 };
 
+// An Api with options of its own on a fresh in-memory store (no tables).
+struct StandaloneApi {
+  explicit StandaloneApi(ApiOptions options) {
+    storage::StorageOptions o;
+    o.in_memory = true;
+    storage = std::move(storage::Storage::Open(o)).value();
+    api = std::make_unique<Api>(storage.get(), std::move(options));
+  }
+  std::unique_ptr<storage::Storage> storage;
+  std::unique_ptr<Api> api;
+};
+
 }  // namespace dynamo::server

@@ -72,12 +72,65 @@ TEST_F(ControlTest, RefusalsSayWhatIsWrong) {
       {"POST", "/_emu/faults", R"({"Rules":[],"Seed":-1})", 400,
        R"({"error":"Seed must be a whole number from 0"})"},
       {"GET", "/_emu/nothing", "", 404, R"({"error":"no control endpoint /_emu/nothing"})"},
+      {"POST", "/_emu/conflicts", "", 405, R"({"error":"use GET"})"},
+      {"GET", "/_emu/conflicts?after=-1", "", 400,
+       R"({"error":"after must be a whole number from 0 to 9223372036854775807"})"},
+      {"GET", "/_emu/conflicts?limit=1001", "", 400,
+       R"({"error":"limit must be a whole number from 0 to 1000"})"},
+      {"GET", "/_emu/conflicts?limit=", "", 400,
+       R"({"error":"limit must be a whole number from 0 to 1000"})"},
+      {"GET", "/_emu/tables?namespace=nope", "", 404, R"({"error":"no namespace nope"})"},
+      {"DELETE", "/_emu/tables", "", 405, R"({"error":"use GET"})"},
   };
   for (const Case& c : cases) {
     ApiResponse r = Control(c.method, c.path, c.body);
     EXPECT_EQ(r.status, c.status) << c.method << " " << c.path << " " << c.body;
     EXPECT_EQ(r.body, c.response) << c.method << " " << c.path << " " << c.body;
   }
+}
+
+TEST_F(ControlTest, NamespacesAndTablesNameTheCredentialsThatReachThem) {
+  RequestContext other;
+  other.access_key = "AKID_with_underscores";
+  other.region = "eu-west-1";
+  ASSERT_EQ(Call("CreateTable", R"({"TableName":"other","BillingMode":"PAY_PER_REQUEST",
+        "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+        "KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+        "StreamSpecification":{"StreamEnabled":true,"StreamViewType":"KEYS_ONLY"}})",
+                 other)
+                .status,
+            200);
+  ASSERT_EQ(
+      Call(
+          "UpdateTimeToLive",
+          R"({"TableName":"other","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}})",
+          other)
+          .status,
+      200);
+  ASSERT_EQ(Call("PutItem", R"({"TableName":"other","Item":{"id":{"S":"1"}}})", other).status, 200);
+  EXPECT_EQ(
+      Control("GET", "/_emu/namespaces").body,
+      R"({"Namespaces":[{"Name":"AKID_with_underscores_eu-west-1","AccessKeyId":"AKID_with_underscores","Region":"eu-west-1","Tables":["other"]},)"
+      R"({"Name":"local_us-east-1","AccessKeyId":"local","Region":"us-east-1","Tables":["hashonly","tab"]}]})");
+  // A table as DescribeTable describes it to those credentials, with its TTL.
+  ApiResponse described = Call("DescribeTable", R"({"TableName":"other"})", other);
+  ASSERT_EQ(described.status, 200);
+  const std::string table =
+      described.body.substr(std::string_view(R"({"Table":)").size(),
+                            described.body.size() - std::string_view(R"({"Table":})").size());
+  ApiResponse listed = Control("GET", "/_emu/tables?namespace=AKID_with_underscores_eu-west-1");
+  EXPECT_EQ(listed.status, 200);
+  EXPECT_EQ(
+      listed.body,
+      R"({"Namespaces":[{"Name":"AKID_with_underscores_eu-west-1","AccessKeyId":"AKID_with_underscores","Region":"eu-west-1","Tables":[{"Table":)" +
+          table + R"(,"TimeToLive":{"AttributeName":"exp"}}]}]})");
+  EXPECT_NE(table.find(R"("ItemCount":1)"), std::string::npos) << table;
+  // Percent-encoded, and every namespace without the parameter.
+  EXPECT_EQ(Control("GET", "/_emu/tables?namespace=AKID%5Fwith_underscores_eu%2dwest-1").body,
+            listed.body);
+  ApiResponse all = Control("GET", "/_emu/tables");
+  EXPECT_NE(all.body.find(R"("TableName":"hashonly")"), std::string::npos) << all.body;
+  EXPECT_NE(all.body.find(R"("TableName":"other")"), std::string::npos) << all.body;
 }
 
 TEST_F(ControlTest, ResetDeletesEveryTableOfTheNamespaceOnly) {
@@ -155,12 +208,10 @@ TEST_F(ControlTest, ResetForgetsIdempotencyTokens) {
 }
 
 TEST(ControlLocksTest, TransactionsInFlightAndTheirLocksAreListed) {
-  storage::StorageOptions o;
-  o.in_memory = true;
-  auto storage = std::move(storage::Storage::Open(o)).value();
   ApiOptions ao;
   ao.transaction_hold_ms = 400;
-  Api api(storage.get(), ao);
+  StandaloneApi standalone(ao);
+  Api& api = *standalone.api;
   ASSERT_EQ(api.Dispatch({}, "CreateTable", R"({"TableName":"tab","BillingMode":"PAY_PER_REQUEST",
         "AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"}],
         "KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]})")

@@ -206,6 +206,32 @@ TEST(HttpTest, TheControlApiAnswersUnderItsPrefixWithoutCredentials) {
   EXPECT_EQ(missing.substr(0, missing.find("\r\n")), "HTTP/1.1 404 Not Found");
 }
 
+TEST(HttpTest, TheConsolePageIsServedAndItsDataCarryTheirQuery) {
+  auto storage = std::move(storage::Storage::Open({"", true, false})).value();
+  server::Api api(storage.get(), {});
+  for (const char* path : {"/console", "/console/"}) {
+    const std::string page = server::RespondToRawRequest(
+        &api, std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(page.substr(0, page.find("\r\n")), "HTTP/1.1 200 OK") << path;
+    EXPECT_NE(page.find("Content-Type: text/html; charset=utf-8\r\n"), std::string::npos);
+    EXPECT_NE(page.find("X-Frame-Options: DENY\r\n"), std::string::npos);
+    EXPECT_NE(page.find("<title>dynamo-emu console</title>"), std::string::npos);
+    EXPECT_NE(page.find("/_emu/conflicts"), std::string::npos);
+    EXPECT_NE(page.find("</html>"), std::string::npos) << "the whole page";
+  }
+  const std::string other =
+      server::RespondToRawRequest(&api, "GET /console/x HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(other.substr(0, other.find("\r\n")), "HTTP/1.1 404 Not Found");
+  const std::string feed = server::RespondToRawRequest(
+      &api, "GET /_emu/conflicts?after=0&limit=5 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(feed.find("\r\n\r\n{\"Events\":[],\"NextAfter\":0,\"Missed\":0,\"Capacity\":256}"),
+            std::string::npos)
+      << feed;
+  const std::string bad =
+      server::RespondToRawRequest(&api, "GET /_emu/conflicts?limit=x HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(bad.substr(0, bad.find("\r\n")), "HTTP/1.1 400 Bad Request");
+}
+
 TEST(HttpTest, WithCredentialsTheControlApiIsSignedLikeAnyRequest) {
   auto storage = std::move(storage::Storage::Open({"", true, false})).value();
   server::Api api(storage.get(), {});
