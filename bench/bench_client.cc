@@ -5,8 +5,10 @@
 //   bench_client --port 8000 --op GetItem --connections 1 --seconds 5
 //
 // Ops: GetItem, PutItem, UpdateItem (a version-checked increment that always
-// succeeds: each connection owns its item). The table "bench" (hash key pk S)
-// is created if missing and seeded with the items read by GetItem.
+// succeeds: each connection owns its item), StaleUpdateItem (the same with
+// a stale version: every request is a ConditionalCheckFailedException, which
+// is counted as the expected answer, not an error), TransactWriteItems. The table "bench" (hash key
+// pk S) is created if missing and seeded with the items read by GetItem.
 #include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -140,15 +142,22 @@ int main(int argc, char** argv) {
           }
           body += "]}";
         } else {
+          const bool stale = o.op == "StaleUpdateItem";
           body =
               R"({"TableName":"bench","Key":{"pk":{"S":"counter-)" + std::to_string(c) +
               R"("}},"UpdateExpression":"SET #c = #c + :one, #v = #v + :one","ConditionExpression":"#v = :expected","ExpressionAttributeNames":{"#c":"count","#v":"v"},"ExpressionAttributeValues":{":one":{"N":"1"},":expected":{"N":")" +
-              std::to_string(n) + R"("}}})";
+              (stale ? std::string("-1") : std::to_string(n)) + R"("}}})";
         }
         auto t0 = Clock::now();
-        int status = conn.Send(o.op, body);
+        std::string answer;
+        const bool stale = o.op == "StaleUpdateItem";
+        int status = conn.Send(stale ? "UpdateItem" : o.op, body, stale ? &answer : nullptr);
         auto t1 = Clock::now();
-        if (status != 200) errors.fetch_add(1);
+        const bool expected =
+            stale ? status == 400 &&
+                        answer.find("ConditionalCheckFailedException") != std::string::npos
+                  : status == 200;
+        if (!expected) errors.fetch_add(1);
         lat.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
         ++n;
       }
