@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Docker image's recipe, runnable where no Docker engine is: the build
 # stage of docker/Dockerfile runs it, and scripts/test.sh runs it natively.
-#   1. build: a Release dynamo-emu in build-release/ (only that target), or
-#      the binary given with --binary (for a quick local check)
+#   1. build: a Release dynamo-emu in build-release/ (only that target), from
+#      the files the Dockerfile COPYs and no others, or the binary given with
+#      --binary (for a quick local check)
 #   2. stage, under DIR (--stage, default build-release/stage), what the
 #      runtime image carries:
 #        usr/local/bin/dynamo-emu   the binary, stripped
@@ -34,8 +35,22 @@ step() { echo "== docker recipe [$((SECONDS - start)) s] $*"; }
 # ---- 1. build --------------------------------------------------------------
 
 if [[ -z "$binary" ]]; then
-  step "Release build (build-release/, target dynamo-emu)"
-  cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release -DDYNAMO_BUILD_TESTS=OFF \
+  # From exactly what the Dockerfile's build stage COPYs (in the image, /src
+  # holds nothing else): a file the build needs and the image lacks fails
+  # here too.
+  src=$root/build-release-src
+  rm -rf "$src"
+  mkdir -p "$src"
+  while read -r path; do
+    cp -r "$path" "$src/"
+  done < <(awk '$1 == "COPY" && $2 !~ /^--from/ { print $2 }' docker/Dockerfile)
+  # A build-release/ configured from elsewhere (before this rule) starts over.
+  if [[ -f build-release/CMakeCache.txt ]] &&
+    ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$src" build-release/CMakeCache.txt; then
+    rm -rf build-release
+  fi
+  step "Release build (build-release/, target dynamo-emu, from the image's sources)"
+  cmake -S "$src" -B build-release -DCMAKE_BUILD_TYPE=Release -DDYNAMO_BUILD_TESTS=OFF \
     -DDYNAMO_BUILD_BENCH=OFF >/dev/null
   cmake --build build-release -j"$(nproc)" --target dynamo-emu
   binary="$root/build-release/server/dynamo-emu"

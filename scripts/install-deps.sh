@@ -7,6 +7,8 @@ packages=(build-essential cmake pkg-config libboost1.81-dev rapidjson-dev libsql
 if [[ "${1:-}" == "--test" ]]; then
   # End-to-end clients: the AWS CLI v2 (Debian's awscli), boto3 and requests.
   packages+=(awscli python3-boto3 python3-requests)
+  # pytest: the embedding example's fixture (examples/embedding/python).
+  packages+=(python3-pytest)
   # faketime: runs the AWS CLI with a skewed clock (SigV4 "Signature expired" test).
   packages+=(faketime)
   command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

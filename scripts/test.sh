@@ -2,7 +2,8 @@
 # Installs dependencies, builds, and runs every test (what runs where: README,
 # "Tests"). Exits non-zero if anything fails.
 #   1. build/: GoogleTest suites (ctest), the JS SDK v3 end-to-end suite
-#      (node --test), the boto3 / AWS CLI / raw-HTTP suite (unittest), and the
+#      (node --test), the boto3 / AWS CLI / raw-HTTP suite (unittest), the
+#      embedding routes from outside the tree (scripts/embedding.sh), and the
 #      Docker image's recipe run natively (scripts/docker-build.sh)
 #   2. build-asan/: the same suites under AddressSanitizer + UBSan
 #   3. the four fuzz targets, FUZZ_SECONDS (default 60) each
@@ -23,6 +24,8 @@ section "GoogleTest (ctest)"
 (cd build && ctest --output-on-failure -j"$(nproc)") || status=1
 (cd tests/e2e/js && npm ci --no-audit --no-fund --loglevel=error) || status=1
 bash scripts/e2e.sh || status=1
+section "embedding: install, consumer projects, Python and Node bindings (scripts/embedding.sh)"
+bash scripts/embedding.sh || status=1
 section "Docker recipe (scripts/docker-build.sh: Release build, staged, smoke-tested)"
 bash scripts/docker-build.sh || status=1
 

@@ -1,4 +1,4 @@
-#include "server/emulator.h"
+#include "dynamo/emulator.h"
 
 #include <sys/resource.h>
 
@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/api/api.h"
 #include "server/http/http_server.h"
 #include "server/http/sigv4.h"
 #include "server/http/stream_trigger.h"
@@ -146,6 +147,18 @@ core::Result<std::unique_ptr<Emulator>> Emulator::Start(const EmulatorOptions& o
 Emulator::~Emulator() { Stop(); }
 
 uint16_t Emulator::port() const { return impl_->http ? impl_->http->port() : 0; }
+
+std::string Emulator::endpoint() const {
+  if (!impl_->http) return "";
+  const std::string& host = impl_->options.host;
+  const bool any = host == "0.0.0.0" || host == "::";
+  const bool v6 = !any && host.find(':') != std::string::npos;
+  return "http://" +
+         (any  ? std::string("127.0.0.1")
+          : v6 ? "[" + host + "]"
+               : host) +
+         ":" + std::to_string(port());
+}
 
 server::ApiResponse Emulator::Dispatch(std::string_view operation, std::string_view body,
                                        const server::RequestContext& ctx) {

@@ -13,7 +13,9 @@
 
 namespace dynamo::server {
 namespace {
-std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
+// Warnings and errors only for an embedded emulator; the server's main sets
+// info, its --log-level default.
+std::atomic<int> g_level{static_cast<int>(LogLevel::kWarn)};
 }
 
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }

@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "server/emulator.h"
+#include "dynamo/emulator.h"
+#include "server/api/faults.h"
 #include "server/http/stream_trigger.h"
 #include "server/log.h"
 #include "server/version.h"
@@ -507,6 +508,7 @@ void HintUnwritableDataDir(const dynamo::EmulatorOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  dynamo::server::SetLogLevel(dynamo::server::LogLevel::kInfo);  // the server's default
   dynamo::EmulatorOptions options;
   options.port = 8000;
   LaunchOptions launch;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "dynamo/api_types.h"  // RequestContext, ApiResponse
 #include "expr/expression_cache.h"
 #include "server/api/clock.h"
 #include "server/api/conflict_feed.h"
@@ -28,20 +29,6 @@ namespace dynamo::server {
 
 struct Namespace;
 class IdempotencyTokens;
-
-// Who is asking: from the SigV4 Authorization header's credential scope.
-struct RequestContext {
-  std::string access_key = "local";
-  std::string region = "us-east-1";
-  // Set by the HTTP layer when the Authorization header is missing or
-  // malformed; reported after the body and target checks, as DynamoDB does.
-  std::optional<core::Error> auth_error;
-};
-
-struct ApiResponse {
-  int status = 200;
-  std::string body;
-};
 
 struct ApiOptions {
   bool shared_db = false;  // one namespace for every access key and region

@@ -28,22 +28,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "dynamo/api_types.h"  // FaultRule
 #include "server/api/json.h"
 
 namespace dynamo::server {
-
-struct FaultRule {
-  // ProvisionedThroughputExceededException, ThrottlingException,
-  // RequestLimitExceeded, InternalServerError, ServiceUnavailable or
-  // TransactionConflictException; empty: latency only.
-  std::string error;
-  double probability = 1;               // of firing, per matching request
-  std::optional<int64_t> count;         // fires this many times, then is spent
-  std::vector<std::string> operations;  // empty: every operation
-  std::vector<std::string> tables;      // empty: every table (and none)
-  double latency_ms = 0;                // added when the rule fires
-  double latency_max_ms = 0;            // > latency_ms: uniform in between
-};
 
 // "error=ThrottlingException,probability=0.5,count=3,operations=PutItem+GetItem,
 // tables=Orders,latency-ms=20-50" (every key optional, but a rule needs an

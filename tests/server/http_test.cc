@@ -8,7 +8,8 @@
 #include <chrono>
 #include <filesystem>
 
-#include "server/emulator.h"
+#include "dynamo/emulator.h"
+#include "server/api/api.h"
 #include "server/http/http_server.h"
 #include "server/http/sigv4.h"
 

@@ -1,12 +1,35 @@
 // dynamo-emu as a library: start a DynamoDB-compatible endpoint inside the
 // calling process, or dispatch requests to it without a socket.
 //
+//   #include <dynamo/emulator.h>   // find_package(DynamoEmu), link dynamo::emu
+//
 //   auto emu = dynamo::Emulator::Start({.port = 0, .in_memory = true});
+//   if (!emu.ok()) { /* emu.error().message says why (port taken, bad path) */ }
 //   uint16_t port = (*emu)->port();               // the ephemeral port bound
 //   auto r = (*emu)->Dispatch("ListTables", "{}"); // r.status, r.body
 //   (*emu)->Stop();                                // graceful; also on destruction
 //
-// Thread-safe: Dispatch may be called from any thread while the emulator runs.
+// The contract:
+// - Start binds the port (unless listen is false) and opens the store before
+//   it returns: a request sent after it is answered. Each Emulator is
+//   independent: several can run in one process, each on its own port and
+//   store (with in_memory, nothing touches the disk).
+// - Thread-safe: Dispatch, Control and port may be called from any thread
+//   while the emulator runs, concurrently; Stop from any thread but one of
+//   the emulator's own (a request handler). After Stop, Dispatch and Control
+//   must not be called; the destructor stops it if you did not.
+// - Dispatch(operation, body) runs one DynamoDB operation ("PutItem", ...,
+//   as in X-Amz-Target after the dot) on a JSON body, exactly as over HTTP
+//   (validation, errors, conditions, transactions and their conflicts with
+//   HTTP clients of the same emulator), and returns the HTTP status and JSON
+//   body DynamoDB would send: 200 with the result, or 400/413/500/503 with
+//   {"__type": ..., "message": ...}. It never throws. Requests go to the
+//   namespace of ctx's access key and region (default "local", "us-east-1";
+//   an SDK signing with key K and region R reaches the same data). Signatures
+//   are not checked (auth_credentials applies to HTTP only).
+// - Control(method, path, body) is the control API of the README (/_emu/...).
+//
+// Only standard-library types cross this header.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +39,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/error.h"
-#include "server/api/api.h"
+#include "dynamo/api_types.h"
+#include "dynamo/export.h"
+#include "dynamo/result.h"
 
 namespace dynamo {
 
@@ -60,13 +84,17 @@ struct EmulatorOptions {
   uint64_t fault_seed = 0;
 };
 
-class Emulator {
+class DYNAMO_EMU_API Emulator {
  public:
   static core::Result<std::unique_ptr<Emulator>> Start(const EmulatorOptions& options);
   ~Emulator();
 
-  // The bound port (after Start with port 0, the one the OS chose).
+  // The bound port (after Start with port 0, the one the OS chose); 0
+  // without a listener.
   uint16_t port() const;
+  // "http://<host>:<port>": what an SDK's endpoint is set to (127.0.0.1 for a
+  // listener on 0.0.0.0); empty without a listener.
+  std::string endpoint() const;
 
   // Runs one operation as if it had arrived over HTTP with these credentials.
   server::ApiResponse Dispatch(std::string_view operation, std::string_view body,
