@@ -328,6 +328,48 @@ std::optional<int> ParseFaultFlag(const std::string& arg, const char* v,
 
 // Reads the command line into options. Returns an exit code when the process
 // should stop (help, version, a bad flag), nullopt to start the server.
+// The flags with a text value: --host, --db-path, --auth-credentials,
+// --cors (and DynamoDB Local's spellings of them), --log-level, --log-format.
+bool IsTextFlag(const std::string& arg) {
+  for (const char* flag : {"--host", "-host", "--db-path", "-dbPath", "--auth-credentials",
+                           "--cors", "-cors", "--log-level", "--log-format"}) {
+    if (arg == flag) return true;
+  }
+  return false;
+}
+
+// Reads one of them (IsTextFlag); an exit code when its value is bad.
+std::optional<int> ParseTextFlag(const std::string& arg, const char* v,
+                                 dynamo::EmulatorOptions& options, LaunchOptions& launch) {
+  if (arg == "--log-level") {
+    dynamo::server::LogLevel level;
+    if (!v || !dynamo::server::ParseLogLevel(v, &level)) {
+      return Fail("invalid log level (use debug, info, warn, error or off)");
+    }
+    dynamo::server::SetLogLevel(level);
+  } else if (arg == "--log-format") {
+    dynamo::server::LogFormat format;
+    if (!v || !dynamo::server::ParseLogFormat(v, &format)) {
+      return Fail("invalid log format (use text or json)");
+    }
+    dynamo::server::SetLogFormat(format);
+  } else if (!v ||
+             (*v == '\0' && (arg == "--auth-credentials" || arg == "--cors" || arg == "-cors"))) {
+    return Fail("missing value for " + arg);
+  } else if (arg == "--host" || arg == "-host") {
+    options.host = v;
+  } else if (arg == "--db-path" || arg == "-dbPath") {
+    options.db_path = v;
+    launch.db_path_set = true;
+  } else if (arg == "--auth-credentials") {
+    options.auth_credentials = v;
+  } else {  // --cors
+    options.cors_origins = SplitOrigins(v);
+    launch.cors_set = true;
+  }
+  return std::nullopt;
+}
+
 std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptions& options,
                                     LaunchOptions& launch) {
   launch.local_compat = WantsLocalCompat(argc, argv);
@@ -346,15 +388,6 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
       auto port = ParseInteger(v, 0, 65535);
       if (!port) return Fail("invalid port '" + std::string(v) + "'");
       options.port = static_cast<uint16_t>(*port);
-    } else if (arg == "--host" || arg == "-host") {
-      const char* v = value();
-      if (!v) return Fail("missing value for " + arg);
-      options.host = v;
-    } else if (arg == "--db-path" || arg == "-dbPath") {
-      const char* v = value();
-      if (!v) return Fail("missing value for " + arg);
-      options.db_path = v;
-      launch.db_path_set = true;
     } else if (arg == "--in-memory" || arg == "-inMemory") {
       options.in_memory = true;
     } else if (arg == "--shared-db" || arg == "-sharedDb") {
@@ -379,31 +412,12 @@ std::optional<int> ParseCommandLine(int argc, char** argv, dynamo::EmulatorOptio
       options.*flag->field = static_cast<int>(*n);
     } else if (IsUpkeepFlag(arg)) {
       if (std::optional<int> exit_code = ParseUpkeepFlag(arg, value(), options)) return exit_code;
-    } else if (arg == "--auth-credentials") {
-      const char* v = value();
-      if (!v || *v == '\0') return Fail("missing value for " + arg);
-      options.auth_credentials = v;
-    } else if (arg == "--log-level") {
-      const char* v = value();
-      dynamo::server::LogLevel level;
-      if (!v || !dynamo::server::ParseLogLevel(v, &level)) {
-        return Fail("invalid log level (use debug, info, warn, error or off)");
-      }
-      dynamo::server::SetLogLevel(level);
-    } else if (arg == "--log-format") {
-      const char* v = value();
-      dynamo::server::LogFormat format;
-      if (!v || !dynamo::server::ParseLogFormat(v, &format)) {
-        return Fail("invalid log format (use text or json)");
-      }
-      dynamo::server::SetLogFormat(format);
     } else if (arg == "--fault" || arg == "--fault-seed") {
       if (std::optional<int> exit_code = ParseFaultFlag(arg, value(), options)) return exit_code;
-    } else if (arg == "--cors" || arg == "-cors") {
-      const char* v = value();
-      if (!v || *v == '\0') return Fail("missing value for " + arg);
-      options.cors_origins = SplitOrigins(v);
-      launch.cors_set = true;
+    } else if (IsTextFlag(arg)) {
+      if (std::optional<int> exit_code = ParseTextFlag(arg, value(), options, launch)) {
+        return exit_code;
+      }
     } else if (std::optional<int> exit_code;
                ParseLaunchFlag(arg, argc, argv, i, launch, &exit_code)) {
       if (exit_code) return exit_code;

@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -237,11 +238,11 @@ http::response<http::string_body> Preflight(const http::request<http::string_bod
   return res;
 }
 
-// The response to one request, without CORS. *delay_ms: how long fault
-// injection wants the answer held back (0: send it at once).
-http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
-                                         http::request<http::string_body>&& req, bool keep_alive,
-                                         double* delay_ms) {
+// The answer to a request for one of the emulator's own paths: the health
+// check (GET /), the console, the control API; nullopt for any other.
+std::optional<http::response<http::string_body>> AnswerOwnPath(
+    Api* api, const HttpOptions& options, const http::request<http::string_body>& req,
+    bool keep_alive) {
   if (req.method() == http::verb::get && req.target() == "/") {
     // As DynamoDB's endpoints answer, naming the host asked for.
     std::string_view host = req[http::field::host];
@@ -261,21 +262,52 @@ http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
   }
   // The emulator's control API (server/api/control.cc): a path no DynamoDB
   // request uses. With credentials, it is signed like any request.
-  if (std::string_view target(req.target()); target.substr(0, 6) == "/_emu/") {
-    if (options.credentials) {
-      RequestContext signer;
-      VerifySignature(SignedRequestOf(req), *options.credentials, std::chrono::system_clock::now(),
-                      &signer);
-      if (signer.auth_error) {
-        ApiResponse refused = Api::ErrorResponse(*signer.auth_error);
-        return MakeResponse(req.version(), keep_alive, refused.status, std::move(refused.body),
-                            "application/json");
-      }
+  std::string_view target(req.target());
+  if (target.substr(0, 6) != "/_emu/") return std::nullopt;
+  if (options.credentials) {
+    RequestContext signer;
+    VerifySignature(SignedRequestOf(req), *options.credentials, std::chrono::system_clock::now(),
+                    &signer);
+    if (signer.auth_error) {
+      ApiResponse refused = Api::ErrorResponse(*signer.auth_error);
+      return MakeResponse(req.version(), keep_alive, refused.status, std::move(refused.body),
+                          "application/json");
     }
-    ApiResponse out = api->Control(std::string_view(req.method_string()), target, req.body());
-    return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body),
-                        "application/json");
   }
+  ApiResponse out = api->Control(std::string_view(req.method_string()), target, req.body());
+  return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body),
+                      "application/json");
+}
+
+// The operation an X-Amz-Target names, as Api::Dispatch knows it; empty
+// when it names none. The Streams API is on the same port: its operations
+// dispatch as "DynamoDBStreams.<Operation>".
+std::string_view OperationOf(std::string_view target) {
+  constexpr std::string_view kPrefix = "DynamoDB_20120810.";
+  constexpr std::string_view kStreamsPrefix = "DynamoDBStreams_20120810.";
+  static constexpr std::string_view kStreamsOperations[] = {
+      "DynamoDBStreams.ListStreams", "DynamoDBStreams.DescribeStream",
+      "DynamoDBStreams.GetShardIterator", "DynamoDBStreams.GetRecords"};
+  if (target.substr(0, kPrefix.size()) == kPrefix) {
+    std::string_view operation = target.substr(kPrefix.size());
+    // No Streams handler by the DynamoDB prefix.
+    return operation.find('.') == std::string_view::npos ? operation : std::string_view();
+  }
+  if (target.substr(0, kStreamsPrefix.size()) == kStreamsPrefix) {
+    const std::string_view name = target.substr(kStreamsPrefix.size());
+    for (std::string_view op : kStreamsOperations) {
+      if (op.substr(op.find('.') + 1) == name) return op;
+    }
+  }
+  return {};
+}
+
+// The response to one request, without CORS. *delay_ms: how long fault
+// injection wants the answer held back (0: send it at once).
+http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
+                                         http::request<http::string_body>&& req, bool keep_alive,
+                                         double* delay_ms) {
+  if (auto own = AnswerOwnPath(api, options, req, keep_alive)) return std::move(*own);
   std::string_view content_type = req[http::field::content_type];
   std::string_view response_type = "application/x-amz-json-1.0";
   if (StartsWithCaseless(content_type, "application/x-amz-json-1.1")) {
@@ -316,24 +348,7 @@ http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
     inflated = std::move(decoded).value();
     body = inflated;
   }
-  std::string_view target = req["X-Amz-Target"];
-  constexpr std::string_view kPrefix = "DynamoDB_20120810.";
-  // The Streams API on the same port: its operations dispatch as
-  // "DynamoDBStreams.<Operation>".
-  constexpr std::string_view kStreamsPrefix = "DynamoDBStreams_20120810.";
-  static constexpr std::string_view kStreamsOperations[] = {
-      "DynamoDBStreams.ListStreams", "DynamoDBStreams.DescribeStream",
-      "DynamoDBStreams.GetShardIterator", "DynamoDBStreams.GetRecords"};
-  std::string_view operation;
-  if (target.substr(0, kPrefix.size()) == kPrefix) {
-    operation = target.substr(kPrefix.size());
-    if (operation.find('.') != std::string_view::npos) operation = {};  // no Streams handler
-  } else if (target.substr(0, kStreamsPrefix.size()) == kStreamsPrefix) {
-    const std::string_view name = target.substr(kStreamsPrefix.size());
-    for (std::string_view op : kStreamsOperations) {
-      if (op.substr(op.find('.') + 1) == name) operation = op;
-    }
-  }
+  const std::string_view operation = OperationOf(req["X-Amz-Target"]);
   ApiResponse out = api->Dispatch(ctx, operation, body, delay_ms);
   return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
 }
