@@ -48,8 +48,10 @@
 // with --shared-db there is one and the body need not name it. Reset and
 // restore also forget the namespace's idempotency tokens; a transaction in
 // flight during one commits to the data that follows it.
+#include <algorithm>
 #include <chrono>
 
+#include "core/uri.h"
 #include "server/api/api.h"
 #include "server/api/control_reply.h"
 #include "server/api/fields.h"
@@ -148,13 +150,6 @@ void WriteHolders(JsonWriter& w, const std::string& ns, storage::Database& db, b
   }
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The value of a parameter of a URL query ("a=1&b=x%20y"), percent-decoded.
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
   while (!query.empty()) {
@@ -162,18 +157,10 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view n
     query.remove_prefix(std::min(query.size(), pair.size() + 1));
     const size_t eq = pair.find('=');
     if (pair.substr(0, eq) != name) continue;
-    std::string_view raw = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-    std::string value;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '%' && i + 2 < raw.size() && HexDigit(raw[i + 1]) >= 0 &&
-          HexDigit(raw[i + 2]) >= 0) {
-        value.push_back(static_cast<char>(HexDigit(raw[i + 1]) * 16 + HexDigit(raw[i + 2])));
-        i += 2;
-      } else {
-        value.push_back(raw[i] == '+' ? ' ' : raw[i]);
-      }
-    }
-    return value;
+    // Form encoding: '+' is a space ("%2B" a plus).
+    std::string raw(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    std::replace(raw.begin(), raw.end(), '+', ' ');
+    return core::UriDecode(raw);
   }
   return std::nullopt;
 }

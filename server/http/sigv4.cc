@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/uri.h"
 #include "server/api/api.h"
 
 namespace dynamo::server {
@@ -111,37 +112,12 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
   return out;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string UriDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = HexValue(s[i + 1]);
-      int lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
-
 // The path decoded, "." and ".." segments removed (RFC 3986 5.2.4, as the
 // SDKs normalise it before signing), and encoded once, as botocore and AWS's
 // SigV4 test suite do ("/example space/" signs as "/example%20space/").
 // DynamoDB's requests all go to "/".
 std::string CanonicalUri(std::string_view raw_path) {
-  const std::string decoded = UriDecode(raw_path);
+  const std::string decoded = core::UriDecode(raw_path);
   std::string_view path = decoded;
   if (path.empty()) return "/";
   std::vector<std::string_view> out;
@@ -172,7 +148,8 @@ std::string CanonicalQuery(std::string_view query) {
     size_t eq = part.find('=');
     std::string_view name = part.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-    params.emplace_back(UriEncode(UriDecode(name), false), UriEncode(UriDecode(value), false));
+    params.emplace_back(UriEncode(core::UriDecode(name), false),
+                        UriEncode(core::UriDecode(value), false));
   }
   std::sort(params.begin(), params.end());
   std::string out;
