@@ -52,7 +52,11 @@ Result<std::unique_ptr<Connection>> Database::Impl::OpenReader() const {
 }
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Database::~Database() = default;
+// A group still open (its members not yet waiting) commits before the
+// writer closes, which would roll it back.
+Database::~Database() {
+  if (impl_) auto lock = impl_->LockWriter();
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -82,7 +86,7 @@ std::vector<std::string> Database::TableNames() const {
 }
 
 Result<std::shared_ptr<const TableDef>> Database::CreateTable(TableDef def) {
-  std::lock_guard lock(impl_->write_mu);
+  auto lock = impl_->LockWriter();
   if (impl_->Find(def.name)) return core::TableAlreadyExists(def.name);
   std::optional<Impl::ActiveStream> stream;
   DYNAMO_RETURN_IF_ERROR(impl_->InTransaction([&]() -> Status {
@@ -129,7 +133,7 @@ Status RebuildExpiries(Connection& c, const TableDef& def) {
 
 Result<std::shared_ptr<const TableDef>> Database::UpdateTable(std::string_view name,
                                                               const TableChange& change) {
-  std::lock_guard lock(impl_->write_mu);
+  auto lock = impl_->LockWriter();
   std::shared_ptr<const TableDef> current = impl_->Find(name);
   if (!current) return core::TableNotFound(name);
   DYNAMO_ASSIGN_OR_RETURN(TableDef next, change(*current));
@@ -162,7 +166,7 @@ Result<std::shared_ptr<const TableDef>> Database::UpdateTable(std::string_view n
 
 Result<Database::DeletedTable> Database::DeleteTable(
     std::string_view name, const std::function<Status(const TableDef&)>& check) {
-  std::lock_guard lock(impl_->write_mu);
+  auto lock = impl_->LockWriter();
   std::shared_ptr<const TableDef> current = impl_->Find(name);
   if (!current) return core::TableNotFound(name);
   DYNAMO_RETURN_IF_ERROR(check(*current));

@@ -147,6 +147,10 @@ class Database {
   // another owner's transaction) and storage failures; refused decisions
   // come back as BatchResult::failures. At most one mutation per item.
   core::Result<BatchResult> Apply(std::vector<Mutation> batch, const ApplyOptions& options = {});
+  // Waits until the write group `group` (ApplyOptions::deferred_commit)
+  // has committed, committing it when it is still open; Ok when it did,
+  // the error when it was rolled back. Thread-safe; any thread may call it.
+  core::Status AwaitCommit(uint64_t group);
 
   // Installs the hook Apply calls for every change (null: none). Not for
   // use while other threads write.

@@ -2,6 +2,7 @@
 // reads) and write_path.cc (Apply).
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,28 @@ struct Database::Impl {
   // rolled-back write's number is skipped (and may be taken again after a
   // reopen: it was never visible); it never goes down while open.
   int64_t next_seq = 1;
+
+  // Group commit (write_path.cc), guarded by write_mu. The writer's open
+  // transaction, when Apply left one open, is write group `open_group`
+  // (numbers start at 1 and only grow; 0: none is open).
+  uint64_t open_group = 0;
+  uint64_t last_group = 0;
+  // The last groups that were rolled back, with the error their members
+  // answer; a few are enough, as a member waits for its group right after
+  // joining it.
+  std::deque<std::pair<uint64_t, core::Error>> failed_groups;
+  // Opens a group (BEGIN IMMEDIATE) unless one is open.
+  core::Status OpenGroup();
+  // Commits the open group, if any; on failure rolls it back (FailGroup)
+  // and returns the error.
+  core::Status CommitGroup();
+  // Rolls the open group back; its members will answer `error`.
+  void FailGroup(const core::Error& error);
+  // Ok, or the error of a group that was rolled back.
+  core::Status GroupOutcome(uint64_t group) const;
+  // Locks write_mu for a use of the writer other than Apply (table
+  // changes, stream upkeep, snapshots), after committing the open group.
+  std::unique_lock<std::mutex> LockWriter();
 
   // Seconds since the epoch, from options.clock when set.
   double Now() const;

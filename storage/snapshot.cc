@@ -76,7 +76,7 @@ Status RaiseIdCounters(Connection& c,
 Result<std::shared_ptr<const Snapshot>> Database::TakeSnapshot() {
   auto snapshot = std::shared_ptr<Snapshot>(new Snapshot());
   DYNAMO_ASSIGN_OR_RETURN(snapshot->conn_, Connection::Open(":memory:", true, false));
-  std::lock_guard lock(impl_->write_mu);
+  auto lock = impl_->LockWriter();
   DYNAMO_RETURN_IF_ERROR(CopyDatabase(*impl_->writer, *snapshot->conn_, "snapshot"));
   sqlite3_stmt* s = nullptr;
   if (sqlite3_prepare_v2(
@@ -105,7 +105,7 @@ Status Database::Restore(const Snapshot* snapshot) {
   if (snapshot) source_lock = std::unique_lock(snapshot->mu_);
   Connection& source = snapshot ? *snapshot->conn_ : *empty;
 
-  std::lock_guard lock(impl_->write_mu);
+  auto lock = impl_->LockWriter();
   DYNAMO_ASSIGN_OR_RETURN(auto counters, IdCounters(*impl_->writer));
   DYNAMO_RETURN_IF_ERROR(CopyDatabase(source, *impl_->writer, "restore"));
   // From here the file holds the new data: the catalog and the streams are

@@ -182,7 +182,7 @@ Result<bool> HoldsRecord(Connection& c, const Database::Impl::ActiveStream& stre
 }  // namespace
 
 Result<bool> Database::RollOverShard(std::string_view table_name) {
-  std::lock_guard lock(impl_->write_mu);
+  auto lock = impl_->LockWriter();
   const TableDef* table = impl_->FindWhileWriting(table_name);
   if (!table) return core::TableNotFound(table_name);
   auto active = impl_->active_streams.find(table->id);
@@ -268,13 +268,13 @@ Status RollAgedShard(Database::Impl& impl, const StreamInfo& info, double now) {
 Status Database::MaintainStreams(double now) {
   std::vector<StreamInfo> streams;
   {
-    std::lock_guard lock(impl_->write_mu);
+    auto lock = impl_->LockWriter();
     DYNAMO_ASSIGN_OR_RETURN(streams, sqlite::LoadStreams(*impl_->writer));
   }
   // One stream failing does not keep the others from their upkeep.
   Status first = Status::Ok();
   for (const StreamInfo& info : streams) {
-    std::lock_guard lock(impl_->write_mu);
+    auto lock = impl_->LockWriter();
     Status kept = RollAgedShard(*impl_, info, now);
     if (kept.ok()) kept = MaintainStream(*impl_, info, now);
     if (!kept.ok() && first.ok()) first = kept;

@@ -249,6 +249,35 @@ Status Write(Connection& c, Database::Impl& impl, const Mutation& m, const Pendi
   return Status::Ok();
 }
 
+// Steps 3 and 4 in the writer's open transaction: evaluates every mutation
+// and, when none was refused, writes them all. A returned error leaves the
+// transaction to be rolled back; refusals are in result.failures.
+Status EvaluateAndWrite(Database::Impl& impl, std::vector<Mutation>& batch, Pending* pending,
+                        const ApplyOptions& options, BatchResult& result) {
+  Connection& c = *impl.writer;
+  const bool hook = static_cast<bool>(impl.hook);
+  result.results.resize(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].invalid) {
+      result.failures.push_back({i, *batch[i].invalid});
+      break;
+    }
+    Status evaluated = Evaluate(c, hook, batch[i], pending[i], result.results[i]);
+    if (evaluated.ok()) continue;
+    Error error = std::move(evaluated).error();
+    if (error.code == ErrorCode::kInternalServerError) return error;
+    const bool go_on = error.code == ErrorCode::kConditionalCheckFailed;
+    result.failures.push_back({i, std::move(error)});
+    if (!go_on) break;
+  }
+  if (!result.failures.empty()) return Status::Ok();  // nothing was written
+  for (size_t i = 0; i < batch.size(); ++i) {
+    DYNAMO_RETURN_IF_ERROR(
+        Write(c, impl, batch[i], pending[i], result.results[i], options.by_service));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOptions& options) {
@@ -261,40 +290,22 @@ Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOpti
   DYNAMO_RETURN_IF_ERROR(ResolveTables(*impl_, batch, options, pending));
   DYNAMO_RETURN_IF_ERROR(CheckLocksAndDuplicates(impl_->locks, batch, options.lock_owner));
 
-  Connection& c = *impl_->writer;
-  const ChangeHook& hook = impl_->hook;
+  // An in-memory store commits at once: its commit costs no I/O, and its
+  // reads use the writer, which must not show a write not yet answered.
+  const bool defer = options.deferred_commit && !impl_->options.in_memory;
+  DYNAMO_RETURN_IF_ERROR(impl_->OpenGroup());
   BatchResult result;
-  result.results.resize(batch.size());
-  Status written = impl_->InTransaction([&]() -> Status {
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (batch[i].invalid) {
-        result.failures.push_back({i, *batch[i].invalid});
-        break;
-      }
-      Status evaluated =
-          Evaluate(c, static_cast<bool>(hook), batch[i], pending[i], result.results[i]);
-      if (evaluated.ok()) continue;
-      Error error = std::move(evaluated).error();
-      if (error.code == ErrorCode::kInternalServerError) return error;
-      const bool go_on = error.code == ErrorCode::kConditionalCheckFailed;
-      result.failures.push_back({i, std::move(error)});
-      if (!go_on) break;
-    }
-    if (!result.failures.empty()) return Status::Ok();  // nothing was written
-    for (size_t i = 0; i < batch.size(); ++i) {
-      DYNAMO_RETURN_IF_ERROR(
-          Write(c, *impl_, batch[i], pending[i], result.results[i], options.by_service));
-    }
-    return Status::Ok();
-  });
+  Status written = EvaluateAndWrite(*impl_, batch, pending, options, result);
   if (!written.ok()) {
-    // The stream state kept in memory (records counted, shards rolled over)
-    // was rolled back on disk.
-    if (std::any_of(pending, pending + batch.size(), [](const Pending& p) { return p.stream; })) {
-      Status reloaded = ReloadActiveStreams(*impl_);
-      if (!reloaded.ok()) return reloaded.error();
-    }
+    // The group's earlier writes go with this batch's: their members answer
+    // with the same error (storage failures only; a refusal writes nothing).
+    impl_->FailGroup(written.error());
     return written.error();
+  }
+  if (defer) {
+    *options.deferred_commit = std::max(*options.deferred_commit, impl_->open_group);
+  } else {
+    DYNAMO_RETURN_IF_ERROR(impl_->CommitGroup());
   }
   if (!result.failures.empty()) {
     result.results.clear();
@@ -302,6 +313,64 @@ Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOpti
   }
   result.committed = true;
   return result;
+}
+
+Status Database::AwaitCommit(uint64_t group) {
+  std::lock_guard lock(impl_->write_mu);
+  if (group == impl_->open_group) {
+    Status committed = impl_->CommitGroup();
+    if (!committed.ok()) return committed;
+  }
+  return impl_->GroupOutcome(group);
+}
+
+Status Database::Impl::OpenGroup() {
+  if (open_group != 0) return Status::Ok();
+  DYNAMO_RETURN_IF_ERROR(writer->Exec("BEGIN IMMEDIATE"));
+  open_group = ++last_group;
+  return Status::Ok();
+}
+
+Status Database::Impl::CommitGroup() {
+  if (open_group == 0) return Status::Ok();
+  Status committed = writer->Exec("COMMIT");
+  if (!committed.ok()) {
+    FailGroup(committed.error());
+    return committed;
+  }
+  open_group = 0;
+  return Status::Ok();
+}
+
+void Database::Impl::FailGroup(const Error& error) {
+  if (open_group == 0) return;
+  // A failed COMMIT may have rolled back already; then this one fails, harmlessly.
+  (void)writer->Exec("ROLLBACK");
+  constexpr size_t kFailuresKept = 64;
+  if (failed_groups.size() == kFailuresKept) failed_groups.pop_front();
+  failed_groups.emplace_back(open_group, error);
+  open_group = 0;
+  // The stream state kept in memory (records counted, shards rolled over)
+  // was rolled back on disk.
+  if (!active_streams.empty()) {
+    Status reloaded = ReloadActiveStreams(*this);
+    if (!reloaded.ok()) {
+      failed_groups.back().second.message += "; reloading streams: " + reloaded.error().message;
+    }
+  }
+}
+
+Status Database::Impl::GroupOutcome(uint64_t group) const {
+  for (const auto& [failed, error] : failed_groups) {
+    if (failed == group) return error;
+  }
+  return Status::Ok();
+}
+
+std::unique_lock<std::mutex> Database::Impl::LockWriter() {
+  std::unique_lock lock(write_mu);
+  (void)CommitGroup();  // a failure is the group's members' answer, not the caller's
+  return lock;
 }
 
 }  // namespace dynamo::storage

@@ -16,7 +16,15 @@
 //      the current definition; a failure refuses the batch
 //   4. when nothing was refused: write or delete each item, maintain every
 //      index of its table, and call the change hook with (old, new) images
-//   5. commit (durably, before Apply returns) — or roll everything back
+//   5. commit (durably, before Apply returns) — or roll everything back;
+//      or, for a caller that defers its commit (ApplyOptions::
+//      deferred_commit), leave the transaction open: the write group.
+//      Later batches apply in the same transaction, their decisions seeing
+//      every earlier write of the group, and the first member to call
+//      AwaitCommit commits the group for all (one SQLite commit for many
+//      writes). Nothing is acknowledged before its group committed; a
+//      failure rolls back the batch that failed, or at commit the whole
+//      group, whose members then all answer with the error.
 //
 // Storage never sees an expression or JSON: the decision function is opaque.
 #pragma once
@@ -134,6 +142,15 @@ struct ApplyOptions {
   // Set by TTL deletions: the TTL attribute they judged expiry by. A batch
   // whose table no longer has it is refused with ResourceNotFound.
   std::optional<std::string> ttl_attribute;
+  // Group commit (file stores). Null: Apply commits before it returns.
+  // Set: Apply may leave its writes in the writer's open transaction, the
+  // write group, for later writes to join; it then raises *deferred_commit
+  // to the group's number, and the caller must not acknowledge the write
+  // (nor a refusal, which may have seen the group's other writes) before
+  // Database::AwaitCommit of that number returns Ok. Left as it is when
+  // nothing waits on a commit (an in-memory store, or a batch refused
+  // before it read anything).
+  uint64_t* deferred_commit = nullptr;
 };
 
 // One applied change, for the change hook: old_image null for a new item,

@@ -202,13 +202,18 @@ ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
 
 ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
                           std::string_view body, double* delay_ms) {
+  return Dispatch(ctx, operation, body, delay_ms, nullptr);
+}
+
+ApiResponse Api::Dispatch(const RequestContext& ctx, std::string_view operation,
+                          std::string_view body, double* delay_ms, PendingCommit* commit) {
   *delay_ms = 0;
   if (!options_.request_log || !RequestLogEnabled()) {
-    return Serve(ctx, operation, body, nullptr, delay_ms);
+    return Serve(ctx, operation, body, nullptr, delay_ms, commit);
   }
   const auto start = std::chrono::steady_clock::now();
   std::string table;
-  ApiResponse response = Serve(ctx, operation, body, &table, delay_ms);
+  ApiResponse response = Serve(ctx, operation, body, &table, delay_ms, commit);
   RequestLogEntry entry;
   entry.operation = operation;
   entry.table = table;
@@ -291,8 +296,18 @@ FaultDecision Api::InjectFault(const RequestContext& ctx, std::string_view opera
   return decision;
 }
 
+std::optional<ApiResponse> PendingCommit::Wait() {
+  if (!db || group == 0) return std::nullopt;
+  core::Status committed = db->AwaitCommit(group);
+  db.reset();
+  group = 0;
+  if (committed.ok()) return std::nullopt;
+  Log(LogLevel::kError, "commit: " + committed.error().message);
+  return Api::ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});
+}
+
 ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, std::string_view body,
-                       std::string* table, double* delay_ms) {
+                       std::string* table, double* delay_ms, PendingCommit* commit) {
   try {
     // Invalid UTF-8 is a deserialisation error, never echoed back in a
     // message; so is nesting past kMaxJsonNesting.
@@ -320,8 +335,11 @@ ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, st
       Log(LogLevel::kError, "namespace: " + ns.error().message);
       return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});
     }
-    OpContext op{this, &*ns, &ctx, deepest};
+    uint64_t group = 0;
+    OpContext op{this, &*ns, &ctx, deepest, commit ? &group : nullptr};
     Result<std::string> result = it->second(op, doc);
+    // Whatever the outcome: a refusal may have seen the group's writes.
+    if (group != 0) *commit = PendingCommit{ns->db, group};
     if (!result.ok()) {
       if (IsConflictError(result.error().code) && conflicts_.capacity() > 0) {
         ConflictEvent event = ConflictEventFor(operation, doc, result.error(), *ns->db);

@@ -30,6 +30,18 @@ namespace dynamo::server {
 struct Namespace;
 class IdempotencyTokens;
 
+// The commit an answer waits for (group commit, storage/write_path.h): the
+// write group its request's writes joined. Empty when there is none.
+struct PendingCommit {
+  std::shared_ptr<storage::Database> db;
+  uint64_t group = 0;
+  explicit operator bool() const { return group != 0; }
+  // Commits the group if it is still open. Once it committed: nullopt, the
+  // answer stands. When it was rolled back: the answer to send instead
+  // (InternalServerError; the storage error is logged).
+  std::optional<ApiResponse> Wait();
+};
+
 struct ApiOptions {
   bool shared_db = false;  // one namespace for every access key and region
   std::string account_id = "000000000000";
@@ -62,6 +74,12 @@ class Api {
   // *delay_ms is set to it (0: none). The plain Dispatch sleeps it.
   ApiResponse Dispatch(const RequestContext& ctx, std::string_view operation, std::string_view body,
                        double* delay_ms);
+  // The same with group commit: a write is left in its write group, and
+  // *commit says which; the caller sends the answer only after
+  // commit->Wait() (an empty *commit: at once). Many requests' writes then
+  // share one SQLite commit.
+  ApiResponse Dispatch(const RequestContext& ctx, std::string_view operation, std::string_view body,
+                       double* delay_ms, PendingCommit* commit);
 
   // The response for an error, as every DynamoDB error is rendered.
   static ApiResponse ErrorResponse(const core::Error& error);
@@ -100,8 +118,9 @@ class Api {
   std::string NamespaceName(std::string_view access_key, std::string_view region) const;
   // Dispatch without the request log; *table: the TableName asked for;
   // *delay_ms: the latency fault injection adds.
+  // commit: as Dispatch's (null: writes commit before Serve returns).
   ApiResponse Serve(const RequestContext& ctx, std::string_view operation, std::string_view body,
-                    std::string* table, double* delay_ms);
+                    std::string* table, double* delay_ms, PendingCommit* commit);
   // Fault injection's decision for a parsed request (faults_ active).
   FaultDecision InjectFault(const RequestContext& ctx, std::string_view operation,
                             const JsonValue& request);

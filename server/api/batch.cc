@@ -551,7 +551,8 @@ Result<std::string> BatchWriteItem(OpContext& ctx, const JsonValue& req) {
     batch.push_back(pw.is_put ? PutMutation(std::move(target), std::move(pw.item), true)
                               : DeleteMutation(std::move(target)));
   }
-  DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult applied, ctx.ns->db->Apply(std::move(batch)));
+  DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult applied,
+                          ctx.ns->db->Apply(std::move(batch), ctx.ApplyOptions()));
   if (!applied.committed) return std::move(applied.failures.front().error);
   CapacityTally tally;
   for (size_t i = 0; i < writes.size(); ++i) {

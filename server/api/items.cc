@@ -265,7 +265,8 @@ Result<std::string> PutItem(OpContext& ctx, const JsonValue& req) {
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
   DYNAMO_ASSIGN_OR_RETURN(
       storage::MutationResult r,
-      ApplyOne(*ctx.ns->db, PutMutation(std::move(target), std::move(item), needs_old)));
+      ApplyOne(*ctx.ns->db, PutMutation(std::move(target), std::move(item), needs_old),
+               ctx.ApplyOptions()));
   return WriteResponse(p, WriteConsumed(*t, r), return_old && r.old_item ? &*r.old_item : nullptr,
                        collection);
 }
@@ -287,8 +288,9 @@ Result<std::string> DeleteItem(OpContext& ctx, const JsonValue& req) {
   DYNAMO_ASSIGN_OR_RETURN(storage::EncodedKey key,
                           KeyFromKeyMap(*t, key_item, core::kNotValidParameters));
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
-  DYNAMO_ASSIGN_OR_RETURN(storage::MutationResult r,
-                          ApplyOne(*ctx.ns->db, DeleteMutation(std::move(target))));
+  DYNAMO_ASSIGN_OR_RETURN(
+      storage::MutationResult r,
+      ApplyOne(*ctx.ns->db, DeleteMutation(std::move(target)), ctx.ApplyOptions()));
   const bool return_old = p.returns("ALL_OLD") && r.old_item;
   return WriteResponse(p, WriteConsumed(*t, r), return_old ? &*r.old_item : nullptr,
                        CollectionKey(p, *t, key_item));
@@ -312,7 +314,8 @@ Result<std::string> UpdateItem(OpContext& ctx, const JsonValue& req) {
   WriteTarget target{t, std::move(key), &e, p.return_old_on_failure()};
   DYNAMO_ASSIGN_OR_RETURN(
       storage::MutationResult r,
-      ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item, UpdateSizingOf(p))));
+      ApplyOne(*ctx.ns->db, UpdateMutation(std::move(target), key_item, UpdateSizingOf(p)),
+               ctx.ApplyOptions()));
   const Consumed consumed = WriteConsumed(*t, r);
   const std::optional<Item> collection = CollectionKey(p, *t, key_item);
   const Item* old_item = r.old_item ? &*r.old_item : nullptr;

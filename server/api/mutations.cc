@@ -230,10 +230,11 @@ core::Status CheckUpdateAgainstTable(const storage::TableDef& table, const ItemE
   return CheckUpdateSetsIndexKeys(table, e);
 }
 
-Result<storage::MutationResult> ApplyOne(storage::Database& db, Mutation mutation) {
+Result<storage::MutationResult> ApplyOne(storage::Database& db, Mutation mutation,
+                                         const storage::ApplyOptions& options) {
   std::vector<Mutation> batch;
   batch.push_back(std::move(mutation));
-  DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult result, db.Apply(std::move(batch)));
+  DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult result, db.Apply(std::move(batch), options));
   if (!result.committed) return std::move(result.failures.front().error);
   return std::move(result.results.front());
 }

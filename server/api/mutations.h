@@ -62,6 +62,7 @@ core::Status CheckUpdateSetsIndexKeys(const storage::TableDef& table, const Item
 core::Status CheckUpdateAgainstTable(const storage::TableDef& table, const ItemExpressions& e);
 
 // Applies one mutation: its result, or the error it was refused with.
-core::Result<storage::MutationResult> ApplyOne(storage::Database& db, storage::Mutation mutation);
+core::Result<storage::MutationResult> ApplyOne(storage::Database& db, storage::Mutation mutation,
+                                               const storage::ApplyOptions& options);
 
 }  // namespace dynamo::server

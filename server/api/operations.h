@@ -25,6 +25,17 @@ struct OpContext {
   const RequestContext* request;
   // The deepest JSON level of the request body (the body itself is level 1).
   size_t body_depth = 0;
+  // Set when the caller waits for the write group's commit before it sends
+  // the answer (the HTTP server: group commit): where the request's writes
+  // put the group to wait for (storage::ApplyOptions::deferred_commit).
+  uint64_t* deferred_commit = nullptr;
+  // The options of the request's writes; owner: the transaction's item locks.
+  storage::ApplyOptions ApplyOptions(uint64_t owner = 0) const {
+    storage::ApplyOptions options;
+    options.lock_owner = owner;
+    options.deferred_commit = deferred_commit;
+    return options;
+  }
   // Past 128 levels (about 62 maps around a value in a member of the body)
   // DynamoDB reads a single-item write in its older form (recorded 2026).
   bool read_in_older_form() const { return body_depth > 128; }

@@ -395,7 +395,7 @@ storage::Mutation WriteMutation(PreparedWrite& p, bool return_old_on_failure) {
 Result<storage::MutationResult> ApplyWrite(OpContext& ctx, PreparedWrite& p,
                                            bool return_old_on_failure) {
   const bool insert = p.s->kind == partiql::Statement::Kind::kInsert;
-  auto applied = ApplyOne(*ctx.ns->db, WriteMutation(p, return_old_on_failure));
+  auto applied = ApplyOne(*ctx.ns->db, WriteMutation(p, return_old_on_failure), ctx.ApplyOptions());
   if (!applied.ok() && insert && applied.error().code == core::ErrorCode::kConditionalCheckFailed) {
     return DuplicateItem();
   }

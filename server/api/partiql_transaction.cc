@@ -175,7 +175,7 @@ Result<CapacityTally> ApplyWrites(OpContext& ctx, const TxRequest& r, PreparedWr
     batch.push_back(WriteMutation(*p.writes[i], r.members[i].request.return_old_on_failure()));
   }
   DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult applied,
-                          ctx.ns->db->Apply(std::move(batch), storage::ApplyOptions{owner}));
+                          ctx.ns->db->Apply(std::move(batch), ctx.ApplyOptions(owner)));
   if (!applied.committed) {
     std::vector<CancellationReason> reasons(p.writes.size(), NoneReason());
     for (const auto& f : applied.failures) {

@@ -318,7 +318,7 @@ Result<CapacityTally> ApplyActions(OpContext& ctx, std::vector<Action>& actions,
   batch.reserve(actions.size());
   for (Action& a : actions) batch.push_back(ActionMutation(a));
   DYNAMO_ASSIGN_OR_RETURN(storage::BatchResult applied,
-                          ctx.ns->db->Apply(std::move(batch), storage::ApplyOptions{owner}));
+                          ctx.ns->db->Apply(std::move(batch), ctx.ApplyOptions(owner)));
   if (!applied.committed) {
     std::vector<CancellationReason> reasons(actions.size(), NoneReason());
     for (const auto& f : applied.failures) reasons[f.index] = ReasonFor(f.error);

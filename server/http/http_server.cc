@@ -139,6 +139,16 @@ http::response<http::string_body> MakeResponse(unsigned version, bool keep_alive
   return res;
 }
 
+// Puts another answer in res (an error instead of a write's answer whose
+// group was rolled back), keeping its other headers (content type, CORS).
+void ReplaceBody(http::response<http::string_body>& res, ApiResponse answer) {
+  res.result(static_cast<http::status>(answer.status));
+  res.erase(http::field::content_encoding);
+  res.set("x-amz-crc32", Crc32Text(answer.body));
+  res.body() = std::move(answer.body);
+  res.prepare_payload();
+}
+
 // A request the HTTP parser refuses (as opposed to a connection that ended).
 bool IsMalformedRequest(const beast::error_code& ec) {
   for (http::error e :
@@ -303,10 +313,11 @@ std::string_view OperationOf(std::string_view target) {
 }
 
 // The response to one request, without CORS. *delay_ms: how long fault
-// injection wants the answer held back (0: send it at once).
+// injection wants the answer held back (0: send it at once). *commit: the
+// write group the answer waits for (Api::Dispatch; null: none is left open).
 http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
                                          http::request<http::string_body>&& req, bool keep_alive,
-                                         double* delay_ms) {
+                                         double* delay_ms, PendingCommit* commit) {
   if (auto own = AnswerOwnPath(api, options, req, keep_alive)) return std::move(*own);
   std::string_view content_type = req[http::field::content_type];
   std::string_view response_type = "application/x-amz-json-1.0";
@@ -349,7 +360,7 @@ http::response<http::string_body> Answer(Api* api, const HttpOptions& options,
     body = inflated;
   }
   const std::string_view operation = OperationOf(req["X-Amz-Target"]);
-  ApiResponse out = api->Dispatch(ctx, operation, body, delay_ms);
+  ApiResponse out = api->Dispatch(ctx, operation, body, delay_ms, commit);
   return MakeResponse(req.version(), keep_alive, out.status, std::move(out.body), response_type);
 }
 
@@ -402,10 +413,11 @@ bool CrossSiteControlRequest(const http::request<http::string_body>& req) {
 }
 
 // The response to one request, with CORS's headers when they apply;
-// *delay_ms as Answer sets it.
+// *delay_ms and *commit as Answer sets them.
 http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
                                           http::request<http::string_body>&& req,
-                                          bool may_keep_alive, double* delay_ms) {
+                                          bool may_keep_alive, double* delay_ms,
+                                          PendingCommit* commit) {
   const bool keep_alive = req.keep_alive() && may_keep_alive;
   if (CrossSiteControlRequest(req)) {
     return MakeResponse(req.version(), keep_alive, 403,
@@ -415,7 +427,7 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
   std::optional<std::string> origin = AllowedOrigin(options, req[http::field::origin]);
   if (!origin) {
     const ContentCoding coding = ResponseCoding(options, req);
-    auto res = Answer(api, options, std::move(req), keep_alive, delay_ms);
+    auto res = Answer(api, options, std::move(req), keep_alive, delay_ms, commit);
     if (coding != ContentCoding::kIdentity) {
       CompressResponse(coding, options.response_compression_threshold, res);
     }
@@ -426,7 +438,7 @@ http::response<http::string_body> Respond(Api* api, const HttpOptions& options,
       req.find(http::field::access_control_request_method) != req.end()) {
     return Preflight(req, *origin, keep_alive);
   }
-  auto res = Answer(api, options, std::move(req), keep_alive, delay_ms);
+  auto res = Answer(api, options, std::move(req), keep_alive, delay_ms, commit);
   AddCorsHeaders(*origin, res);
   return res;
 }
@@ -475,8 +487,27 @@ class Session : public std::enable_shared_from_this<Session> {
       return answer ? Write(std::move(*answer)) : Close();
     }
     double delay_ms = 0;
+    PendingCommit commit;
     auto res = Respond(server_->api, server_->options, parser_->release(),
-                       !server_->stopping.load(), &delay_ms);
+                       !server_->stopping.load(), &delay_ms, &commit);
+    if (!commit) return Deliver(std::move(res), delay_ms);
+    // Group commit: the answer goes out once its write group committed. The
+    // wait is posted behind the handlers already queued (requests read by
+    // the same poll), so that their writes join the group first; a lone
+    // writer's group commits at once, as nothing is queued.
+    auto held = std::make_shared<http::response<http::string_body>>(std::move(res));
+    net::post(server_->ioc,
+              [self = shared_from_this(), held, delay_ms, commit = std::move(commit)]() mutable {
+                if (std::optional<ApiResponse> failed = commit.Wait())
+                  ReplaceBody(*held, std::move(*failed));
+                net::dispatch(self->stream_.get_executor(), [self, held, delay_ms] {
+                  self->Deliver(std::move(*held), delay_ms);
+                });
+              });
+  }
+
+  // Sends res, after the latency fault injection added (delay_ms).
+  void Deliver(http::response<http::string_body>&& res, double delay_ms) {
     if (delay_ms <= 0 || server_->stopping.load()) return Write(std::move(res));
     // Injected latency: the answer waits on a timer, not on a thread (and
     // not on the read's deadline).
@@ -539,7 +570,7 @@ std::string RespondToRawRequest(Api* api, std::string_view raw, const HttpOption
     response = ResponseToReadError(ec);
   } else if (parser.is_done()) {
     double delay_ms = 0;  // no latency for a raw request: it is answered at once
-    response = Respond(api, options, parser.release(), true, &delay_ms);
+    response = Respond(api, options, parser.release(), true, &delay_ms, nullptr);
   }
   if (!response) return "";  // a connection would wait for more, or just close
   std::ostringstream out;

@@ -32,7 +32,15 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
                                                      bool sync_full) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(in_memory ? ":memory:" : path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+  // A file store belongs to this process alone: "unix-excl" takes one
+  // exclusive lock on the file when it is first read, so another process
+  // cannot open it while the emulator runs, and keeps the WAL index in heap
+  // memory shared by this process's connections. Every transaction's
+  // begin and end is then lock bookkeeping in memory instead of fcntl()
+  // calls on the file and its -shm (6 system calls per write, a fifth of a
+  // PutItem's time, before).
+  const char* vfs = in_memory ? nullptr : "unix-excl";
+  if (sqlite3_open_v2(in_memory ? ":memory:" : path.c_str(), &db, flags, vfs) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close_v2(db);
     return Error{ErrorCode::kInternalServerError, "cannot open database " + path + ": " + msg};
