@@ -68,6 +68,11 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   DYNAMO_ASSIGN_OR_RETURN(std::vector<TableDef> defs, sqlite::LoadTables(*impl->writer));
   for (TableDef& def : defs) impl->Publish(std::make_shared<const TableDef>(std::move(def)));
   DYNAMO_RETURN_IF_ERROR(LoadActiveStreams(*impl));
+  if (!options.in_memory) {
+    Impl* opened = impl.get();
+    impl->checkpointer = std::make_unique<sqlite::Checkpointer>(
+        impl->writer->db(), [opened] { return opened->OpenReader(); });
+  }
   return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "storage/database.h"
+#include "storage/sqlite/checkpointer.h"
 #include "storage/sqlite/connection.h"
 
 namespace dynamo::storage {
@@ -22,6 +23,9 @@ struct Database::Impl {
   std::mutex write_mu;
   std::unique_ptr<sqlite::Connection> writer;  // guarded by write_mu
   ChangeHook hook;                             // guarded by write_mu
+  // WAL checkpoints of a file store, off the write path (after `writer`:
+  // stopped before it closes).
+  std::unique_ptr<sqlite::Checkpointer> checkpointer;
 
   // The enabled stream of each table that has one, by TableDef::id: where
   // the write path appends the table's records. Guarded by write_mu. Table
