@@ -3,8 +3,9 @@
 # "Tests"). Exits non-zero if anything fails.
 #   1. build/: GoogleTest suites (ctest), the JS SDK v3 end-to-end suite
 #      (node --test), the boto3 / AWS CLI / raw-HTTP suite (unittest), the
-#      embedding routes from outside the tree (scripts/embedding.sh), and the
-#      Docker image's recipe run natively (scripts/docker-build.sh)
+#      embedding routes from outside the tree (scripts/embedding.sh), a quick
+#      benchmark run with its correctness checks (bench/compare.py --quick),
+#      and the Docker image's recipe run natively (scripts/docker-build.sh)
 #   2. build-asan/: the same suites under AddressSanitizer + UBSan
 #   3. the four fuzz targets, FUZZ_SECONDS (default 60) each
 #   4. build-tsan/: the same suites under ThreadSanitizer
@@ -26,6 +27,9 @@ section "GoogleTest (ctest)"
 bash scripts/e2e.sh || status=1
 section "embedding: install, consumer projects, Python and Node bindings (scripts/embedding.sh)"
 bash scripts/embedding.sh || status=1
+section "benchmark smoke run (bench/compare.py --quick: dynamo-emu only, its correctness checks)"
+python3 bench/compare.py --quick --emu-bin "$DYNAMO_EMU_BIN" --loadgen "$root/build/bench/loadgen" \
+  --json "$root/build/bench/compare-quick.json" || status=1
 section "Docker recipe (scripts/docker-build.sh: Release build, staged, smoke-tested)"
 bash scripts/docker-build.sh || status=1
 
