@@ -50,9 +50,8 @@ struct Database::Impl {
   // (numbers start at 1 and only grow; 0: none is open).
   uint64_t open_group = 0;
   uint64_t last_group = 0;
-  // The last groups that were rolled back, with the error their members
-  // answer; a few are enough, as a member waits for its group right after
-  // joining it.
+  // The last groups that were rolled back (up to 65536), with the error
+  // their members answer; a member waits for its group soon after joining it.
   std::deque<std::pair<uint64_t, core::Error>> failed_groups;
   // Opens a group (BEGIN IMMEDIATE) unless one is open.
   core::Status OpenGroup();

@@ -293,9 +293,23 @@ Result<BatchResult> Database::Apply(std::vector<Mutation> batch, const ApplyOpti
   // An in-memory store commits at once: its commit costs no I/O, and its
   // reads use the writer, which must not show a write not yet answered.
   const bool defer = options.deferred_commit && !impl_->options.in_memory;
+  // A request that wrote before, in a group now settled (groups settle in
+  // order, one open at a time): if that group was rolled back, so is the
+  // request, whatever its later writes do.
+  if (defer && *options.deferred_commit != 0 && *options.deferred_commit != impl_->open_group) {
+    DYNAMO_RETURN_IF_ERROR(impl_->GroupOutcome(*options.deferred_commit));
+  }
   DYNAMO_RETURN_IF_ERROR(impl_->OpenGroup());
   BatchResult result;
-  Status written = EvaluateAndWrite(*impl_, batch, pending, options, result);
+  Status written = Status::Ok();
+  try {
+    written = EvaluateAndWrite(*impl_, batch, pending, options, result);
+  } catch (...) {
+    // A bug (or bad_alloc) part way through a batch: none of it may stay
+    // in the group.
+    impl_->FailGroup(InternalError("a write failed with an exception"));
+    throw;
+  }
   if (!written.ok()) {
     // The group's earlier writes go with this batch's: their members answer
     // with the same error (storage failures only; a refusal writes nothing).
@@ -346,7 +360,10 @@ void Database::Impl::FailGroup(const Error& error) {
   if (open_group == 0) return;
   // A failed COMMIT may have rolled back already; then this one fails, harmlessly.
   (void)writer->Exec("ROLLBACK");
-  constexpr size_t kFailuresKept = 64;
+  // Enough that a member's outcome is still known when it waits: between
+  // its write and its wait, fewer groups can fail than there are requests
+  // in flight (each one's writes fail at most a few groups).
+  constexpr size_t kFailuresKept = 65536;
   if (failed_groups.size() == kFailuresKept) failed_groups.pop_front();
   failed_groups.emplace_back(open_group, error);
   open_group = 0;

@@ -203,6 +203,10 @@ Result<std::string> WriteTransaction(OpContext& ctx, const JsonValue& req, TxReq
     DYNAMO_ASSIGN_OR_RETURN(const bool replay, BeginToken(ctx, req, *r.token));
     if (replay) return ReplayWrites(ctx, r, p);
     finisher.token = r.token;
+    // Its writes commit before the token is marked done (group commit
+    // would commit them after): a retry must never replay a write that is
+    // not durable, or one that was rolled back.
+    ctx.deferred_commit = nullptr;
   }
   DYNAMO_ASSIGN_OR_RETURN(
       std::unique_ptr<storage::ItemLockGuard> guard,

@@ -4,11 +4,12 @@ namespace dynamo::storage::sqlite {
 
 Checkpointer::Checkpointer(sqlite3* writer,
                            std::function<core::Result<std::unique_ptr<Connection>>()> open)
-    : open_(std::move(open)) {
+    : writer_(writer), open_(std::move(open)) {
   sqlite3_wal_hook(writer, &Checkpointer::OnCommit, this);
 }
 
 Checkpointer::~Checkpointer() {
+  sqlite3_wal_hook(writer_, nullptr, nullptr);
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -30,7 +31,13 @@ int Checkpointer::OnCommit(void* self, sqlite3* db, const char* schema, int fram
   if (c->wanted_ || c->stopping_) return SQLITE_OK;
   c->wanted_ = true;
   if (!c->thread_.joinable()) {
-    c->thread_ = std::thread([c] { c->Run(); });
+    try {
+      c->thread_ = std::thread([c] { c->Run(); });
+    } catch (const std::system_error&) {
+      // No thread (no exception may cross SQLite): the writer checkpoints.
+      c->wanted_ = false;
+      (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
   } else {
     c->wake_.notify_one();
   }

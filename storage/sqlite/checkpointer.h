@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "storage/sqlite/connection.h"
@@ -41,6 +42,7 @@ class Checkpointer {
   static int OnCommit(void* self, sqlite3* db, const char* schema, int frames);
   void Run();
 
+  sqlite3* writer_;
   std::function<core::Result<std::unique_ptr<Connection>>()> open_;
   std::mutex mu_;
   std::condition_variable wake_;

@@ -231,5 +231,34 @@ TEST_F(GroupCommitTest, CheckpointsStillRunAfterManyCommits) {
   EXPECT_TRUE(checkpointed) << std::filesystem::file_size(db_file);
 }
 
+// A request that writes twice (BatchExecuteStatement) and whose first group
+// was rolled back fails, though its later write would join a good group.
+TEST_F(GroupCommitTest, ARequestWhoseEarlierGroupFailedFails) {
+  uint64_t request_group = 0;
+  ApplyOptions request;
+  request.deferred_commit = &request_group;
+  std::vector<Mutation> first;
+  first.push_back(PutOf("a", 1));
+  ASSERT_TRUE(db_->Apply(std::move(first), request)->committed);
+  // Another request's storage failure rolls the group back.
+  db_->SetChangeHook([](const Change& c) -> core::Status {
+    if (c.new_image && c.new_image->at("v").Equals(N(99))) {
+      return core::Error{core::ErrorCode::kInternalServerError, "disk on fire"};
+    }
+    return core::Status::Ok();
+  });
+  std::vector<Mutation> other;
+  other.push_back(PutOf("x", 99));
+  ASSERT_FALSE(db_->Apply(std::move(other)).ok());
+  db_->SetChangeHook(nullptr);
+  std::vector<Mutation> second;
+  second.push_back(PutOf("b", 2));
+  auto r = db_->Apply(std::move(second), request);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "disk on fire");
+  EXPECT_FALSE(Read("a"));
+  EXPECT_FALSE(Read("b"));
+}
+
 }  // namespace
 }  // namespace dynamo::storage
