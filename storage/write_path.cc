@@ -378,9 +378,10 @@ void Database::Impl::FailGroup(const Error& error) {
 }
 
 Status Database::Impl::GroupOutcome(uint64_t group) const {
-  for (const auto& [failed, error] : failed_groups) {
-    if (failed == group) return error;
-  }
+  // Groups fail in the order they were numbered: the list is sorted.
+  auto it = std::lower_bound(failed_groups.begin(), failed_groups.end(), group,
+                             [](const auto& failed, uint64_t g) { return failed.first < g; });
+  if (it != failed_groups.end() && it->first == group) return it->second;
   return Status::Ok();
 }
 
