@@ -81,7 +81,13 @@ package_of() {
 ldd "$stage/usr/local/bin/dynamo-emu" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' >"$stage/libs"
 while read -r lib; do package_of "$lib"; done <"$stage/libs" | sort -u >"$stage/runtime-packages"
 rm "$stage/libs"
-grep -qx libsqlite3-0 "$stage/runtime-packages"
+# SQLite, libcrypto, zlib and the C++ runtime are linked in
+# (DYNAMO_STATIC_SERVER, CMakeLists.txt): glibc is all the binary loads.
+grep -qx libc6 "$stage/runtime-packages"
+if grep -qvx libc6 "$stage/runtime-packages"; then
+  echo "docker recipe: the binary loads more than glibc: $(tr '\n' ' ' <"$stage/runtime-packages")" >&2
+  exit 1
+fi
 echo "runtime packages: $(tr '\n' ' ' <"$stage/runtime-packages")"
 
 # ---- 3. smoke test ---------------------------------------------------------

@@ -49,8 +49,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   sqlite3_busy_timeout(db, 5000);
   std::string pragmas = "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16000;";
   if (!in_memory) {
-    pragmas += "PRAGMA journal_mode=WAL;";
+    // synchronous first: a new file's switch to WAL is a write, and at
+    // SQLite's default (FULL) it would sync the journal twice.
     pragmas += sync_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+    pragmas += "PRAGMA journal_mode=WAL;";
   }
   Status status = conn->ExecScript(pragmas);
   if (!status.ok()) {
