@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -60,12 +61,14 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       : ioc(ioc),
         acceptor(net::make_strand(ioc)),
         accept_timer(acceptor.get_executor()),
+        sweep_timer(acceptor.get_executor()),
         api(api),
         options(std::move(options)) {}
 
   net::io_context& ioc;
   tcp::acceptor acceptor;
   net::steady_timer accept_timer;  // the pause after an accept error
+  net::steady_timer sweep_timer;   // the idle sweep (Sweep)
   Api* api;
   HttpOptions options;
   uint16_t port = 0;
@@ -74,11 +77,18 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::set<std::shared_ptr<Session>> sessions;
   // On the acceptor's strand only:
   bool accept_paused = false;  // at max_connections; resumed when one closes
+  bool sweeping = false;       // the sweep timer runs (while sessions are open)
   std::chrono::steady_clock::time_point last_accept_error_log;
   uint64_t unlogged_accept_errors = 0;
 
   void OnAcceptError(const beast::error_code& ec);
   void ResumeAcceptingIfPaused();
+  // Idle connections: each session arms a deadline while a read or write is
+  // in progress (Session::Arm), and one timer for all of them closes those
+  // past it, once a second while any connection is open. A timer per
+  // connection, rearmed on every read and write, cost 5-10% of a GetItem.
+  void StartSweep();
+  void Sweep();
 
   void DoAccept();
   void Register(const std::shared_ptr<Session>& s) {
@@ -448,6 +458,24 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server)
       : stream_(std::move(socket)), delay_(stream_.get_executor()), server_(std::move(server)) {}
 
+  // Steady-clock ticks, the unit of the idle deadline.
+  static int64_t Now() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+  // Whether the read or write in progress is past its idle deadline (the
+  // server's sweep asks, on its own strand).
+  bool Expired(int64_t now) const { return deadline_.load(std::memory_order_relaxed) < now; }
+
+  // Closes the connection if it is still past its deadline: the read or
+  // write in progress ends with operation_aborted, and the session with it.
+  void Expire() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->Expired(Now())) return;
+      beast::error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.close();
+    });
+  }
+
   void Start() {
     server_->Register(shared_from_this());
     net::dispatch(stream_.get_executor(),
@@ -474,7 +502,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_->options.body_limit);
     parser_->header_limit(64 * 1024);
     buffer_.max_size(server_->options.body_limit + 128 * 1024);
-    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    Arm();
     reading_ = true;
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
@@ -482,6 +510,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, std::size_t) {
     reading_ = false;
+    Disarm();  // no deadline while the answer is made, committed or held back
     if (ec) {
       std::optional<http::response<http::string_body>> answer = ResponseToReadError(ec);
       return answer ? Write(std::move(*answer)) : Close();
@@ -511,9 +540,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Sends res, after the latency fault injection added (delay_ms).
   void Deliver(http::response<http::string_body>&& res, double delay_ms) {
     if (delay_ms <= 0 || server_->stopping.load()) return Write(std::move(res));
-    // Injected latency: the answer waits on a timer, not on a thread (and
-    // not on the read's deadline).
-    stream_.expires_never();
+    // Injected latency: the answer waits on a timer, not on a thread.
     auto held = std::make_shared<http::response<http::string_body>>(std::move(res));
     delay_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
         std::chrono::duration<double, std::milli>(delay_ms)));
@@ -522,13 +549,12 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(http::response<http::string_body>&& res) {
-    // The write's own deadline: an answer held back by injected latency may
-    // go out after the read's.
-    stream_.expires_after(std::chrono::seconds(server_->options.idle_timeout_seconds));
+    Arm();  // the write's own deadline: a client that reads nothing is dropped
     auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
     bool close = !sp->keep_alive();
     http::async_write(stream_, *sp,
                       [self = shared_from_this(), sp, close](beast::error_code ec, std::size_t) {
+                        self->Disarm();
                         if (ec || close) return self->Close();
                         self->DoRead();
                       });
@@ -541,8 +567,19 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->Unregister(shared_from_this());
   }
 
-  beast::tcp_stream stream_;
-  net::steady_timer delay_;  // holds an answer back (fault injection's latency)
+  void Arm() {
+    deadline_.store(Now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::seconds(server_->options.idle_timeout_seconds))
+                                .count(),
+                    std::memory_order_relaxed);
+  }
+  void Disarm() { deadline_.store(kNoDeadline, std::memory_order_relaxed); }
+
+  static constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+
+  beast::tcp_stream stream_;                    // never given an expiry: the sweep keeps time
+  std::atomic<int64_t> deadline_{kNoDeadline};  // Now() ticks; kNoDeadline between I/O
+  net::steady_timer delay_;                     // holds an answer back (fault injection's latency)
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
@@ -588,6 +625,7 @@ void HttpServer::Impl::DoAccept() {
                           beast::error_code ignored;
                           socket.set_option(tcp::no_delay(true), ignored);
                           std::make_shared<Session>(std::move(socket), self)->Start();
+                          self->StartSweep();
                           if (self->SessionCount() >= self->options.max_connections) {
                             self->accept_paused = true;  // new connections wait in the listen queue
                             return;
@@ -614,6 +652,31 @@ void HttpServer::Impl::OnAcceptError(const beast::error_code& ec) {
   });
 }
 
+void HttpServer::Impl::StartSweep() {
+  if (sweeping || stopping.load()) return;
+  sweeping = true;
+  sweep_timer.expires_after(std::chrono::seconds(1));
+  sweep_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->Sweep();
+  });
+}
+
+void HttpServer::Impl::Sweep() {
+  sweeping = false;
+  const int64_t now = Session::Now();
+  std::vector<std::shared_ptr<Session>> expired;
+  bool any_open = false;
+  {
+    std::lock_guard lock(sessions_mu);
+    any_open = !sessions.empty();
+    for (const auto& s : sessions) {
+      if (s->Expired(now)) expired.push_back(s);
+    }
+  }
+  for (auto& s : expired) s->Expire();
+  if (any_open) StartSweep();
+}
+
 void HttpServer::Impl::ResumeAcceptingIfPaused() {
   if (!accept_paused || stopping.load() || SessionCount() >= options.max_connections) return;
   accept_paused = false;
@@ -626,6 +689,7 @@ void HttpServer::Impl::Shutdown() {
     beast::error_code ec;
     self->acceptor.close(ec);
     self->accept_timer.cancel();
+    self->sweep_timer.cancel();
   });
   std::vector<std::shared_ptr<Session>> open;
   {

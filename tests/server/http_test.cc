@@ -1,12 +1,16 @@
 // The HTTP front end, through a real socket to an in-process emulator.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <zlib.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "dynamo/emulator.h"
 #include "server/api/api.h"
@@ -149,6 +153,69 @@ TEST(HttpTest, StopClosesIdleKeepAliveConnectionsPromptly) {
   auto start = std::chrono::steady_clock::now();
   emu->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+// A server of its own with a one-second idle timeout, on two threads.
+class ShortIdleServer {
+ public:
+  ShortIdleServer() : storage_(std::move(storage::Storage::Open({"", true, false})).value()) {
+    api_ = std::make_unique<server::Api>(storage_.get(), server::ApiOptions{});
+    server::HttpOptions options;
+    options.port = 0;
+    options.idle_timeout_seconds = 1;
+    server_ = std::move(server::HttpServer::Start(ioc_, api_.get(), options)).value();
+    for (auto& t : threads_) t = std::thread([this] { ioc_.run(); });
+  }
+  ~ShortIdleServer() {
+    server_->Shutdown();
+    work_.reset();
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  uint16_t port() const { return server_->port(); }
+
+ private:
+  net::io_context ioc_;
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(ioc_);
+  std::unique_ptr<storage::Storage> storage_;
+  std::unique_ptr<server::Api> api_;
+  std::unique_ptr<server::HttpServer> server_;
+  std::thread threads_[2];
+};
+
+// Seconds until the server closes c's connection (reads until EOF), or -1
+// when it is still open after `limit` seconds.
+double SecondsUntilClosed(Client& c, double limit) {
+  const auto start = std::chrono::steady_clock::now();
+  // recv() with the socket's own receive timeout: tcp_stream's expiry
+  // applies to asynchronous reads only, and Asio's blocking read polls on.
+  const int fd = c.stream().socket().native_handle();
+  timeval tv{static_cast<time_t>(limit), 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char byte;
+  if (recv(fd, &byte, 1, 0) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return -1;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+TEST(HttpTest, IdleConnectionsAreClosedAfterTheIdleTimeoutAndBusyOnesAreNot) {
+  ShortIdleServer server;
+  // Silent from the start, after an answer, and part way through a request.
+  Client silent(server.port());
+  Client answered(server.port());
+  ASSERT_EQ(answered.Post("ListTables", "{}").result_int(), 200);
+  Client partial(server.port());
+  net::write(partial.stream(), net::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\n")));
+  for (Client* c : {&silent, &answered, &partial}) {
+    const double closed_after = SecondsUntilClosed(*c, 4.0);
+    EXPECT_GE(closed_after, 0) << "still open after 4 s";
+    EXPECT_LT(closed_after, 3.0);
+  }
+  // A connection that asks every 400 ms outlives several sweeps.
+  Client busy(server.port());
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(busy.Post("ListTables", "{}").result_int(), 200) << "request " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
 }
 
 TEST(HttpTest, DataSurvivesRestartOnDisk) {
