@@ -568,10 +568,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Arm() {
-    deadline_.store(Now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                std::chrono::seconds(server_->options.idle_timeout_seconds))
-                                .count(),
-                    std::memory_order_relaxed);
+    const std::chrono::steady_clock::duration idle =
+        std::chrono::seconds(server_->options.idle_timeout_seconds);
+    deadline_.store(Now() + idle.count(), std::memory_order_relaxed);
   }
   void Disarm() { deadline_.store(kNoDeadline, std::memory_order_relaxed); }
 
