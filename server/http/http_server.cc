@@ -734,7 +734,15 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(net::io_context& ioc
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
 
-HttpServer::~HttpServer() { impl_->Shutdown(); }
+HttpServer::~HttpServer() {
+  impl_->Shutdown();
+  // Each open session and the server hold each other. Sessions leave the set
+  // as they close; one still open when its owner stops the io_context (the
+  // Emulator after its 10 s grace, a test at once) is freed with the
+  // io_context's pending handlers only if the set lets go of it here.
+  std::lock_guard lock(impl_->sessions_mu);
+  impl_->sessions.clear();
+}
 
 uint16_t HttpServer::port() const { return impl_->port; }
 
