@@ -132,10 +132,15 @@ std::string Api::NamespaceName(std::string_view access_key, std::string_view reg
   return std::string(access_key) + "_" + std::string(region);
 }
 
-Result<Namespace> Api::NamespaceFor(const RequestContext& ctx) {
+Result<Namespace> Api::NamespaceFor(const RequestContext& ctx, bool create) {
   std::string name = NamespaceName(ctx.access_key, ctx.region);
   Namespace ns;
-  DYNAMO_ASSIGN_OR_RETURN(ns.db, storage_->Namespace(name));
+  if (!create) {
+    DYNAMO_ASSIGN_OR_RETURN(ns.db, storage_->ExistingNamespace(name));
+    if (!ns.db) return ns;
+  } else {
+    DYNAMO_ASSIGN_OR_RETURN(ns.db, storage_->Namespace(name));
+  }
   std::lock_guard lock(tokens_mu_);
   if (tokens_.size() >= prune_tokens_at_) {
     for (auto it = tokens_.begin(); it != tokens_.end();) {
@@ -330,7 +335,8 @@ ApiResponse Api::Serve(const RequestContext& ctx, std::string_view operation, st
       *delay_ms = fault.delay_ms;
       if (fault.status != 0) return ApiResponse{fault.status, std::move(fault.body)};
     }
-    auto ns = NamespaceFor(ctx);
+    // A health check's ListTables on a fresh server creates no store.
+    auto ns = NamespaceFor(ctx, it->second != &ListTables);
     if (!ns.ok()) {
       Log(LogLevel::kError, "namespace: " + ns.error().message);
       return ErrorResponse(Error{ErrorCode::kInternalServerError, "Internal server error"});

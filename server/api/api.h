@@ -133,7 +133,10 @@ class Api {
   friend class StateEndpoints;  // control_state.cc
   // Forgets a namespace's idempotency tokens (after a reset or restore).
   void ForgetTokens(const std::string& ns);
-  core::Result<Namespace> NamespaceFor(const RequestContext& ctx);
+  // The request's namespace, created at its first request. With create
+  // false (ListTables), a namespace that does not exist yet stays so: its
+  // db is null.
+  core::Result<Namespace> NamespaceFor(const RequestContext& ctx, bool create = true);
 
   storage::Storage* storage_;
   ApiOptions options_;

@@ -904,7 +904,9 @@ Result<std::string> ListTables(OpContext& ctx, const JsonValue& req) {
   }
   DYNAMO_RETURN_IF_ERROR(errors.ToStatus());
   const size_t max = static_cast<size_t>(limit.value_or(100));
-  std::vector<std::string> names = ctx.ns->db->TableNames();
+  // No database: the namespace has had no other request yet (Api::NamespaceFor).
+  std::vector<std::string> names =
+      ctx.ns->db ? ctx.ns->db->TableNames() : std::vector<std::string>{};
   auto it = names.begin();
   if (start) it = std::upper_bound(names.begin(), names.end(), std::string(*start));
   rapidjson::StringBuffer buf;

@@ -267,6 +267,50 @@ TEST(HttpTest, DataSurvivesRestartOnDisk) {
   std::filesystem::remove_all(dir);
 }
 
+// A readiness probe's ListTables answers from no store at all: the
+// namespace's file appears with its first other request, and a restarted
+// server lists what the file holds.
+TEST(HttpTest, ListTablesOnAFreshNamespaceCreatesNoStore) {
+  auto dir = std::filesystem::temp_directory_path() / ("dynamo-lazy-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  auto db_files = [&dir] {
+    int n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      n += entry.path().extension() == ".db";
+    }
+    return n;
+  };
+  EmulatorOptions o;
+  o.port = 0;
+  o.db_path = dir.string();
+  {
+    auto emu = std::move(Emulator::Start(o)).value();
+    auto listed = emu->Dispatch("ListTables", "{}");
+    EXPECT_EQ(listed.status, 200);
+    EXPECT_EQ(listed.body, R"({"TableNames":[]})");
+    auto refused = emu->Dispatch("ListTables", R"({"Limit":0})");
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_NE(refused.body.find("1 validation error detected: Value '0' at 'limit' failed to "
+                                "satisfy constraint: Member must have value greater than or equal "
+                                "to 1"),
+              std::string::npos)
+        << refused.body;
+    EXPECT_EQ(db_files(), 0);
+    ASSERT_EQ(
+        emu->Dispatch(
+               "CreateTable",
+               R"({"TableName":"lazy","BillingMode":"PAY_PER_REQUEST","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}]})")
+            .status,
+        200);
+    EXPECT_EQ(db_files(), 1);
+    EXPECT_EQ(emu->Dispatch("ListTables", "{}").body, R"({"TableNames":["lazy"]})");
+  }
+  auto emu = std::move(Emulator::Start(o)).value();
+  EXPECT_EQ(emu->Dispatch("ListTables", "{}").body, R"({"TableNames":["lazy"]})");
+  emu->Stop();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(HttpTest, PortInUseIsAClearError) {
   auto emu = StartMemory();
   EmulatorOptions o;
