@@ -135,12 +135,9 @@ std::string Api::NamespaceName(std::string_view access_key, std::string_view reg
 Result<Namespace> Api::NamespaceFor(const RequestContext& ctx, bool create) {
   std::string name = NamespaceName(ctx.access_key, ctx.region);
   Namespace ns;
-  if (!create) {
-    DYNAMO_ASSIGN_OR_RETURN(ns.db, storage_->ExistingNamespace(name));
-    if (!ns.db) return ns;
-  } else {
-    DYNAMO_ASSIGN_OR_RETURN(ns.db, storage_->Namespace(name));
-  }
+  DYNAMO_ASSIGN_OR_RETURN(ns.db,
+                          create ? storage_->Namespace(name) : storage_->ExistingNamespace(name));
+  if (!ns.db) return ns;
   std::lock_guard lock(tokens_mu_);
   if (tokens_.size() >= prune_tokens_at_) {
     for (auto it = tokens_.begin(); it != tokens_.end();) {
